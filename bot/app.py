@@ -1,0 +1,126 @@
+"""The Discord client: one ``commands.Bot`` subclass, wired in ``setup_hook``."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bootstrap import Services
+from bot.config import CompetitionConfig
+from bot.discord_i18n import PodiumTranslator
+from bot.i18n import Catalogs
+from bot.interactions import PodiumTree
+from bot.discord_resources import existing_resources
+from bot.jobs import ensure_core_jobs, register_core_jobs
+
+log = logging.getLogger(__name__)
+
+#: Every cog, one per capability. Each module has ``async def setup(bot)``.
+COGS = (
+    "cogs.help",
+    "cogs.admin",
+)
+
+
+def podium_intents() -> discord.Intents:
+    """Only what Podium needs.
+
+    guilds: roles and channels in the cache; members (privileged): cohort role sync and
+    members leaving. No message content, no presences.
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.members = True
+    return intents
+
+
+class PodiumBot(commands.Bot):
+    """Podium's Discord client. Services are built before it and handed in."""
+
+    def __init__(
+        self,
+        *,
+        services: Services,
+        competition: CompetitionConfig,
+        catalogs: Catalogs,
+        guild_id: int,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=podium_intents(),
+            tree_cls=PodiumTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            # Members arrive through events and on demand; fetching every member of a
+            # server with thousands of participants at start would slow start-up for nothing.
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.from_intents(podium_intents()),
+        )
+        self.services = services
+        self.competition = competition
+        self.catalogs = catalogs
+        self.guild_id = guild_id
+        self.started_at = time.monotonic()
+        self.synced_commands = 0
+        self.command_ids: dict[str, int] = {}
+        self.ready_seconds: float | None = None
+
+    @property
+    def tree(self) -> PodiumTree:  # type: ignore[override]
+        """The command tree, typed as Podium's."""
+        tree = super().tree
+        assert isinstance(tree, PodiumTree)
+        return tree
+
+    async def setup_hook(self) -> None:
+        """Load cogs, localize and sync the commands to the guild, start the scheduler."""
+        await self.tree.set_translator(PodiumTranslator(self.catalogs))
+        for extension in COGS:
+            await self.load_extension(extension)
+        guild = discord.Object(id=self.guild_id)
+        self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        self.synced_commands = len(synced)
+        self.command_ids = {command.name: command.id for command in synced}
+        log.info("commands synced guild=%s count=%d", self.guild_id, len(synced))
+        register_core_jobs(self)
+        await self.services.scheduler.start()
+        await ensure_core_jobs(self)
+
+    def command_mention(self, command: app_commands.Command[..., object] | app_commands.Group) -> str:
+        """A clickable mention of the command (``</admin setup:id>``), or ``/name`` before sync."""
+        root = command.root_parent or command
+        command_id = self.command_ids.get(root.name)
+        if command_id is None:
+            return f"/{command.qualified_name}"
+        return f"</{command.qualified_name}:{command_id}>"
+
+    async def on_ready(self) -> None:
+        """Report start-up time and any configured role or channel the server lacks."""
+        if self.ready_seconds is None:
+            self.ready_seconds = time.monotonic() - self.started_at
+        log.info("ready user=%s seconds=%.2f", self.user, self.ready_seconds)
+        guild = self.get_guild(self.guild_id)
+        if guild is None:
+            log.error(
+                "the bot is not in DISCORD_GUILD_ID=%s: invite it with the link in the README",
+                self.guild_id,
+            )
+            return
+        missing = self.services.setup.missing(
+            existing_resources(guild), await self.services.setup.resource_ids()
+        )
+        if missing:
+            log.warning(
+                "server lacks configured resources, run /admin setup: %s",
+                ", ".join(f"{r.kind} '{r.name}'" for r in missing),
+            )
+
+    async def close(self) -> None:
+        """Stop the scheduler before the connection goes."""
+        await self.services.scheduler.shutdown()
+        await super().close()

@@ -1,0 +1,125 @@
+"""The `podium` command line: run, migrate, check-config, backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, load_all, load_settings
+from bot.logs import setup_logging
+
+EXIT_OK = 0
+EXIT_CONFIG = 2
+
+
+def _print_problems(error: ConfigError) -> int:
+    print(f"Podium cannot start: {len(error.problems)} configuration problem(s).", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  - {problem.line()}", file=sys.stderr)
+    print("See .env.example and competition.example.toml for every key.", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    """Validate .env and competition.toml; one line per problem, exit 2 if any."""
+    try:
+        settings, competition = load_all(args.env_file)
+    except ConfigError as error:
+        return _print_problems(error)
+    print(
+        f"Configuration OK: competition '{competition.competition.name}', "
+        f"timezone {competition.competition.timezone}, {len(competition.cohorts)} cohorts, "
+        f"{len(competition.tracks)} tracks, database {settings.DATABASE_URL.split(':', 1)[0]}, "
+        f"WhatsApp {'on' if settings.whatsapp_enabled else 'off'}."
+    )
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Check the configuration, then run the bot until stopped."""
+    try:
+        settings, competition = load_all(args.env_file)
+    except ConfigError as error:
+        return _print_problems(error)
+    setup_logging(settings.LOG_LEVEL)
+    from bot.runner import run
+
+    try:
+        return asyncio.run(run(settings, competition))
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply database migrations (needs only DATABASE_URL)."""
+    try:
+        settings = load_settings(args.env_file, require_discord=False)
+    except ConfigError as error:
+        return _print_problems(error)
+    setup_logging(settings.LOG_LEVEL)
+    from storage.engine import Database
+    from storage.migrate import migrate
+
+    async def _migrate() -> tuple[str | None, str | None]:
+        db = Database(settings.DATABASE_URL)
+        try:
+            return await migrate(db)
+        finally:
+            await db.dispose()
+
+    before, after = asyncio.run(_migrate())
+    if before == after:
+        print(f"Database already at revision {after}.")
+    else:
+        print(f"Database migrated from {before or 'empty'} to {after}.")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write a consistent copy of the SQLite database to FILE while the bot may be running."""
+    try:
+        settings = load_settings(args.env_file, require_discord=False)
+    except ConfigError as error:
+        return _print_problems(error)
+    from storage.backup import BackupError, backup_sqlite
+
+    try:
+        pages = backup_sqlite(settings.DATABASE_URL, Path(args.file))
+    except BackupError as error:
+        print(f"backup: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"Backup written to {args.file} ({pages} pages).")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the README's command list)."""
+    parser = argparse.ArgumentParser(
+        prog="podium", description="Podium: a Discord + WhatsApp bot for online competitions."
+    )
+    parser.add_argument(
+        "--env-file", default=".env", help="settings file to read besides the environment (default: .env)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="start the bot, scheduler and web server").set_defaults(func=cmd_run)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser(
+        "check-config", help="validate .env and competition.toml, one line per problem"
+    ).set_defaults(func=cmd_check_config)
+    backup = sub.add_parser("backup", help="copy the SQLite database to FILE (safe while running)")
+    backup.add_argument("file", metavar="FILE")
+    backup.set_defaults(func=cmd_backup)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``podium`` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

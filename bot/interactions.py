@@ -1,0 +1,132 @@
+"""Replying to interactions: locale, ephemeral replies and the one error handler.
+
+Every reply that goes to the person who acted is ephemeral and in their Discord locale.
+Errors from anywhere in a command or a component end up in ``reply_error``: a
+``PodiumError`` becomes its localized message; a failed check says what is needed;
+anything else is logged with a short id the user can quote, and the user gets a generic
+apology with that id, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import MissingBotPermissions, NotOrganizer, PodiumError
+from bot.i18n import N_, Catalogs
+
+if TYPE_CHECKING:
+    from bot.app import PodiumBot
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = N_(
+    "Something went wrong on our side. Nothing was changed. If it keeps happening, tell an "
+    "organizer and quote error {error_id}."
+)
+NO_PERMISSION = N_("You don't have permission to use this command.")
+COOLDOWN = N_("Slow down a little: try again in {seconds} seconds.")
+BOT_MISSING_PERMISSIONS = MissingBotPermissions.message
+
+
+def interaction_locale(interaction: discord.Interaction[Any]) -> str:
+    """The locale to answer ``interaction`` in (the user's Discord language)."""
+    return str(interaction.locale)
+
+
+async def send_ephemeral(
+    interaction: discord.Interaction[Any], content: str | None = None, **kwargs: Any
+) -> None:
+    """Answer privately: a response if none was sent yet, else a followup. Never pings."""
+    kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, **kwargs)
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **kwargs)
+
+
+def error_message(
+    catalogs: Catalogs, locale: str, error: Exception, *, organizer_role: str
+) -> tuple[str, str | None]:
+    """The localized text for ``error``, and an error id when it was unexpected (log it)."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, NotOrganizer):
+        return catalogs.gettext(locale, error.message, role=organizer_role, **error.params), None
+    if isinstance(error, PodiumError):
+        return catalogs.gettext(locale, error.message, **error.params), None
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return catalogs.gettext(locale, COOLDOWN, seconds=round(error.retry_after)), None
+    if isinstance(error, app_commands.BotMissingPermissions):
+        perms = ", ".join(error.missing_permissions)
+        return catalogs.gettext(locale, BOT_MISSING_PERMISSIONS, permissions=perms), None
+    if isinstance(error, discord.Forbidden):
+        perms = "Manage Roles / Manage Channels"
+        return catalogs.gettext(locale, BOT_MISSING_PERMISSIONS, permissions=perms), None
+    if isinstance(error, app_commands.CheckFailure):
+        return catalogs.gettext(locale, NO_PERMISSION), None
+    error_id = secrets.token_hex(4)
+    return catalogs.gettext(locale, UNEXPECTED, error_id=error_id), error_id
+
+
+async def reply_error(bot: PodiumBot, interaction: discord.Interaction[Any], error: Exception) -> None:
+    """Tell the user what went wrong, privately and in their language; log the unexpected."""
+    text, error_id = error_message(
+        bot.catalogs, interaction_locale(interaction), error,
+        organizer_role=bot.competition.roles.organizer,
+    )
+    command = interaction.command.qualified_name if interaction.command else None
+    if error_id is None:
+        log.info("interaction refused user=%s command=%s error=%s", interaction.user.id, command, error)
+    else:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        log.error(
+            "interaction failed error_id=%s user=%s command=%s custom_id=%s",
+            error_id, interaction.user.id, command,
+            (interaction.data or {}).get("custom_id"),
+            exc_info=original,
+        )
+    try:
+        await send_ephemeral(interaction, text)
+    except discord.HTTPException:
+        log.warning("could not deliver the error reply interaction=%s", interaction.id)
+
+
+class PodiumTree(app_commands.CommandTree["PodiumBot"]):
+    """The command tree: records who acted, and routes every error to ``reply_error``."""
+
+    async def interaction_check(self, interaction: discord.Interaction[PodiumBot]) -> bool:
+        """Record the member (name, locale, join time) before the command runs."""
+        user = interaction.user
+        await self.client.services.members.seen(
+            user_id=user.id,
+            display_name=user.display_name,
+            locale=str(interaction.locale),
+            account_created_at=user.created_at,
+            joined_guild_at=getattr(user, "joined_at", None),
+        )
+        return True
+
+    async def on_error(
+        self, interaction: discord.Interaction[PodiumBot], error: app_commands.AppCommandError
+    ) -> None:
+        """Turn any command error into a localized ephemeral reply (see module docstring)."""
+        await reply_error(self.client, interaction, error)
+
+
+class PodiumView(discord.ui.View):
+    """Base for the bot's views, so component errors get the same handling as commands."""
+
+    def __init__(self, bot: PodiumBot, *, timeout: float | None = 180) -> None:
+        super().__init__(timeout=timeout)
+        self.bot = bot
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        """Reply privately and in the user's language instead of failing silently."""
+        await reply_error(self.bot, interaction, error)

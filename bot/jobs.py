@@ -1,0 +1,52 @@
+"""Scheduled jobs that belong to the core (not to one capability)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.calendar import discord_timestamp
+from bot.i18n import N_
+from bot.services import maintenance
+from storage.queries.jobs import JobRow
+
+if TYPE_CHECKING:
+    from bot.app import PodiumBot
+
+log = logging.getLogger(__name__)
+
+MISSED_NOTICE = N_("These scheduled jobs were missed while the bot was offline and were not run:")
+
+
+def register_core_jobs(bot: PodiumBot) -> None:
+    """Register the nightly maintenance job and the missed-job notice to organizers."""
+    services = bot.services
+
+    async def run_maintenance(job: JobRow) -> None:
+        await services.maintenance.run()
+        key, when = services.maintenance.next_run(after=job.run_at)
+        await services.scheduler.schedule(maintenance.JOB_KIND, key, when)
+
+    async def tell_organizers(missed: list[JobRow]) -> None:
+        channel_id = (await services.setup.resource_ids()).get("channel:organizers")
+        channel = bot.get_channel(channel_id) if channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            log.warning("missed jobs not announced: no organizers channel (run /admin setup)")
+            return
+        locale = bot.competition.competition.default_locale
+        lines = [bot.catalogs.gettext(locale, MISSED_NOTICE)]
+        lines += [f"• `{job.key}` ({discord_timestamp(job.run_at)})" for job in missed[:20]]
+        if len(missed) > 20:
+            lines.append(f"… +{len(missed) - 20}")
+        await channel.send("\n".join(lines), allowed_mentions=discord.AllowedMentions.none())
+
+    services.scheduler.register(maintenance.JOB_KIND, run_maintenance)
+    services.scheduler.on_missed(tell_organizers)
+
+
+async def ensure_core_jobs(bot: PodiumBot) -> None:
+    """Make sure the next nightly maintenance is scheduled (idempotent, run at start)."""
+    key, when = bot.services.maintenance.next_run()
+    await bot.services.scheduler.schedule(maintenance.JOB_KIND, key, when)

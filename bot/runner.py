@@ -1,0 +1,97 @@
+"""`podium run`: the Discord client, scheduler and web server in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+import discord
+
+from bot.app import PodiumBot
+from bot.bootstrap import build_services
+from bot.clock import SystemClock
+from bot.config import CompetitionConfig, Settings
+from bot.i18n import Catalogs
+from bot.overrides import apply_discord_overrides
+from bot.web import HealthSources, WebServer, build_web_app
+from storage.engine import Database
+from storage.migrate import migrate
+
+log = logging.getLogger(__name__)
+
+EXIT_CONFIG = 2
+
+
+async def run(settings: Settings, competition: CompetitionConfig) -> int:
+    """Run until SIGTERM/SIGINT or a fatal gateway error; returns the process exit code."""
+    apply_discord_overrides(settings.DISCORD_API_BASE_URL, settings.DISCORD_GATEWAY_URL)
+    db = Database(settings.DATABASE_URL)
+    try:
+        await migrate(db)
+        clock = SystemClock()
+        services = build_services(
+            db=db, clock=clock, competition=competition, guild_id=settings.DISCORD_GUILD_ID
+        )
+        bot = PodiumBot(
+            services=services,
+            competition=competition,
+            catalogs=Catalogs(),
+            guild_id=settings.DISCORD_GUILD_ID,
+        )
+        web = WebServer(
+            build_web_app(HealthSources(db=db, scheduler=services.scheduler, gateway=bot)),
+            settings.WEB_HOST,
+            settings.WEB_PORT,
+        )
+        return await _serve(bot, web, settings.DISCORD_TOKEN.get_secret_value())
+    finally:
+        await db.dispose()
+
+
+async def _serve(bot: PodiumBot, web: WebServer, token: str) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await web.start()
+    try:
+        async with bot:
+            client = asyncio.create_task(bot.start(token), name="discord-client")
+            stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+            await asyncio.wait({client, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+            if client.done():
+                return _client_exit_code(client)
+            log.info("shutting down")
+            await bot.close()
+            with contextlib.suppress(asyncio.CancelledError):
+                await client
+            return 0
+    finally:
+        await web.stop()
+
+
+def _client_exit_code(client: asyncio.Task[None]) -> int:
+    error = client.exception()
+    if error is None:
+        return 0
+    if isinstance(error, discord.LoginFailure):
+        print(
+            "DISCORD_TOKEN: Discord refused the token. Fix: copy a fresh token from the "
+            "Discord Developer Portal (your app → Bot → Reset Token) into .env.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        print(
+            "Discord refused the Server Members intent. Fix: Developer Portal → your app → "
+            "Bot → Privileged Gateway Intents → enable SERVER MEMBERS INTENT.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    log.error("discord client stopped", exc_info=error)
+    return 1

@@ -1,0 +1,222 @@
+"""Durable scheduling: database rows are the truth, APScheduler only keeps the time.
+
+Every timer is a ``scheduled_jobs`` row with a unique key (one key = one occurrence). The
+in-memory APScheduler is rebuilt from the rows at start. When a timer fires, the row is
+claimed atomically (pending → running) before the handler runs, so a job runs once even if
+two timers, a catch-up at start and a live timer, or two processes race for it.
+
+Missed while down (SPEC §3.5): at start, a job whose time has passed fires at once if it is
+no older than the grace period, otherwise it is marked ``missed`` and the missed-job
+listeners (which tell the organizers) are called. A row left ``running`` by a process that
+died is treated the same way; handlers make their side effects idempotent through their
+own unique keys, so re-running one is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock
+from storage.engine import Database
+from storage.queries import jobs as job_queries
+from storage.queries.jobs import JobRow
+
+log = logging.getLogger(__name__)
+
+JobHandler = Callable[[JobRow], Awaitable[None]]
+MissedListener = Callable[[list[JobRow]], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class RebuildReport:
+    """What ``start`` found in the database."""
+
+    scheduled: int = 0
+    fired_late: list[int] = field(default_factory=list)
+    missed: list[int] = field(default_factory=list)
+    unknown_kind: int = 0
+    seconds: float = 0.0
+
+
+class Scheduler:
+    """Schedules, cancels and fires durable jobs; see the module docstring for the rules."""
+
+    def __init__(self, db: Database, clock: Clock, *, grace: dt.timedelta) -> None:
+        self._db = db
+        self._clock = clock
+        self._grace = grace
+        self._handlers: dict[str, JobHandler] = {}
+        self._missed_listeners: list[MissedListener] = []
+        self._aps = AsyncIOScheduler(
+            timezone=dt.UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.last_rebuild: RebuildReport | None = None
+
+    # -- registration -------------------------------------------------------------------
+    def register(self, kind: str, handler: JobHandler) -> None:
+        """Run ``handler`` for jobs of ``kind`` (one handler per kind)."""
+        if kind in self._handlers:
+            raise ValueError(f"a handler for {kind!r} is already registered")
+        self._handlers[kind] = handler
+
+    def on_missed(self, listener: MissedListener) -> None:
+        """Call ``listener`` with the jobs marked missed at start."""
+        self._missed_listeners.append(listener)
+
+    @property
+    def running(self) -> bool:
+        """True while the in-memory scheduler is started."""
+        return bool(self._aps.running)
+
+    @property
+    def timer_count(self) -> int:
+        """How many timers are armed in memory."""
+        return len(self._aps.get_jobs())
+
+    # -- scheduling ---------------------------------------------------------------------
+    async def schedule(
+        self, kind: str, key: str, run_at: dt.datetime, payload: dict[str, Any] | None = None
+    ) -> JobRow:
+        """Create or move the occurrence ``key`` to fire at ``run_at`` (aware datetime).
+
+        Idempotent: scheduling a key again moves it while pending and does nothing once it
+        ran, so callers may call this on every start.
+        """
+        if run_at.tzinfo is None:
+            raise ValueError("run_at must be timezone-aware")
+        async with self._db.write() as conn:
+            row = await job_queries.upsert_pending(
+                conn, kind=kind, key=key, run_at=run_at, payload=payload or {},
+                now=self._clock.now(),
+            )
+        if row.status == job_queries.PENDING and self.running:
+            self._arm(row)
+        return row
+
+    async def cancel(self, key: str) -> bool:
+        """Withdraw a pending occurrence; False when it was not pending."""
+        async with self._db.write() as conn:
+            row = await job_queries.cancel_pending(conn, key, now=self._clock.now())
+        if row is None:
+            return False
+        if self._aps.get_job(str(row.id)) is not None:
+            self._aps.remove_job(str(row.id))
+        return True
+
+    def _arm(self, row: JobRow) -> None:
+        # APScheduler counts real seconds; the delay comes from the injected clock, so a
+        # test's frozen clock and the timers agree on what "in one hour" means.
+        delay = row.run_at - self._clock.now()
+        self._aps.add_job(
+            self.fire,
+            trigger=DateTrigger(run_date=dt.datetime.now(dt.UTC) + delay),
+            args=[row.id],
+            id=str(row.id),
+            name=row.key,
+            replace_existing=True,
+        )
+
+    # -- lifecycle ----------------------------------------------------------------------
+    async def start(self) -> RebuildReport:
+        """Start the timers and rebuild them from the database (see module docstring)."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        report = RebuildReport()
+        now = self._clock.now()
+        async with self._db.read() as conn:
+            rows = await job_queries.unfinished(conn)
+        if not self._aps.running:
+            self._aps.start()
+        late: list[JobRow] = []
+        missed: list[JobRow] = []
+        for row in rows:
+            if row.status == job_queries.RUNNING:
+                # Its process died mid-run: hand it back to pending, then judge it as below.
+                async with self._db.write() as conn:
+                    await job_queries.release(conn, row.id)
+            if row.kind not in self._handlers:
+                report.unknown_kind += 1
+                log.warning("no handler for scheduled job kind=%s key=%s", row.kind, row.key)
+                continue
+            if row.run_at > now:
+                self._arm(row)
+                report.scheduled += 1
+            elif now - row.run_at <= self._grace:
+                late.append(row)
+            else:
+                missed.append(row)
+        if missed:
+            async with self._db.write() as conn:
+                for row in missed:
+                    await job_queries.finish(
+                        conn, row.id, status=job_queries.MISSED, now=now,
+                        error="missed while the bot was down, beyond the grace period",
+                    )
+            report.missed = [row.id for row in missed]
+            log.warning("scheduled jobs missed while down count=%d", len(missed))
+            for listener in self._missed_listeners:
+                try:
+                    await listener(missed)
+                except Exception:
+                    log.exception("missed-job listener failed")
+        for row in late:
+            report.fired_late.append(row.id)
+            self._spawn(self.fire(row.id))
+        report.seconds = loop.time() - started
+        self.last_rebuild = report
+        log.info(
+            "scheduler rebuilt armed=%d late=%d missed=%d seconds=%.3f",
+            report.scheduled, len(report.fired_late), len(report.missed), report.seconds,
+        )
+        return report
+
+    async def shutdown(self) -> None:
+        """Stop the timers and wait for jobs that are running right now."""
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- firing -------------------------------------------------------------------------
+    async def fire(self, job_id: int) -> str:
+        """Claim and run one job; returns "done", "failed" or "skipped" (already taken)."""
+        async with self._db.write() as conn:
+            claimed = await job_queries.claim(conn, job_id, now=self._clock.now())
+            row = await job_queries.get(conn, job_id) if claimed else None
+        if row is None:
+            return "skipped"
+        handler = self._handlers.get(row.kind)
+        if handler is None:
+            outcome, error = job_queries.FAILED, f"no handler for kind {row.kind!r}"
+        else:
+            try:
+                await handler(row)
+                outcome, error = job_queries.DONE, None
+            except Exception as exc:
+                log.exception("scheduled job failed id=%s kind=%s key=%s", row.id, row.kind, row.key)
+                outcome, error = job_queries.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+        async with self._db.write() as conn:
+            await job_queries.finish(conn, job_id, status=outcome, now=self._clock.now(), error=error)
+        return outcome
+
+    async def run_due(self) -> list[str]:
+        """Fire every pending job whose time has come by the clock (tests, catch-up)."""
+        now = self._clock.now()
+        async with self._db.read() as conn:
+            rows = await job_queries.unfinished(conn)
+        return [await self.fire(row.id) for row in rows if row.status == "pending" and row.run_at <= now]

@@ -1,0 +1,114 @@
+"""`/admin`: organizer tools. This issue brings `/admin setup` (SPEC §3.8)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_resources import create_resource, existing_resources
+from bot.errors import GuildOnly
+from bot.i18n import N_
+from bot.services.setup import DesiredResource, SetupReport
+from cogs._checks import ORGANIZER_ONLY, organizer_only
+
+if TYPE_CHECKING:
+    from bot.app import PodiumBot
+
+log = logging.getLogger(__name__)
+
+SETUP_TITLE = N_("Server setup")
+SETUP_NOTHING = N_("Everything the configuration names already exists. Nothing was created.")
+SETUP_CREATED = N_("Created")
+SETUP_FOUND = N_("Already there: {count} roles and channels, now linked to Podium.")
+SETUP_FAILED = N_("Could not create")
+SETUP_FAILED_HINT = N_(
+    "Give my role the Manage Roles and Manage Channels permissions, move it above the cohort "
+    "roles, and run /admin setup again."
+)
+KIND_LABELS = {"role": N_("role"), "category": N_("category"), "channel": N_("channel")}
+
+
+class AdminCog(commands.Cog):
+    """Organizer tools."""
+
+    admin = app_commands.Group(
+        name="admin",
+        description="Organizer tools",
+        guild_only=True,
+        extras=ORGANIZER_ONLY,
+    )
+
+    def __init__(self, bot: PodiumBot) -> None:
+        self.bot = bot
+
+    @admin.command(name="setup", description="Create the roles and channels the configuration names")
+    @organizer_only
+    async def setup_server(self, interaction: discord.Interaction[PodiumBot]) -> None:
+        """Create what the server lacks, record every id, and report what happened."""
+        guild = interaction.guild
+        if guild is None:
+            raise GuildOnly()
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        services = self.bot.services
+        plan = await services.setup.plan(existing_resources(guild))
+        ids = {resource.key: discord_id for resource, discord_id in plan.found}
+        created: list[tuple[DesiredResource, int]] = []
+        failed: list[tuple[DesiredResource, str]] = []
+        reason = f"Podium /admin setup by {interaction.user} ({interaction.user.id})"
+        for resource in plan.to_create:
+            try:
+                new_id = await create_resource(guild, resource, ids, reason=reason)
+            except discord.Forbidden:
+                failed.append((resource, "missing permission"))
+                continue
+            except discord.HTTPException as exc:
+                log.warning("setup could not create kind=%s name=%s status=%s", resource.kind, resource.name, exc.status)
+                failed.append((resource, f"Discord error {exc.status}"))
+                continue
+            ids[resource.key] = new_id
+            created.append((resource, new_id))
+        report = await services.setup.record(
+            actor_id=interaction.user.id, found=plan.found, created=created, failed=failed
+        )
+        await interaction.followup.send(embed=self._report_embed(interaction, report), ephemeral=True)
+
+    def _report_embed(
+        self, interaction: discord.Interaction[PodiumBot], report: SetupReport
+    ) -> discord.Embed:
+        catalogs = self.bot.catalogs
+        locale = str(interaction.locale)
+        embed = discord.Embed(title=catalogs.gettext(locale, SETUP_TITLE), colour=discord.Colour.green())
+
+        def describe(resource: DesiredResource) -> str:
+            kind = catalogs.gettext(locale, KIND_LABELS[resource.kind])
+            return f"{kind} **{discord.utils.escape_markdown(resource.name)}**"
+
+        if report.created:
+            embed.add_field(
+                name=catalogs.gettext(locale, SETUP_CREATED),
+                value="\n".join(describe(r) for r in report.created)[:1024],
+                inline=False,
+            )
+        else:
+            embed.description = catalogs.gettext(locale, SETUP_NOTHING)
+        if report.found:
+            embed.add_field(
+                name="✓", value=catalogs.gettext(locale, SETUP_FOUND, count=len(report.found)), inline=False
+            )
+        if report.failed:
+            embed.colour = discord.Colour.orange()
+            embed.add_field(
+                name=catalogs.gettext(locale, SETUP_FAILED),
+                value=("\n".join(describe(r) for r, _ in report.failed)[:900] + "\n" + catalogs.gettext(locale, SETUP_FAILED_HINT))[:1024],
+                inline=False,
+            )
+        return embed
+
+
+async def setup(bot: PodiumBot) -> None:
+    """Load the cog (discord.py extension entry point)."""
+    await bot.add_cog(AdminCog(bot))

@@ -1,0 +1,111 @@
+"""Database engines: one writer connection and a small pool of readers.
+
+SQLite (the default) runs in WAL mode with foreign keys on, a busy timeout and no memory
+mapping. Every write goes through a single connection: the SQLite bundled with common
+Pythons predates the fix for the WAL-reset corruption bug (3.51.3), which needs two
+connections writing or checkpointing at the same time. Readers use their own small pool
+with ``query_only`` set, so a read path can never write by accident.
+
+On PostgreSQL both roles share one ordinary pooled engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_pragmas(*, writer: bool) -> list[str]:
+    pragmas = [
+        "PRAGMA foreign_keys=ON",
+        f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+        "PRAGMA mmap_size=0",
+    ]
+    if writer:
+        pragmas += ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]
+    else:
+        pragmas.append("PRAGMA query_only=ON")
+    return pragmas
+
+
+def _install_pragmas(engine: AsyncEngine, *, writer: bool) -> None:
+    pragmas = _sqlite_pragmas(writer=writer)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+
+class Database:
+    """The application's handle on its database.
+
+    ``write()`` yields a connection inside a transaction that commits when the block ends
+    and rolls back on an exception; ``read()`` yields a read-only connection.
+    """
+
+    def __init__(self, url: str, *, read_pool_size: int = 4) -> None:
+        self.url: URL = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if self.url.database in (None, "", ":memory:"):
+                raise ValueError("Podium needs a SQLite file, not an in-memory database")
+            self.writer = create_async_engine(
+                self.url, pool_size=1, max_overflow=0, pool_timeout=120
+            )
+            _install_pragmas(self.writer, writer=True)
+            self.reader = create_async_engine(
+                self.url, pool_size=read_pool_size, max_overflow=0, pool_timeout=120
+            )
+            _install_pragmas(self.reader, writer=False)
+        else:
+            self.writer = create_async_engine(self.url, pool_size=10, max_overflow=10)
+            self.reader = self.writer
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file this database lives in, or None on PostgreSQL."""
+        if not self.is_sqlite or self.url.database is None:
+            return None
+        return Path(self.url.database)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """One transaction on the single writer connection (commit on success)."""
+        async with self.writer.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only connection from the reader pool."""
+        async with self.reader.connect() as conn:
+            yield conn
+
+    async def ping(self) -> float:
+        """Run a trivial query; returns the round trip in milliseconds (raises when down)."""
+        started = time.perf_counter()
+        async with self.read() as conn:
+            await conn.execute(text("SELECT 1"))
+        return (time.perf_counter() - started) * 1000
+
+    async def dispose(self) -> None:
+        """Close every connection (call once at shutdown)."""
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()

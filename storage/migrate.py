@@ -1,0 +1,51 @@
+"""Applies Alembic migrations to a Podium database (at start and by `podium migrate`)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from storage.engine import Database
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    """An Alembic config pointing at Podium's migration scripts (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with this code."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _upgrade(connection: Connection) -> tuple[str | None, str | None]:
+    before = MigrationContext.configure(connection).get_current_revision()
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+    after = MigrationContext.configure(connection).get_current_revision()
+    return before, after
+
+
+async def migrate(db: Database) -> tuple[str | None, str | None]:
+    """Bring the schema to the newest revision; returns (revision before, revision after).
+
+    Safe to run on every start: an up-to-date database is left untouched.
+    """
+    async with db.write() as conn:
+        before, after = await conn.run_sync(_upgrade)
+    if before != after:
+        log.info("database migrated from=%s to=%s", before, after)
+    return before, after

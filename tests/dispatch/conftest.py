@@ -1,0 +1,63 @@
+"""Dispatch-test harness: the real PodiumBot in this process, talking to the fake Discord.
+
+Interactions are real payloads delivered over the fake gateway and run through discord.py's
+command tree; what the bot sends back is captured by the fake's REST routes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import discord.gateway
+import discord.http
+import pytest
+
+from bot.app import PodiumBot
+from bot.bootstrap import Services
+from bot.config import CompetitionConfig
+from bot.i18n import Catalogs
+from bot.overrides import apply_discord_overrides
+from tests.conftest import GUILD_ID
+from tests.fakes.fake_discord import FakeDiscord
+
+ORGANIZER_ID = 100000000000000010
+PARTICIPANT_ID = 100000000000000020
+MANAGE_GUILD = 1 << 5
+
+
+@dataclass
+class Harness:
+    bot: PodiumBot
+    fake: FakeDiscord
+    services: Services
+
+
+@pytest.fixture
+async def harness(services: Services, competition: CompetitionConfig) -> AsyncIterator[Harness]:
+    fake = FakeDiscord(guild_id=GUILD_ID)
+    await fake.start()
+    manager = fake.add_role("Server Manager", permissions=MANAGE_GUILD)
+    fake.add_member(ORGANIZER_ID, "Olivia Organizer", roles=[int(manager["id"])])
+    fake.add_member(PARTICIPANT_ID, "Pat Participant")
+    saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    apply_discord_overrides(fake.api_base_url, fake.gateway_url)
+    bot = PodiumBot(services=services, competition=competition, catalogs=Catalogs(), guild_id=GUILD_ID)
+    client = asyncio.create_task(bot.start("fake-token"))
+    try:
+        await fake.wait_for_commands()
+        await fake.wait_ready()
+        for _ in range(200):
+            if bot.is_ready():
+                break
+            await asyncio.sleep(0.01)
+        yield Harness(bot=bot, fake=fake, services=services)
+    finally:
+        await bot.close()
+        client.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await client
+        await fake.stop()
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved

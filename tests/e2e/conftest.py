@@ -1,0 +1,141 @@
+"""End-to-end harness: `podium run` as a real subprocess against the fakes in this process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID, ROOT
+from tests.fakes.fake_discord import FakeDiscord
+
+DASHBOARD_SECRET = "e2e-dashboard-secret-" + "x" * 32
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class PodiumProcess:
+    """One `podium run` child process, its working folder and its log."""
+
+    workdir: Path
+    env: dict[str, str]
+    web_port: int
+    proc: asyncio.subprocess.Process | None = None
+    log_path: Path = field(init=False)
+    starts: int = 0
+
+    def __post_init__(self) -> None:
+        self.log_path = self.workdir / "podium.log"
+
+    async def start(self) -> float:
+        """Start the process; returns seconds until /healthz reports everything up."""
+        self.starts += 1
+        log = self.log_path.open("ab")
+        started = time.monotonic()
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run",
+            cwd=self.workdir, env=self.env, stdout=log, stderr=log,
+        )
+        log.close()
+        await self.wait_healthy()
+        return time.monotonic() - started
+
+    async def wait_healthy(self, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        last: dict | str = "no answer"
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline:
+                if self.proc is not None and self.proc.returncode is not None:
+                    raise AssertionError(f"podium exited with {self.proc.returncode}:\n{self.log()}")
+                try:
+                    async with http.get(f"http://127.0.0.1:{self.web_port}/healthz") as response:
+                        last = await response.json()
+                        if response.status == 200:
+                            return last
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.05)
+        raise AssertionError(f"podium not healthy in {timeout}s: {last}\n{self.log()}")
+
+    async def health(self) -> dict:
+        async with aiohttp.ClientSession() as http, http.get(
+            f"http://127.0.0.1:{self.web_port}/healthz"
+        ) as response:
+            return await response.json()
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def terminate(self) -> int:
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 15)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        assert self.proc.returncode is not None
+        return self.proc.returncode
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    @property
+    def database(self) -> Path:
+        return self.workdir / "podium.db"
+
+
+def base_env(workdir: Path) -> dict[str, str]:
+    """The environment of the child: the parent's PATH etc., no inherited Podium settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "TWILIO_", "DATABASE_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord(guild_id=GUILD_ID)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def podium(tmp_path: Path, fake_discord: FakeDiscord) -> AsyncIterator[PodiumProcess]:
+    shutil.copy(EXAMPLE_COMPETITION, tmp_path / "competition.toml")
+    web_port = free_port()
+    env = base_env(tmp_path) | {
+        "DISCORD_TOKEN": "fake-token",
+        "DISCORD_GUILD_ID": str(GUILD_ID),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'podium.db'}",
+        "DASHBOARD_SECRET": DASHBOARD_SECRET,
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(web_port),
+        "DISCORD_API_BASE_URL": fake_discord.api_base_url,
+        "DISCORD_GATEWAY_URL": fake_discord.gateway_url,
+        "LOG_LEVEL": "INFO",
+    }
+    process = PodiumProcess(workdir=tmp_path, env=env, web_port=web_port)
+    yield process
+    if process.proc is not None and process.proc.returncode is None:
+        await process.terminate()

@@ -1,0 +1,83 @@
+"""The real `podium run` process against the fake Discord."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.dispatch.conftest import MANAGE_GUILD
+from tests.e2e.conftest import PodiumProcess
+from tests.fakes.fake_discord import FakeDiscord
+
+pytestmark = pytest.mark.e2e
+
+ORGANIZER = 200000000000000001
+PARTICIPANT = 200000000000000002
+
+
+def seed_members(fake: FakeDiscord) -> None:
+    manager = fake.add_role("Server Manager", permissions=MANAGE_GUILD)
+    fake.add_member(ORGANIZER, "Olivia Organizer", roles=[int(manager["id"])])
+    fake.add_member(PARTICIPANT, "Pat Participant")
+
+
+def rows(database, sql: str) -> list[tuple]:
+    with sqlite3.connect(database) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def test_help_and_admin_setup_work_through_the_real_process(podium: PodiumProcess, fake_discord: FakeDiscord):
+    seed_members(fake_discord)
+    seconds = await podium.start()
+    print(f"start-to-ready against the fake: {seconds:.2f}s")
+    await fake_discord.wait_for_commands()
+    assert {c["name"] for c in fake_discord.commands} >= {"help", "admin"}
+
+    help_reply = await fake_discord.invoke("help", user_id=PARTICIPANT)
+    assert help_reply.ephemeral and "help" in help_reply.text
+
+    refused = await fake_discord.invoke("admin setup", user_id=PARTICIPANT)
+    assert refused.ephemeral and "Only organizers" in refused.text
+    assert not fake_discord.role_named("Rookie")
+
+    setup = await fake_discord.invoke("admin setup", user_id=ORGANIZER)
+    assert "Created" in setup.text
+    assert fake_discord.role_named("Rookie") and fake_discord.channel_named("leaderboard")
+
+    again = await fake_discord.invoke("admin setup", user_id=ORGANIZER)
+    assert "Nothing was created" in again.text
+    assert "Traceback" not in podium.log()
+    assert await podium.terminate() == 0
+
+
+async def test_sigkill_then_restart_loses_nothing_committed_and_rebuilds_the_scheduler(
+    podium: PodiumProcess, fake_discord: FakeDiscord
+):
+    seed_members(fake_discord)
+    await podium.start()
+    await fake_discord.wait_for_commands()
+    await fake_discord.invoke("admin setup", user_id=ORGANIZER)
+    resources_before = rows(podium.database, "SELECT kind, key, discord_id FROM guild_resources ORDER BY key")
+    assert resources_before
+    health = await podium.health()
+    assert health["scheduler"]["timers"] >= 1
+
+    await podium.kill()
+    # Everything committed before the kill is on disk (WAL included).
+    assert rows(podium.database, "SELECT kind, key, discord_id FROM guild_resources ORDER BY key") == resources_before
+    assert rows(podium.database, "SELECT count(*) FROM audit_log WHERE action = 'admin.setup'") == [(1,)]
+    jobs = rows(podium.database, "SELECT key, status FROM scheduled_jobs")
+    assert [status for _, status in jobs] == ["pending"]
+
+    identifies = fake_discord.identify_count
+    await podium.start()
+    assert fake_discord.identify_count == identifies + 1
+    health = await podium.health()
+    assert health["scheduler"] == {"ok": True, "timers": 1}
+    assert "scheduler rebuilt armed=1" in podium.log()
+    assert rows(podium.database, "SELECT key, status FROM scheduled_jobs") == jobs
+
+    again = await fake_discord.invoke("admin setup", user_id=ORGANIZER)
+    assert "Nothing was created" in again.text
+    assert await podium.terminate() == 0

@@ -1,0 +1,87 @@
+import datetime as dt
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import insert, text
+from sqlalchemy.exc import OperationalError, StatementError
+
+from storage.engine import Database
+from storage.migrate import head_revision, migrate
+from storage.schema import members, metadata
+
+
+async def test_migrations_produce_exactly_the_schema_in_storage_schema(db: Database):
+    def diff(sync_conn):
+        return compare_metadata(MigrationContext.configure(sync_conn), metadata)
+
+    async with db.read() as conn:
+        assert await conn.run_sync(diff) == []
+
+
+async def test_migrate_twice_changes_nothing_the_second_time(db: Database):
+    assert await migrate(db) == (head_revision(), head_revision())
+
+
+async def test_writer_uses_wal_foreign_keys_busy_timeout_and_no_mmap(db: Database):
+    async with db.write() as conn:
+        pragmas = {
+            name: (await conn.exec_driver_sql(f"PRAGMA {name}")).scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout", "mmap_size")
+        }
+    assert pragmas == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 10000,
+        "mmap_size": 0,
+    }
+
+
+async def test_reader_connections_cannot_write(db: Database):
+    async with db.read() as conn:
+        with pytest.raises(OperationalError, match="readonly"):
+            await conn.execute(text("DELETE FROM members"))
+
+
+async def test_writer_pool_has_exactly_one_connection(db: Database):
+    assert db.writer.pool.size() == 1
+
+
+async def test_utc_columns_refuse_naive_datetimes_and_return_aware_utc(db: Database):
+    now = dt.datetime(2026, 11, 25, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with pytest.raises(StatementError, match="naive"):
+        async with db.write() as conn:
+            await conn.execute(
+                insert(members).values(
+                    user_id=1,
+                    display_name="a",
+                    first_seen_at=dt.datetime(2026, 1, 1),
+                    last_seen_at=now,
+                )
+            )
+    async with db.write() as conn:
+        await conn.execute(
+            insert(members).values(user_id=1, display_name="a", first_seen_at=now, last_seen_at=now)
+        )
+    async with db.read() as conn:
+        seen = (await conn.execute(members.select())).one().first_seen_at
+    assert seen == now and seen.tzinfo == dt.UTC and seen.hour == 6
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(db: Database):
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with pytest.raises(RuntimeError):
+        async with db.write() as conn:
+            await conn.execute(
+                insert(members).values(
+                    user_id=7, display_name="x", first_seen_at=now, last_seen_at=now
+                )
+            )
+            raise RuntimeError("boom")
+    async with db.read() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM members"))).scalar() == 0
+
+
+def test_in_memory_sqlite_is_refused_because_readers_would_see_another_database():
+    with pytest.raises(ValueError, match="SQLite file"):
+        Database("sqlite+aiosqlite:///:memory:")
