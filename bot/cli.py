@@ -101,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="podium", description="Podium: a Discord + WhatsApp bot for online competitions."
     )
     parser.add_argument(
-        "--env-file", default=".env", help="settings file to read besides the environment (default: .env)"
+        "--env-file",
+        default=".env",
+        help="settings file to read besides the environment (default: .env)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="start the bot, scheduler and web server").set_defaults(func=cmd_run)

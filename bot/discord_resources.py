@@ -27,21 +27,25 @@ def existing_resources(guild: discord.Guild) -> list[ExistingResource]:
 def _overwrites(
     guild: discord.Guild, resource: DesiredResource, ids: dict[str, int]
 ) -> dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]:
-    overwrites: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite] = {}
+    overwrites: dict[
+        discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite
+    ] = {}
     if resource.visible_to:
         overwrites[guild.default_role] = discord.PermissionOverwrite(view_channel=False)
         for key in resource.visible_to:
             role_id = ids.get(key)
             if role_id is not None:
-                overwrites[discord.Object(id=role_id, type=discord.Role)] = discord.PermissionOverwrite(
-                    view_channel=True, send_messages=not resource.read_only
+                overwrites[discord.Object(id=role_id, type=discord.Role)] = (
+                    discord.PermissionOverwrite(
+                        view_channel=True, send_messages=not resource.read_only
+                    )
                 )
     elif resource.read_only:
         overwrites[guild.default_role] = discord.PermissionOverwrite(send_messages=False)
         organizer = ids.get(ORGANIZER_ROLE)
         if organizer is not None:
-            overwrites[discord.Object(id=organizer, type=discord.Role)] = discord.PermissionOverwrite(
-                send_messages=True
+            overwrites[discord.Object(id=organizer, type=discord.Role)] = (
+                discord.PermissionOverwrite(send_messages=True)
             )
     if overwrites and guild.me is not None:
         # The bot must keep seeing and posting in every channel it creates.

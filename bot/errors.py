@@ -55,4 +55,3 @@ class MissingBotPermissions(PodiumError):
         "I am missing the {permissions} permission in this server. Ask an admin to grant it "
         "to my role, then try again."
     )
-

@@ -33,6 +33,14 @@ COOLDOWN = N_("Slow down a little: try again in {seconds} seconds.")
 BOT_MISSING_PERMISSIONS = MissingBotPermissions.message
 
 
+class DomainCheckFailure(app_commands.CheckFailure):
+    """A command check refused with a domain error (checks must raise CheckFailure)."""
+
+    def __init__(self, error: PodiumError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def interaction_locale(interaction: discord.Interaction[Any]) -> str:
     """The locale to answer ``interaction`` in (the user's Discord language)."""
     return str(interaction.locale)
@@ -44,7 +52,7 @@ async def send_ephemeral(
     """Answer privately: a response if none was sent yet, else a followup. Never pings."""
     kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
     if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=True, **kwargs)
+        await interaction.followup.send(content or discord.utils.MISSING, ephemeral=True, **kwargs)
     else:
         await interaction.response.send_message(content, ephemeral=True, **kwargs)
 
@@ -55,6 +63,8 @@ def error_message(
     """The localized text for ``error``, and an error id when it was unexpected (log it)."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if isinstance(error, DomainCheckFailure):
+        error = error.error
     if isinstance(error, NotOrganizer):
         return catalogs.gettext(locale, error.message, role=organizer_role, **error.params), None
     if isinstance(error, PodiumError):
@@ -73,21 +83,29 @@ def error_message(
     return catalogs.gettext(locale, UNEXPECTED, error_id=error_id), error_id
 
 
-async def reply_error(bot: PodiumBot, interaction: discord.Interaction[Any], error: Exception) -> None:
+async def reply_error(
+    bot: PodiumBot, interaction: discord.Interaction[Any], error: Exception
+) -> None:
     """Tell the user what went wrong, privately and in their language; log the unexpected."""
     text, error_id = error_message(
-        bot.catalogs, interaction_locale(interaction), error,
+        bot.catalogs,
+        interaction_locale(interaction),
+        error,
         organizer_role=bot.competition.roles.organizer,
     )
     command = interaction.command.qualified_name if interaction.command else None
     if error_id is None:
-        log.info("interaction refused user=%s command=%s error=%s", interaction.user.id, command, error)
+        log.info(
+            "interaction refused user=%s command=%s error=%s", interaction.user.id, command, error
+        )
     else:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         log.error(
             "interaction failed error_id=%s user=%s command=%s custom_id=%s",
-            error_id, interaction.user.id, command,
-            (interaction.data or {}).get("custom_id"),
+            error_id,
+            interaction.user.id,
+            command,
+            interaction.data.get("custom_id") if interaction.data else None,
             exc_info=original,
         )
     try:

@@ -96,7 +96,11 @@ class Scheduler:
             raise ValueError("run_at must be timezone-aware")
         async with self._db.write() as conn:
             row = await job_queries.upsert_pending(
-                conn, kind=kind, key=key, run_at=run_at, payload=payload or {},
+                conn,
+                kind=kind,
+                key=key,
+                run_at=run_at,
+                payload=payload or {},
                 now=self._clock.now(),
             )
         if row.status == job_queries.PENDING and self.running:
@@ -159,7 +163,10 @@ class Scheduler:
             async with self._db.write() as conn:
                 for row in missed:
                     await job_queries.finish(
-                        conn, row.id, status=job_queries.MISSED, now=now,
+                        conn,
+                        row.id,
+                        status=job_queries.MISSED,
+                        now=now,
                         error="missed while the bot was down, beyond the grace period",
                     )
             report.missed = [row.id for row in missed]
@@ -176,7 +183,10 @@ class Scheduler:
         self.last_rebuild = report
         log.info(
             "scheduler rebuilt armed=%d late=%d missed=%d seconds=%.3f",
-            report.scheduled, len(report.fired_late), len(report.missed), report.seconds,
+            report.scheduled,
+            len(report.fired_late),
+            len(report.missed),
+            report.seconds,
         )
         return report
 
@@ -208,10 +218,14 @@ class Scheduler:
                 await handler(row)
                 outcome, error = job_queries.DONE, None
             except Exception as exc:
-                log.exception("scheduled job failed id=%s kind=%s key=%s", row.id, row.kind, row.key)
+                log.exception(
+                    "scheduled job failed id=%s kind=%s key=%s", row.id, row.kind, row.key
+                )
                 outcome, error = job_queries.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
         async with self._db.write() as conn:
-            await job_queries.finish(conn, job_id, status=outcome, now=self._clock.now(), error=error)
+            await job_queries.finish(
+                conn, job_id, status=outcome, now=self._clock.now(), error=error
+            )
         return outcome
 
     async def run_due(self) -> list[str]:
@@ -219,4 +233,6 @@ class Scheduler:
         now = self._clock.now()
         async with self._db.read() as conn:
             rows = await job_queries.unfinished(conn)
-        return [await self.fire(row.id) for row in rows if row.status == "pending" and row.run_at <= now]
+        return [
+            await self.fire(row.id) for row in rows if row.status == "pending" and row.run_at <= now
+        ]

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import GuildOnly, NotOrganizer
+from bot.interactions import DomainCheckFailure
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -17,7 +18,7 @@ ORGANIZER_ONLY = {"organizer": True}
 
 
 async def member_is_organizer(bot: PodiumBot, member: discord.Member) -> bool:
-    """True for members with the organizer role (recorded id or configured name) or Manage Server."""
+    """True with the organizer role (recorded id or configured name) or Manage Server."""
     if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
         return True
     organizer_id = (await bot.services.setup.resource_ids()).get("role:organizer")
@@ -29,9 +30,9 @@ async def ensure_organizer(interaction: discord.Interaction[Any]) -> bool:
     """App-command check: raise ``NotOrganizer`` unless the invoker is an organizer."""
     member = interaction.user
     if interaction.guild is None or not isinstance(member, discord.Member):
-        raise GuildOnly()
+        raise DomainCheckFailure(GuildOnly())
     if not await member_is_organizer(interaction.client, member):
-        raise NotOrganizer()
+        raise DomainCheckFailure(NotOrganizer())
     return True
 
 

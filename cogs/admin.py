@@ -45,7 +45,9 @@ class AdminCog(commands.Cog):
     def __init__(self, bot: PodiumBot) -> None:
         self.bot = bot
 
-    @admin.command(name="setup", description="Create the roles and channels the configuration names")
+    @admin.command(
+        name="setup", description="Create the roles and channels the configuration names"
+    )
     @organizer_only
     async def setup_server(self, interaction: discord.Interaction[PodiumBot]) -> None:
         """Create what the server lacks, record every id, and report what happened."""
@@ -66,7 +68,12 @@ class AdminCog(commands.Cog):
                 failed.append((resource, "missing permission"))
                 continue
             except discord.HTTPException as exc:
-                log.warning("setup could not create kind=%s name=%s status=%s", resource.kind, resource.name, exc.status)
+                log.warning(
+                    "setup could not create kind=%s name=%s status=%s",
+                    resource.kind,
+                    resource.name,
+                    exc.status,
+                )
                 failed.append((resource, f"Discord error {exc.status}"))
                 continue
             ids[resource.key] = new_id
@@ -74,14 +81,18 @@ class AdminCog(commands.Cog):
         report = await services.setup.record(
             actor_id=interaction.user.id, found=plan.found, created=created, failed=failed
         )
-        await interaction.followup.send(embed=self._report_embed(interaction, report), ephemeral=True)
+        await interaction.followup.send(
+            embed=self._report_embed(interaction, report), ephemeral=True
+        )
 
     def _report_embed(
         self, interaction: discord.Interaction[PodiumBot], report: SetupReport
     ) -> discord.Embed:
         catalogs = self.bot.catalogs
         locale = str(interaction.locale)
-        embed = discord.Embed(title=catalogs.gettext(locale, SETUP_TITLE), colour=discord.Colour.green())
+        embed = discord.Embed(
+            title=catalogs.gettext(locale, SETUP_TITLE), colour=discord.Colour.green()
+        )
 
         def describe(resource: DesiredResource) -> str:
             kind = catalogs.gettext(locale, KIND_LABELS[resource.kind])
@@ -97,13 +108,19 @@ class AdminCog(commands.Cog):
             embed.description = catalogs.gettext(locale, SETUP_NOTHING)
         if report.found:
             embed.add_field(
-                name="✓", value=catalogs.gettext(locale, SETUP_FOUND, count=len(report.found)), inline=False
+                name="✓",
+                value=catalogs.gettext(locale, SETUP_FOUND, count=len(report.found)),
+                inline=False,
             )
         if report.failed:
             embed.colour = discord.Colour.orange()
             embed.add_field(
                 name=catalogs.gettext(locale, SETUP_FAILED),
-                value=("\n".join(describe(r) for r, _ in report.failed)[:900] + "\n" + catalogs.gettext(locale, SETUP_FAILED_HINT))[:1024],
+                value=(
+                    "\n".join(describe(r) for r, _ in report.failed)[:900]
+                    + "\n"
+                    + catalogs.gettext(locale, SETUP_FAILED_HINT)
+                )[:1024],
                 inline=False,
             )
         return embed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -23,11 +23,12 @@ FOOTER = N_("Times are shown in your own timezone. Organizers set things up with
 
 
 def _leaves(
-    command: app_commands.Command[..., object] | app_commands.Group, inherited_organizer: bool = False
-) -> list[tuple[app_commands.Command[..., object], bool]]:
+    command: app_commands.Command[Any, ..., Any] | app_commands.Group,
+    inherited_organizer: bool = False,
+) -> list[tuple[app_commands.Command[Any, ..., Any], bool]]:
     organizer = inherited_organizer or bool(command.extras.get("organizer"))
     if isinstance(command, app_commands.Group):
-        leaves: list[tuple[app_commands.Command[..., object], bool]] = []
+        leaves: list[tuple[app_commands.Command[Any, ..., Any], bool]] = []
         for child in command.commands:
             leaves += _leaves(child, organizer)
         return leaves
@@ -51,22 +52,35 @@ class HelpCog(commands.Cog):
         )
         participant: list[str] = []
         organizer: list[str] = []
-        for top in sorted(bot.tree.get_commands(guild=discord.Object(bot.guild_id)), key=lambda c: c.name):
+        for top in sorted(
+            bot.tree.get_commands(guild=discord.Object(bot.guild_id)), key=lambda c: c.name
+        ):
             if not isinstance(top, app_commands.Command | app_commands.Group):
                 continue
             for command, organizer_only in _leaves(top):
-                line = f"{bot.command_mention(command)} — {bot.catalogs.gettext(locale, command.description)}"
+                description = bot.catalogs.gettext(locale, command.description)
+                line = f"{bot.command_mention(command)} — {description}"
                 (organizer if organizer_only else participant).append(line)
         embed = discord.Embed(
             title=bot.catalogs.gettext(locale, TITLE),
             description=bot.catalogs.gettext(
-                locale, INTRO, competition=discord.utils.escape_markdown(bot.competition.competition.name)
+                locale,
+                INTRO,
+                competition=discord.utils.escape_markdown(bot.competition.competition.name),
             ),
             colour=discord.Colour.blurple(),
         )
-        embed.add_field(name=bot.catalogs.gettext(locale, PARTICIPANT_SECTION), value="\n".join(participant)[:1024] or "—", inline=False)
+        embed.add_field(
+            name=bot.catalogs.gettext(locale, PARTICIPANT_SECTION),
+            value="\n".join(participant)[:1024] or "—",
+            inline=False,
+        )
         if is_organizer and organizer:
-            embed.add_field(name=bot.catalogs.gettext(locale, ORGANIZER_SECTION), value="\n".join(organizer)[:1024], inline=False)
+            embed.add_field(
+                name=bot.catalogs.gettext(locale, ORGANIZER_SECTION),
+                value="\n".join(organizer)[:1024],
+                inline=False,
+            )
         embed.set_footer(text=bot.catalogs.gettext(locale, FOOTER))
         await send_ephemeral(interaction, embed=embed)
 

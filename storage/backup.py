@@ -20,7 +20,9 @@ def backup_sqlite(database_url: str, destination: Path) -> int:
     """
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        raise BackupError("only SQLite databases can be backed up this way; use pg_dump for PostgreSQL")
+        raise BackupError(
+            "only SQLite databases can be backed up this way; use pg_dump for PostgreSQL"
+        )
     source_path = Path(url.database or "")
     if not source_path.is_file():
         raise BackupError(f"no database file at {source_path} (run `podium migrate` first?)")

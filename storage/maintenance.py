@@ -19,6 +19,7 @@ async def optimize(db: Database) -> dict[str, int]:
         return {}
     async with db.writer.connect() as conn:
         await conn.exec_driver_sql("PRAGMA optimize")
-        row = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        result = await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, wal_pages, checkpointed = (int(value) for value in result.one())
         await conn.commit()
-    return {"busy": int(row[0]), "wal_pages": int(row[1]), "checkpointed": int(row[2])}
+    return {"busy": busy, "wal_pages": wal_pages, "checkpointed": checkpointed}

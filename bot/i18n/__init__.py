@@ -24,7 +24,7 @@ SUPPORTED_LOCALES = ("en", "zh_CN")
 DEFAULT_LOCALE = "en"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark ``message`` for extraction; returns it unchanged."""
     return message
 

@@ -31,7 +31,11 @@ class AuditService:
     ) -> int:
         """Append a record inside the caller's transaction (so it commits with the change)."""
         return await audit_queries.append(
-            conn, at=self.clock.now(), actor_id=actor_id, action=action, target=target,
+            conn,
+            at=self.clock.now(),
+            actor_id=actor_id,
+            action=action,
+            target=target,
             details=details or {},
         )
 

@@ -97,7 +97,8 @@ class GuildSetupService:
             DesiredResource(ROLE, ALUMNI_ROLE, cfg.roles.alumni),
         ]
         wanted += [
-            DesiredResource(ROLE, cohort_role_key(cohort.key), cohort.role) for cohort in cfg.cohorts
+            DesiredResource(ROLE, cohort_role_key(cohort.key), cohort.role)
+            for cohort in cfg.cohorts
         ]
         wanted.append(DesiredResource(CATEGORY, MAIN_CATEGORY, cfg.channels.category))
         if cfg.teams.private_channels:
@@ -105,11 +106,17 @@ class GuildSetupService:
         channels = cfg.channels
         wanted += [
             DesiredResource(
-                CHANNEL, "channel:organizers", channels.organizers, MAIN_CATEGORY,
+                CHANNEL,
+                "channel:organizers",
+                channels.organizers,
+                MAIN_CATEGORY,
                 visible_to=(ORGANIZER_ROLE,),
             ),
             DesiredResource(
-                CHANNEL, "channel:announcements", channels.announcements, MAIN_CATEGORY,
+                CHANNEL,
+                "channel:announcements",
+                channels.announcements,
+                MAIN_CATEGORY,
                 read_only=True,
             ),
             DesiredResource(
@@ -119,7 +126,10 @@ class GuildSetupService:
                 CHANNEL, "channel:gallery", channels.gallery, MAIN_CATEGORY, read_only=True
             ),
             DesiredResource(
-                CHANNEL, "channel:alumni", channels.alumni, MAIN_CATEGORY,
+                CHANNEL,
+                "channel:alumni",
+                channels.alumni,
+                MAIN_CATEGORY,
                 visible_to=(ALUMNI_ROLE, ORGANIZER_ROLE),
             ),
         ]
@@ -131,7 +141,10 @@ class GuildSetupService:
                 seen.add(_normalize(CHANNEL, name))
                 wanted.append(
                     DesiredResource(
-                        CHANNEL, f"channel:cohort:{cohort.key}:{index}", name, MAIN_CATEGORY,
+                        CHANNEL,
+                        f"channel:cohort:{cohort.key}:{index}",
+                        name,
+                        MAIN_CATEGORY,
                         visible_to=(cohort_role_key(cohort.key), ORGANIZER_ROLE),
                     )
                 )
@@ -149,7 +162,9 @@ class GuildSetupService:
         for resource in existing:
             ids_by_kind.setdefault(resource.kind, set()).add(resource.discord_id)
             # The first of several same-named resources wins, like Discord's own lookup.
-            by_name.setdefault((resource.kind, _normalize(resource.kind, resource.name)), resource.discord_id)
+            by_name.setdefault(
+                (resource.kind, _normalize(resource.kind, resource.name)), resource.discord_id
+            )
         plan = SetupPlan()
         for wanted in self.desired():
             known = recorded.get((wanted.kind, wanted.key))
@@ -176,9 +191,14 @@ class GuildSetupService:
         async with self.db.write() as conn:
             for resource, discord_id in [*found, *created]:
                 await resource_queries.upsert(
-                    conn, guild_id=self.guild_id, kind=resource.kind, key=resource.key,
-                    name=resource.name, discord_id=discord_id,
-                    created_by_bot=any(resource is c for c, _ in created), now=now,
+                    conn,
+                    guild_id=self.guild_id,
+                    kind=resource.kind,
+                    key=resource.key,
+                    name=resource.name,
+                    discord_id=discord_id,
+                    created_by_bot=any(resource is c for c, _ in created),
+                    now=now,
                 )
             await self.audit.record(
                 conn,
@@ -201,7 +221,9 @@ class GuildSetupService:
             rows = await resource_queries.all_for_guild(conn, self.guild_id)
         return {row.key: row.discord_id for row in rows}
 
-    def missing(self, existing: list[ExistingResource], recorded: dict[str, int]) -> list[DesiredResource]:
+    def missing(
+        self, existing: list[ExistingResource], recorded: dict[str, int]
+    ) -> list[DesiredResource]:
         """Configured resources the server lacks right now (for the start-up report)."""
         present = {(r.kind, _normalize(r.kind, r.name)) for r in existing}
         ids = {r.discord_id for r in existing}

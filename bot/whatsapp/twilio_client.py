@@ -67,7 +67,7 @@ def _basic_auth_header(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(credentials).decode("ascii")
 
 
-class PodiumTwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
+class PodiumTwilioHttpClient(AsyncTwilioHttpClient):
     """``AsyncTwilioHttpClient`` with an enforced timeout and an optional base-URL rewrite.
 
     The aiohttp session is created lazily on the first request, so the client can be

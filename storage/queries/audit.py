@@ -40,7 +40,9 @@ async def append(
     return int(result.scalar_one())
 
 
-async def recent(conn: AsyncConnection, *, limit: int = 20, action: str | None = None) -> list[AuditRow]:
+async def recent(
+    conn: AsyncConnection, *, limit: int = 20, action: str | None = None
+) -> list[AuditRow]:
     """The newest records first."""
     stmt = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if action is not None:

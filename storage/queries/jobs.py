@@ -56,7 +56,12 @@ async def upsert_pending(
     """
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(scheduled_jobs).values(
-        kind=kind, key=key, run_at=run_at, status=PENDING, payload=payload, attempts=0,
+        kind=kind,
+        key=key,
+        run_at=run_at,
+        status=PENDING,
+        payload=payload,
+        attempts=0,
         created_at=now,
     )
     stmt = stmt.on_conflict_do_update(
@@ -91,7 +96,9 @@ async def unfinished(conn: AsyncConnection) -> list[JobRow]:
     return [_row(r._mapping) for r in rows]
 
 
-async def claim(conn: AsyncConnection, job_id: int, *, now: dt.datetime, from_status: str = PENDING) -> bool:
+async def claim(
+    conn: AsyncConnection, job_id: int, *, now: dt.datetime, from_status: str = PENDING
+) -> bool:
     """Atomically move a job from ``from_status`` to running; False if someone else has it."""
     result = await conn.execute(
         update(scheduled_jobs)

@@ -44,15 +44,13 @@ async def harness(services: Services, competition: CompetitionConfig) -> AsyncIt
     fake.add_member(PARTICIPANT_ID, "Pat Participant")
     saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
     apply_discord_overrides(fake.api_base_url, fake.gateway_url)
-    bot = PodiumBot(services=services, competition=competition, catalogs=Catalogs(), guild_id=GUILD_ID)
+    bot = PodiumBot(
+        services=services, competition=competition, catalogs=Catalogs(), guild_id=GUILD_ID
+    )
     client = asyncio.create_task(bot.start("fake-token"))
     try:
         await fake.wait_for_commands()
         await fake.wait_ready()
-        for _ in range(200):
-            if bot.is_ready():
-                break
-            await asyncio.sleep(0.01)
         yield Harness(bot=bot, fake=fake, services=services)
     finally:
         await bot.close()

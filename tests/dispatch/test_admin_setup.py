@@ -14,18 +14,21 @@ async def test_setup_creates_every_configured_role_and_channel_and_reports_them(
     channel_names = {channel["name"] for channel in harness.fake.channels.values()}
     assert {competition.channels.leaderboard, competition.channels.organizers} <= channel_names
     guild = harness.bot.get_guild(harness.bot.guild_id)
-    assert guild is not None and guild.get_channel(
-        (await harness.services.setup.resource_ids())["channel:leaderboard"]
-    )
+    assert guild is not None
+    assert guild.get_channel((await harness.services.setup.resource_ids())["channel:leaderboard"])
 
 
 async def test_setup_makes_cohort_and_organizer_channels_private(harness: Harness):
     await harness.fake.invoke("admin setup", user_id=ORGANIZER_ID)
     ids = await harness.services.setup.resource_ids()
     organizers = harness.fake.channels[ids["channel:organizers"]]
-    everyone = next(o for o in organizers["permission_overwrites"] if int(o["id"]) == harness.bot.guild_id)
+    everyone = next(
+        o for o in organizers["permission_overwrites"] if int(o["id"]) == harness.bot.guild_id
+    )
     assert int(everyone["deny"]) & (1 << 10)  # VIEW_CHANNEL denied to @everyone
-    allowed = {int(o["id"]) for o in organizers["permission_overwrites"] if int(o["allow"]) & (1 << 10)}
+    allowed = {
+        int(o["id"]) for o in organizers["permission_overwrites"] if int(o["allow"]) & (1 << 10)
+    }
     assert ids["role:organizer"] in allowed
 
 
@@ -63,4 +66,5 @@ async def test_unexpected_failure_after_defer_becomes_a_followup_with_an_error_i
     followup = await result.wait_for_followup()
     assert followup["flags"] & 64
     assert "quote error" in followup["content"]
-    assert "Traceback" not in followup["content"] and "exploded" not in followup["content"]
+    assert "Traceback" not in followup["content"]
+    assert "exploded" not in followup["content"]

@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -48,34 +49,44 @@ class PodiumProcess:
         log = self.log_path.open("ab")
         started = time.monotonic()
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
-            cwd=self.workdir, env=self.env, stdout=log, stderr=log,
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=self.workdir,
+            env=self.env,
+            stdout=log,
+            stderr=log,
         )
         log.close()
         await self.wait_healthy()
         return time.monotonic() - started
 
-    async def wait_healthy(self, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        last: dict | str = "no answer"
+    async def wait_healthy(self, limit: float = 30) -> dict:
+        deadline = time.monotonic() + limit
+        last: object = "no answer"
         async with aiohttp.ClientSession() as http:
             while time.monotonic() < deadline:
                 if self.proc is not None and self.proc.returncode is not None:
-                    raise AssertionError(f"podium exited with {self.proc.returncode}:\n{self.log()}")
+                    raise AssertionError(
+                        f"podium exited with {self.proc.returncode}:\n{self.log()}"
+                    )
                 try:
                     async with http.get(f"http://127.0.0.1:{self.web_port}/healthz") as response:
-                        last = await response.json()
+                        body: dict[str, Any] = await response.json()
+                        last = body
                         if response.status == 200:
-                            return last
+                            return body
                 except aiohttp.ClientError:
                     pass
                 await asyncio.sleep(0.05)
-        raise AssertionError(f"podium not healthy in {timeout}s: {last}\n{self.log()}")
+        raise AssertionError(f"podium not healthy in {limit}s: {last}\n{self.log()}")
 
     async def health(self) -> dict:
-        async with aiohttp.ClientSession() as http, http.get(
-            f"http://127.0.0.1:{self.web_port}/healthz"
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{self.web_port}/healthz") as response,
+        ):
             return await response.json()
 
     async def kill(self) -> None:
@@ -106,7 +117,11 @@ class PodiumProcess:
 
 def base_env(workdir: Path) -> dict[str, str]:
     """The environment of the child: the parent's PATH etc., no inherited Podium settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "TWILIO_", "DATABASE_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "TWILIO_", "DATABASE_"))
+    }
     env["PYTHONPATH"] = str(ROOT)
     env["PYTHONUNBUFFERED"] = "1"
     return env

@@ -16,10 +16,16 @@ from tests.e2e.conftest import DASHBOARD_SECRET, base_env
 pytestmark = pytest.mark.e2e
 
 
-def podium(workdir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def podium(
+    workdir: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        cwd=workdir, env=env or base_env(workdir), capture_output=True, text=True, timeout=60,
+        cwd=workdir,
+        env=env or base_env(workdir),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -50,7 +56,9 @@ def test_run_without_env_lists_each_missing_key_with_where_to_get_it_and_exits_2
         (("[teams]", "[teams]\nmaxsize = 3"), "maxsize"),
     ],
 )
-def test_run_with_an_invalid_competition_file_names_the_key_and_exits_2(tmp_path: Path, edit, expected):
+def test_run_with_an_invalid_competition_file_names_the_key_and_exits_2(
+    tmp_path: Path, edit, expected
+):
     text = EXAMPLE_COMPETITION.read_text(encoding="utf-8")
     assert edit[0] in text, "the example changed; update this test"
     (tmp_path / "competition.toml").write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
@@ -58,7 +66,9 @@ def test_run_with_an_invalid_competition_file_names_the_key_and_exits_2(tmp_path
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert any(expected in line and "Fix:" in line for line in result.stderr.splitlines())
-    assert not (tmp_path / "podium.db").exists(), "nothing may be written before the config is valid"
+    assert not (tmp_path / "podium.db").exists(), (
+        "nothing may be written before the config is valid"
+    )
 
 
 def test_check_config_accepts_the_example_files(tmp_path: Path):
@@ -77,14 +87,19 @@ def test_migrate_then_backup_makes_a_consistent_copy(tmp_path: Path):
     result = podium(tmp_path, "backup", str(tmp_path / "copy.db"), env=env)
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(tmp_path / "copy.db") as conn:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
     assert {"members", "audit_log", "scheduled_jobs", "guild_resources"} <= tables
     refused = podium(tmp_path, "backup", str(tmp_path / "copy.db"), env=env)
-    assert refused.returncode == 2 and "already exists" in refused.stderr
+    assert refused.returncode == 2
+    assert "already exists" in refused.stderr
 
 
 def test_python_dash_m_bot_and_the_console_script_are_the_same_program():
     script = Path(sys.executable).with_name("podium")
-    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=30, cwd=ROOT)
+    result = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, timeout=30, cwd=ROOT
+    )
     assert result.returncode == 0
     assert all(name in result.stdout for name in ("run", "migrate", "check-config", "backup"))

@@ -27,7 +27,9 @@ def rows(database, sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
 
 
-async def test_help_and_admin_setup_work_through_the_real_process(podium: PodiumProcess, fake_discord: FakeDiscord):
+async def test_help_and_admin_setup_work_through_the_real_process(
+    podium: PodiumProcess, fake_discord: FakeDiscord
+):
     seed_members(fake_discord)
     seconds = await podium.start()
     print(f"start-to-ready against the fake: {seconds:.2f}s")
@@ -35,15 +37,18 @@ async def test_help_and_admin_setup_work_through_the_real_process(podium: Podium
     assert {c["name"] for c in fake_discord.commands} >= {"help", "admin"}
 
     help_reply = await fake_discord.invoke("help", user_id=PARTICIPANT)
-    assert help_reply.ephemeral and "help" in help_reply.text
+    assert help_reply.ephemeral
+    assert "help" in help_reply.text
 
     refused = await fake_discord.invoke("admin setup", user_id=PARTICIPANT)
-    assert refused.ephemeral and "Only organizers" in refused.text
+    assert refused.ephemeral
+    assert "Only organizers" in refused.text
     assert not fake_discord.role_named("Rookie")
 
     setup = await fake_discord.invoke("admin setup", user_id=ORGANIZER)
     assert "Created" in setup.text
-    assert fake_discord.role_named("Rookie") and fake_discord.channel_named("leaderboard")
+    assert fake_discord.role_named("Rookie")
+    assert fake_discord.channel_named("leaderboard")
 
     again = await fake_discord.invoke("admin setup", user_id=ORGANIZER)
     assert "Nothing was created" in again.text
@@ -58,15 +63,22 @@ async def test_sigkill_then_restart_loses_nothing_committed_and_rebuilds_the_sch
     await podium.start()
     await fake_discord.wait_for_commands()
     await fake_discord.invoke("admin setup", user_id=ORGANIZER)
-    resources_before = rows(podium.database, "SELECT kind, key, discord_id FROM guild_resources ORDER BY key")
+    resources_before = rows(
+        podium.database, "SELECT kind, key, discord_id FROM guild_resources ORDER BY key"
+    )
     assert resources_before
     health = await podium.health()
     assert health["scheduler"]["timers"] >= 1
 
     await podium.kill()
     # Everything committed before the kill is on disk (WAL included).
-    assert rows(podium.database, "SELECT kind, key, discord_id FROM guild_resources ORDER BY key") == resources_before
-    assert rows(podium.database, "SELECT count(*) FROM audit_log WHERE action = 'admin.setup'") == [(1,)]
+    assert (
+        rows(podium.database, "SELECT kind, key, discord_id FROM guild_resources ORDER BY key")
+        == resources_before
+    )
+    assert rows(podium.database, "SELECT count(*) FROM audit_log WHERE action = 'admin.setup'") == [
+        (1,)
+    ]
     jobs = rows(podium.database, "SELECT key, status FROM scheduled_jobs")
     assert [status for _, status in jobs] == ["pending"]
 

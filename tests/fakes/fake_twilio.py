@@ -429,7 +429,7 @@ class FakeTwilio:
         """
         self.templates[content_sid] = text
 
-    async def flush_callbacks(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def flush_callbacks(self, timeout: float = 5.0) -> None:
         """Wait until every pending status callback was posted and answered.
 
         :raises TimeoutError: if some are still pending after ``timeout`` seconds.

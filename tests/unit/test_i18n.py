@@ -36,11 +36,14 @@ def test_translated_command_names_are_valid_discord_names():
     with (LOCALES_DIR / "zh_CN" / "LC_MESSAGES" / "podium.po").open("rb") as handle:
         catalog = read_po(handle)
     names = [
-        m.string for m in catalog if m.context in ("command name", "parameter name") and m.string
+        str(m.string)
+        for m in catalog
+        if m.context in ("command name", "parameter name") and m.string
     ]
     assert names, "expected translated command names"
     for name in names:
-        assert re.fullmatch(r"[-_\w]{1,32}", name) and name == name.lower(), name
+        assert re.fullmatch(r"[-_\w]{1,32}", name), name
+        assert name == name.lower(), name
 
 
 @pytest.mark.parametrize(

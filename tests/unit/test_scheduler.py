@@ -75,7 +75,8 @@ async def test_cancelled_job_never_runs(db, clock):
     assert await scheduler.cancel("c") is False
     clock.advance(dt.timedelta(minutes=2))
     assert await scheduler.run_due() == []
-    assert ran == [] and await status_of(db, "c") == "cancelled"
+    assert ran == []
+    assert await status_of(db, "c") == "cancelled"
 
 
 async def test_a_failing_handler_marks_the_job_failed_with_the_error(db, clock):
@@ -89,7 +90,8 @@ async def test_a_failing_handler_marks_the_job_failed_with_the_error(db, clock):
     assert await scheduler.fire(row.id) == "failed"
     async with db.read() as conn:
         stored = await job_queries.get(conn, row.id)
-    assert stored is not None and stored.status == "failed"
+    assert stored is not None
+    assert stored.status == "failed"
     assert stored.last_error == "RuntimeError: discord is down"
 
 
@@ -120,7 +122,9 @@ async def test_start_rebuilds_future_jobs_fires_late_ones_in_grace_and_marks_old
                 break
             await asyncio.sleep(0.01)
         assert ran == ["late"]
-        assert report.scheduled == 1 and len(report.missed) == 1 and len(report.fired_late) == 1
+        assert report.scheduled == 1
+        assert len(report.missed) == 1
+        assert len(report.fired_late) == 1
         assert told == [["stale"]]
         assert await status_of(db, "stale") == "missed"
         assert restarted.timer_count == 1

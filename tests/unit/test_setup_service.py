@@ -1,8 +1,15 @@
 from bot.bootstrap import Services
-from bot.services.setup import CATEGORY, CHANNEL, ROLE, ExistingResource
+from bot.services.setup import (
+    CATEGORY,
+    CHANNEL,
+    ROLE,
+    DesiredResource,
+    ExistingResource,
+    SetupPlan,
+)
 
 
-def everything_created(plan) -> list[tuple[object, int]]:
+def everything_created(plan: SetupPlan) -> list[tuple[DesiredResource, int]]:
     return [(resource, 1000 + index) for index, resource in enumerate(plan.to_create)]
 
 

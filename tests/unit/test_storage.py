@@ -5,6 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, text
 from sqlalchemy.exc import OperationalError, StatementError
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from storage.engine import Database
 from storage.migrate import head_revision, migrate
@@ -44,7 +45,9 @@ async def test_reader_connections_cannot_write(db: Database):
 
 
 async def test_writer_pool_has_exactly_one_connection(db: Database):
-    assert db.writer.pool.size() == 1
+    pool = db.writer.pool
+    assert isinstance(pool, AsyncAdaptedQueuePool)
+    assert pool.size() == 1
 
 
 async def test_utc_columns_refuse_naive_datetimes_and_return_aware_utc(db: Database):
@@ -55,7 +58,7 @@ async def test_utc_columns_refuse_naive_datetimes_and_return_aware_utc(db: Datab
                 insert(members).values(
                     user_id=1,
                     display_name="a",
-                    first_seen_at=dt.datetime(2026, 1, 1),
+                    first_seen_at=dt.datetime(2026, 1, 1),  # noqa: DTZ001 - the point of the test
                     last_seen_at=now,
                 )
             )
@@ -65,12 +68,15 @@ async def test_utc_columns_refuse_naive_datetimes_and_return_aware_utc(db: Datab
         )
     async with db.read() as conn:
         seen = (await conn.execute(members.select())).one().first_seen_at
-    assert seen == now and seen.tzinfo == dt.UTC and seen.hour == 6
+    assert seen == now
+    assert seen.tzinfo == dt.UTC
+    assert seen.hour == 6
 
 
 async def test_a_failed_transaction_leaves_nothing_behind(db: Database):
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    with pytest.raises(RuntimeError):
+
+    async def insert_then_fail() -> None:
         async with db.write() as conn:
             await conn.execute(
                 insert(members).values(
@@ -78,6 +84,9 @@ async def test_a_failed_transaction_leaves_nothing_behind(db: Database):
                 )
             )
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await insert_then_fail()
     async with db.read() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM members"))).scalar() == 0
 
