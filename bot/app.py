@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 import discord
@@ -68,6 +70,7 @@ class PodiumBot(commands.Bot):
         self.started_at = time.monotonic()
         self.synced_commands = 0
         self.command_ids: dict[str, int] = {}
+        self._background: set[asyncio.Task[Any]] = set()
         self.ready_seconds: float | None = None
 
     @property
@@ -92,6 +95,19 @@ class PodiumBot(commands.Bot):
         register_core_jobs(self)
         await self.services.scheduler.start()
         await ensure_core_jobs(self)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
+        """Run ``coro`` in the background, keeping a reference and logging its failure."""
+        task = asyncio.create_task(coro, name=name)
+        self._background.add(task)
+
+        def done(finished: asyncio.Task[Any]) -> None:
+            self._background.discard(finished)
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("background task failed name=%s", name, exc_info=finished.exception())
+
+        task.add_done_callback(done)
+        return task
 
     def command_mention(
         self, command: app_commands.Command[Any, ..., Any] | app_commands.Group
@@ -127,4 +143,6 @@ class PodiumBot(commands.Bot):
     async def close(self) -> None:
         """Stop the scheduler before the connection goes."""
         await self.services.scheduler.shutdown()
+        for task in self._background:
+            task.cancel()
         await super().close()

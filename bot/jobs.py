@@ -30,6 +30,11 @@ def register_core_jobs(bot: PodiumBot) -> None:
         await services.scheduler.schedule(maintenance.JOB_KIND, key, when)
 
     async def tell_organizers(missed: list[JobRow]) -> None:
+        # The scheduler is rebuilt in setup_hook, before the gateway delivers the guild.
+        bot.spawn(post_missed_notice(missed), name="missed-jobs-notice")
+
+    async def post_missed_notice(missed: list[JobRow]) -> None:
+        await bot.wait_until_ready()
         channel_id = (await services.setup.resource_ids()).get("channel:organizers")
         channel = bot.get_channel(channel_id) if channel_id else None
         if not isinstance(channel, discord.TextChannel):
@@ -47,6 +52,17 @@ def register_core_jobs(bot: PodiumBot) -> None:
 
 
 async def ensure_core_jobs(bot: PodiumBot) -> None:
-    """Make sure the next nightly maintenance is scheduled (idempotent, run at start)."""
-    key, when = bot.services.maintenance.next_run()
-    await bot.services.scheduler.schedule(maintenance.JOB_KIND, key, when)
+    """Make sure the next nightly maintenance is pending (idempotent, run at start).
+
+    A night whose key is already used (its run was done, missed or cancelled) is skipped
+    for the following one, so a missed night never stops the nightly chain.
+    """
+    services = bot.services
+    after = services.clock.now()
+    for _ in range(7):
+        key, when = services.maintenance.next_run(after=after)
+        row = await services.scheduler.schedule(maintenance.JOB_KIND, key, when)
+        if row.status == "pending":
+            return
+        after = when
+    log.warning("could not schedule nightly maintenance: the next seven nights are taken")

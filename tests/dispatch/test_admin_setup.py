@@ -68,3 +68,22 @@ async def test_unexpected_failure_after_defer_becomes_a_followup_with_an_error_i
     assert "quote error" in followup["content"]
     assert "Traceback" not in followup["content"]
     assert "exploded" not in followup["content"]
+
+
+async def test_setup_without_manage_roles_reports_what_failed_and_keeps_what_it_made(
+    harness: Harness,
+):
+    competition = harness.services.competition
+    roles = sum(1 for r in harness.services.setup.desired() if r.kind == "role")
+    harness.fake.fail("POST", f"/guilds/{harness.bot.guild_id}/roles", times=roles)
+    result = await harness.fake.invoke("admin setup", user_id=ORGANIZER_ID)
+    assert "Could not create" in result.text
+    assert competition.roles.organizer in result.text
+    assert "Manage Roles" in result.text
+    ids = await harness.services.setup.resource_ids()
+    assert "role:organizer" not in ids
+    assert "channel:leaderboard" in ids, "channels were still created"
+    fixed = await harness.fake.invoke("admin setup", user_id=ORGANIZER_ID)
+    assert competition.roles.organizer in fixed.text
+    assert "Could not create" not in fixed.text
+    assert "role:organizer" in await harness.services.setup.resource_ids()

@@ -8,7 +8,7 @@ import pytest
 
 from tests.dispatch.conftest import MANAGE_GUILD
 from tests.e2e.conftest import PodiumProcess
-from tests.fakes.fake_discord import FakeDiscord
+from tests.fakes.fake_discord import FakeDiscord, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -92,4 +92,60 @@ async def test_sigkill_then_restart_loses_nothing_committed_and_rebuilds_the_sch
 
     again = await fake_discord.invoke("admin setup", user_id=ORGANIZER)
     assert "Nothing was created" in again.text
+    assert await podium.terminate() == 0
+
+
+async def restart_with_job_moved(podium: PodiumProcess, fake: FakeDiscord, minutes_ago: int) -> str:
+    """Run, set up, SIGKILL; move the pending maintenance job into the past; restart."""
+    seed_members(fake)
+    await podium.start()
+    await fake.wait_for_commands()
+    await fake.invoke("admin setup", user_id=ORGANIZER)
+    await podium.kill()
+    ((key,),) = rows(podium.database, "SELECT key FROM scheduled_jobs WHERE status = 'pending'")
+    with sqlite3.connect(podium.database) as conn:
+        conn.execute(
+            "UPDATE scheduled_jobs SET run_at = datetime('now', ?) WHERE key = ?",
+            (f"-{minutes_ago} minutes", key),
+        )
+    await podium.start()
+    return str(key)
+
+
+async def test_a_job_missed_beyond_the_grace_period_is_marked_missed_and_organizers_are_told(
+    podium: PodiumProcess, fake_discord: FakeDiscord
+):
+    key = await restart_with_job_moved(podium, fake_discord, minutes_ago=120)
+    organizers = fake_discord.channel_named("organizers")
+    assert organizers is not None
+    await wait_for(lambda: bool(fake_discord.messages_in(int(organizers["id"]))))
+    (notice,) = fake_discord.messages_in(int(organizers["id"]))
+    assert "missed while the bot was offline" in notice["content"]
+    assert key in notice["content"]
+    assert rows(podium.database, f"SELECT status FROM scheduled_jobs WHERE key = '{key}'") == [
+        ("missed",)
+    ]
+    pending = rows(podium.database, "SELECT key FROM scheduled_jobs WHERE status = 'pending'")
+    assert len(pending) == 1 and pending[0][0] != key, "the nightly chain goes on"
+    assert await podium.terminate() == 0
+
+
+async def test_a_job_missed_within_the_grace_period_runs_once_at_start(
+    podium: PodiumProcess, fake_discord: FakeDiscord
+):
+    key = await restart_with_job_moved(podium, fake_discord, minutes_ago=5)
+
+    def status() -> str:
+        return str(
+            rows(podium.database, f"SELECT status FROM scheduled_jobs WHERE key = '{key}'")[0][0]
+        )
+
+    await wait_for(lambda: status() == "done")
+    assert rows(podium.database, f"SELECT attempts FROM scheduled_jobs WHERE key = '{key}'") == [
+        (1,)
+    ]
+    assert "database maintenance done" in podium.log()
+    organizers = fake_discord.channel_named("organizers")
+    assert organizers is not None
+    assert fake_discord.messages_in(int(organizers["id"])) == []
     assert await podium.terminate() == 0

@@ -213,8 +213,11 @@ class FakeDiscord:
         self.identify_count = 0
         self.resume_count = 0
         self.sessions: dict[str, _Session] = {}
+        #: The transport compression each gateway connection asked for, in order.
+        self.compressions: list[str | None] = []
         self._interactions: dict[str, InteractionResult] = {}
         self._rate_limits: list[list[Any]] = []
+        self._failures: list[list[Any]] = []
         self._commands_synced = asyncio.Event()
         self._ready = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -407,6 +410,19 @@ class FakeDiscord:
                 value |= int(role["permissions"])
         return ALL_PERMISSIONS if value & ADMINISTRATOR else value
 
+    def fail(
+        self,
+        method: str,
+        path_prefix: str,
+        *,
+        status: int = 403,
+        message: str = "Missing Permissions",
+        code: int = 50013,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` matching calls with a Discord error (default 403 / 50013)."""
+        self._failures.append([method.upper(), path_prefix, times, status, message, code])
+
     def rate_limit(self, path_prefix: str, times: int = 1, retry_after: float = 0.05) -> None:
         """Answer the next ``times`` calls under ``path_prefix`` with HTTP 429."""
         self._rate_limits.append([path_prefix, times, retry_after])
@@ -537,6 +553,7 @@ class FakeDiscord:
             except ImportError:
                 compress = "zlib-stream"
         connection = _Connection(ws, compress)
+        self.compressions.append(compress)
         session: _Session | None = None
         await connection.send({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
         async for message in ws:
@@ -631,8 +648,11 @@ class FakeDiscord:
                 {"message": "401: Unauthorized", "code": 0}, status=401
             )
         else:
+            failure = self._take_failure(request.method, record.path)
             limited = self._take_rate_limit(record.path)
-            if limited is not None:
+            if failure is not None:
+                response = _json({"message": failure[1], "code": failure[2]}, status=failure[0])
+            elif limited is not None:
                 response = _json(
                     {
                         "message": "You are being rate limited.",
@@ -646,6 +666,13 @@ class FakeDiscord:
                 response = await handler(request)
         record.status = response.status
         return response
+
+    def _take_failure(self, method: str, path: str) -> tuple[int, str, int] | None:
+        for entry in self._failures:
+            if method == entry[0] and path.startswith(entry[1]) and entry[2] > 0:
+                entry[2] -= 1
+                return int(entry[3]), str(entry[4]), int(entry[5])
+        return None
 
     def _take_rate_limit(self, path: str) -> float | None:
         for entry in self._rate_limits:
