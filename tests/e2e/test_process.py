@@ -22,9 +22,9 @@ def seed_members(fake: FakeDiscord) -> None:
     fake.add_member(PARTICIPANT, "Pat Participant")
 
 
-def rows(database, sql: str) -> list[tuple]:
+def rows(database, sql: str, *params: object) -> list[tuple]:
     with sqlite3.connect(database) as conn:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, params).fetchall()
 
 
 async def test_help_and_admin_setup_work_through_the_real_process(
@@ -122,11 +122,12 @@ async def test_a_job_missed_beyond_the_grace_period_is_marked_missed_and_organiz
     (notice,) = fake_discord.messages_in(int(organizers["id"]))
     assert "missed while the bot was offline" in notice["content"]
     assert key in notice["content"]
-    assert rows(podium.database, f"SELECT status FROM scheduled_jobs WHERE key = '{key}'") == [
+    assert rows(podium.database, "SELECT status FROM scheduled_jobs WHERE key = ?", key) == [
         ("missed",)
     ]
     pending = rows(podium.database, "SELECT key FROM scheduled_jobs WHERE status = 'pending'")
-    assert len(pending) == 1 and pending[0][0] != key, "the nightly chain goes on"
+    assert len(pending) == 1, "the nightly chain goes on"
+    assert pending[0][0] != key
     assert await podium.terminate() == 0
 
 
@@ -137,13 +138,11 @@ async def test_a_job_missed_within_the_grace_period_runs_once_at_start(
 
     def status() -> str:
         return str(
-            rows(podium.database, f"SELECT status FROM scheduled_jobs WHERE key = '{key}'")[0][0]
+            rows(podium.database, "SELECT status FROM scheduled_jobs WHERE key = ?", key)[0][0]
         )
 
     await wait_for(lambda: status() == "done")
-    assert rows(podium.database, f"SELECT attempts FROM scheduled_jobs WHERE key = '{key}'") == [
-        (1,)
-    ]
+    assert rows(podium.database, "SELECT attempts FROM scheduled_jobs WHERE key = ?", key) == [(1,)]
     assert "database maintenance done" in podium.log()
     organizers = fake_discord.channel_named("organizers")
     assert organizers is not None
