@@ -60,7 +60,11 @@ class Database:
     and rolls back on an exception; ``read()`` yields a read-only connection.
     """
 
-    def __init__(self, url: str, *, read_pool_size: int = 4) -> None:
+    is_sqlite: bool
+
+    def __init__(
+        self, url: str, *, read_pool_size: int = 4, pg_schema: str | None = None
+    ) -> None:
         self.url: URL = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -75,7 +79,13 @@ class Database:
             )
             _install_pragmas(self.reader, writer=False)
         else:
-            self.writer = create_async_engine(self.url, pool_size=10, max_overflow=10)
+            # pg_schema keeps several databases apart in one PostgreSQL database (tests).
+            connect_args: dict[str, Any] = {}
+            if pg_schema is not None:
+                connect_args["server_settings"] = {"search_path": pg_schema}
+            self.writer = create_async_engine(
+                self.url, pool_size=10, max_overflow=10, connect_args=connect_args
+            )
             self.reader = self.writer
 
     @property

@@ -1,13 +1,22 @@
-"""Fixtures shared by every test layer: a real migrated SQLite file, a frozen clock, the
-example competition config and the services built the way the real process builds them."""
+"""Fixtures shared by every test layer: a real migrated database, a frozen clock, the
+example competition config and the services built the way the real process builds them.
+
+``db`` runs each test on SQLite and, when ``PODIUM_TEST_POSTGRES_URL`` is set (CI sets it
+after starting Debian's PostgreSQL), once more on PostgreSQL in a schema of its own.
+``sqlite_db`` is for the tests of SQLite-only behaviour (pragmas, WAL checkpoints).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.bootstrap import Services, build_services
 from bot.clock import FrozenClock
@@ -18,6 +27,7 @@ from storage.migrate import migrate
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_COMPETITION = ROOT / "competition.example.toml"
 GUILD_ID = 900000000000000001
+POSTGRES_URL = os.environ.get("PODIUM_TEST_POSTGRES_URL")
 
 #: A Wednesday afternoon in Shanghai; tests move the clock from here.
 T0 = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)
@@ -33,12 +43,50 @@ def competition() -> CompetitionConfig:
     return load_competition(EXAMPLE_COMPETITION)
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def _sqlite(tmp_path: Path) -> Database:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'podium.db'}")
     await migrate(database)
+    return database
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await _sqlite(tmp_path)
     yield database
     await database.dispose()
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgres",
+            marks=pytest.mark.skipif(
+                POSTGRES_URL is None, reason="PODIUM_TEST_POSTGRES_URL not set"
+            ),
+        ),
+    ]
+)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        database = await _sqlite(tmp_path)
+        yield database
+        await database.dispose()
+        return
+    assert POSTGRES_URL is not None
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_async_engine(POSTGRES_URL)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    database = Database(POSTGRES_URL, pg_schema=schema)
+    try:
+        await migrate(database)
+        yield database
+    finally:
+        await database.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import datetime as dt
 
 from sqlalchemy import insert
 
-from bot.bootstrap import Services
+from bot.bootstrap import Services, build_services
 from storage.schema import audit_log
 
 
@@ -14,7 +14,8 @@ async def test_nightly_maintenance_runs_at_4am_competition_time(services: Servic
     assert key == f"maintenance.database:{local.date().isoformat()}"
 
 
-async def test_maintenance_checkpoints_the_wal_to_empty(services: Services):
+async def test_maintenance_checkpoints_the_wal_to_empty(sqlite_db, clock, competition):
+    services = build_services(db=sqlite_db, clock=clock, competition=competition, guild_id=1)
     now = services.clock.now()
     async with services.db.write() as conn:
         for n in range(200):

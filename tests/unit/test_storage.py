@@ -24,7 +24,8 @@ async def test_migrate_twice_changes_nothing_the_second_time(db: Database):
     assert await migrate(db) == (head_revision(), head_revision())
 
 
-async def test_writer_uses_wal_foreign_keys_busy_timeout_and_no_mmap(db: Database):
+async def test_writer_uses_wal_foreign_keys_busy_timeout_and_no_mmap(sqlite_db: Database):
+    db = sqlite_db
     async with db.write() as conn:
         pragmas = {
             name: (await conn.exec_driver_sql(f"PRAGMA {name}")).scalar()
@@ -38,13 +39,15 @@ async def test_writer_uses_wal_foreign_keys_busy_timeout_and_no_mmap(db: Databas
     }
 
 
-async def test_reader_connections_cannot_write(db: Database):
+async def test_reader_connections_cannot_write(sqlite_db: Database):
+    db = sqlite_db
     async with db.read() as conn:
         with pytest.raises(OperationalError, match="readonly"):
             await conn.execute(text("DELETE FROM members"))
 
 
-async def test_writer_pool_has_exactly_one_connection(db: Database):
+async def test_writer_pool_has_exactly_one_connection(sqlite_db: Database):
+    db = sqlite_db
     pool = db.writer.pool
     assert isinstance(pool, AsyncAdaptedQueuePool)
     assert pool.size() == 1
