@@ -62,9 +62,7 @@ class Database:
 
     is_sqlite: bool
 
-    def __init__(
-        self, url: str, *, read_pool_size: int = 4, pg_schema: str | None = None
-    ) -> None:
+    def __init__(self, url: str, *, read_pool_size: int = 4, pg_schema: str | None = None) -> None:
         self.url: URL = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
