@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import statistics
 import sys
 import tempfile
@@ -21,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID  # noqa: E402
-from tests.e2e.conftest import DASHBOARD_SECRET, PodiumProcess, base_env, free_port  # noqa: E402
+from tests.conftest import GUILD_ID  # noqa: E402
+from tests.e2e.conftest import podium_process  # noqa: E402
 from tests.fakes.fake_discord import FakeDiscord  # noqa: E402
 
 BARE_CLIENT = """
@@ -60,19 +59,7 @@ async def time_bare_client(fake: FakeDiscord) -> float:
 
 
 async def time_podium(fake: FakeDiscord, workdir: Path) -> float:
-    shutil.copy(EXAMPLE_COMPETITION, workdir / "competition.toml")
-    port = free_port()
-    env = base_env(workdir) | {
-        "DISCORD_TOKEN": "fake-token",
-        "DISCORD_GUILD_ID": str(GUILD_ID),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'podium.db'}",
-        "DASHBOARD_SECRET": DASHBOARD_SECRET,
-        "WEB_PORT": str(port),
-        "DISCORD_API_BASE_URL": fake.api_base_url,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "LOG_LEVEL": "WARNING",
-    }
-    process = PodiumProcess(workdir=workdir, env=env, web_port=port)
+    process = podium_process(workdir, fake, log_level="WARNING")
     try:
         return await process.start()
     finally:

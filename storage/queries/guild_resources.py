@@ -6,10 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.dialect import upsertable_insert
 from storage.schema import guild_resources
 
 
@@ -50,8 +49,7 @@ async def upsert(
     now: dt.datetime,
 ) -> None:
     """Record (or re-point) the Discord id of one configured resource."""
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(guild_resources).values(
+    stmt = upsertable_insert(conn, guild_resources).values(
         guild_id=guild_id,
         kind=kind,
         key=key,

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.dialect import upsertable_insert
 from storage.schema import scheduled_jobs
 
 PENDING = "pending"
@@ -54,8 +53,7 @@ async def upsert_pending(
     A job that already ran (or is running, missed, cancelled) is returned unchanged: one
     key is one occurrence and never runs twice.
     """
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(scheduled_jobs).values(
+    stmt = upsertable_insert(conn, scheduled_jobs).values(
         kind=kind,
         key=key,
         run_at=run_at,

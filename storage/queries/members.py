@@ -6,10 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.dialect import upsertable_insert
 from storage.schema import members
 
 
@@ -37,8 +36,7 @@ async def upsert_seen(
     now: dt.datetime,
 ) -> None:
     """Insert the member or refresh their name, locale, join time and last-seen time."""
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(members).values(
+    stmt = upsertable_insert(conn, members).values(
         user_id=user_id,
         display_name=display_name,
         locale=locale,

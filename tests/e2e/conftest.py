@@ -135,22 +135,27 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
     await fake.stop()
 
 
-@pytest.fixture
-async def podium(tmp_path: Path, fake_discord: FakeDiscord) -> AsyncIterator[PodiumProcess]:
-    shutil.copy(EXAMPLE_COMPETITION, tmp_path / "competition.toml")
+def podium_process(workdir: Path, fake: FakeDiscord, *, log_level: str = "INFO") -> PodiumProcess:
+    """A `podium run` set up in ``workdir`` (example rules, own SQLite file and web port)."""
+    shutil.copy(EXAMPLE_COMPETITION, workdir / "competition.toml")
     web_port = free_port()
-    env = base_env(tmp_path) | {
+    env = base_env(workdir) | {
         "DISCORD_TOKEN": "fake-token",
         "DISCORD_GUILD_ID": str(GUILD_ID),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'podium.db'}",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'podium.db'}",
         "DASHBOARD_SECRET": DASHBOARD_SECRET,
         "WEB_HOST": "127.0.0.1",
         "WEB_PORT": str(web_port),
-        "DISCORD_API_BASE_URL": fake_discord.api_base_url,
-        "DISCORD_GATEWAY_URL": fake_discord.gateway_url,
-        "LOG_LEVEL": "INFO",
+        "DISCORD_API_BASE_URL": fake.api_base_url,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "LOG_LEVEL": log_level,
     }
-    process = PodiumProcess(workdir=tmp_path, env=env, web_port=web_port)
+    return PodiumProcess(workdir=workdir, env=env, web_port=web_port)
+
+
+@pytest.fixture
+async def podium(tmp_path: Path, fake_discord: FakeDiscord) -> AsyncIterator[PodiumProcess]:
+    process = podium_process(tmp_path, fake_discord)
     yield process
     if process.proc is not None and process.proc.returncode is None:
         await process.terminate()
