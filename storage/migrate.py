@@ -26,17 +26,23 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str | None:
-    """The newest migration shipped with this code."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest migration shipped with this code, or several joined by "+" while two
+    branches of work await their merge revision."""
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return "+".join(sorted(heads)) or None
+
+
+def _current(connection: Connection) -> str | None:
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return "+".join(sorted(heads)) or None
 
 
 def _upgrade(connection: Connection) -> tuple[str | None, str | None]:
-    before = MigrationContext.configure(connection).get_current_revision()
+    before = _current(connection)
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
-    after = MigrationContext.configure(connection).get_current_revision()
-    return before, after
+    command.upgrade(config, "heads")
+    return before, _current(connection)
 
 
 async def migrate(db: Database) -> tuple[str | None, str | None]:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -92,4 +93,41 @@ scheduled_jobs = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_scheduled_jobs_status_run_at", "status", "run_at"),
+)
+
+#: Teams, per season. ``name_key`` is the name after NFKC + casefold, unique among the
+#: season's active teams; disbanded teams keep their row so ledger history stays readable.
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("season", String(32), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("name_key", String(128), nullable=False),
+    Column("track", String(20), nullable=False),
+    Column("captain_id", BigInteger, nullable=False),
+    Column("invite_code", String(16), nullable=False, unique=True),
+    Column("channel_id", BigInteger, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disbanded_at", UTCDateTime, nullable=True),
+    Index(
+        "uq_teams_season_name_key_active",
+        "season",
+        "name_key",
+        unique=True,
+        sqlite_where=Column("disbanded_at").is_(None),
+        postgresql_where=Column("disbanded_at").is_(None),
+    ),
+    Index("ix_teams_season_track", "season", "track"),
+)
+
+#: Who is in which team. One team per member per season (the unique constraint enforces it).
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", BigInteger, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("season", String(32), nullable=False),
+    Column("joined_at", UTCDateTime, nullable=False),
+    UniqueConstraint("season", "user_id", name="uq_team_members_season_user_id"),
 )
