@@ -14,6 +14,7 @@ from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
+from bot.services.outbox import OutboxService
 from bot.services.setup import GuildSetupService
 from storage.engine import Database
 
@@ -30,6 +31,7 @@ class Services:
     members: MemberService
     setup: GuildSetupService
     maintenance: MaintenanceService
+    outbox: OutboxService
 
 
 def build_services(
@@ -47,4 +49,5 @@ def build_services(
         members=MemberService(db, clock),
         setup=GuildSetupService(db, clock, competition, audit, guild_id),
         maintenance=MaintenanceService(db, clock, competition),
+        outbox=OutboxService(db, clock, competition),
     )

@@ -131,3 +131,53 @@ team_members = Table(
     Column("joined_at", UTCDateTime, nullable=False),
     UniqueConstraint("season", "user_id", name="uq_team_members_season_user_id"),
 )
+
+#: WhatsApp subscribers: a number linked by a member with recorded consent. ``user_id`` is
+#: NULL after the member erased their data; ``opted_out_at`` set means never message it.
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, nullable=True, unique=True),
+    Column("phone_e164", String(20), nullable=False, unique=True),
+    Column("language", String(10), nullable=False, server_default="en"),
+    Column("consent_at", UTCDateTime, nullable=False),
+    Column("consent_source", String(32), nullable=False),
+    Column("consent_text", Text, nullable=False),
+    Column("opted_out_at", UTCDateTime, nullable=True),
+    Column("last_inbound_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: One WhatsApp message to one subscriber for one occurrence of something (a weekly board,
+#: a broadcast occurrence, a reminder). The unique key makes enqueueing idempotent, so a
+#: job that runs twice never sends twice. The relay worker drains queued rows.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("occurrence_key", String(200), nullable=False),
+    Column(
+        "subscriber_id",
+        BigInteger,
+        ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("kind", String(32), nullable=False),  # reminder | broadcast | leaderboard | …
+    Column("language", String(10), nullable=False),
+    Column("body", Text, nullable=False),  # freeform text, used inside the 24-hour window
+    Column("variables", JSON, nullable=False, default=dict),  # template variables outside it
+    Column("status", String(16), nullable=False, default="queued"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_attempt_at", UTCDateTime, nullable=True),
+    Column("twilio_sid", String(40), nullable=True, unique=True),
+    Column("error_code", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint(
+        "occurrence_key", "subscriber_id", name="uq_outbox_occurrence_key_subscriber_id"
+    ),
+    Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_outbox_subscriber_id_status", "subscriber_id", "status"),
+)
