@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 COGS = (
     "cogs.help",
     "cogs.admin",
+    "cogs.whatsapp",
+    "cogs.broadcast",
+    "cogs.teams",
+    "cogs.cohorts",
+    "cogs.points",
 )
 
 

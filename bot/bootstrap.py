@@ -12,10 +12,15 @@ from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
+from bot.services.broadcasts import BroadcastService
+from bot.services.cohorts import CohortService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
+from bot.services.points import PointsService
 from bot.services.setup import GuildSetupService
+from bot.services.teams import TeamService
+from bot.services.whatsapp import WhatsAppService
 from storage.engine import Database
 
 
@@ -32,6 +37,11 @@ class Services:
     setup: GuildSetupService
     maintenance: MaintenanceService
     outbox: OutboxService
+    whatsapp: WhatsAppService
+    broadcasts: BroadcastService
+    points: PointsService
+    teams: TeamService
+    cohorts: CohortService
 
 
 def build_services(
@@ -40,6 +50,8 @@ def build_services(
     """Create the services for one competition server."""
     audit = AuditService(db, clock)
     scheduler = Scheduler(db, clock, grace=competition.reminders.grace_period)
+    points = PointsService(db, clock, competition, audit)
+    outbox = OutboxService(db, clock, competition)
     return Services(
         db=db,
         clock=clock,
@@ -49,5 +61,10 @@ def build_services(
         members=MemberService(db, clock),
         setup=GuildSetupService(db, clock, competition, audit, guild_id),
         maintenance=MaintenanceService(db, clock, competition),
-        outbox=OutboxService(db, clock, competition),
+        outbox=outbox,
+        whatsapp=WhatsAppService(db, clock, competition, audit),
+        broadcasts=BroadcastService(db, clock, competition, audit, scheduler, outbox),
+        points=points,
+        teams=TeamService(db, clock, competition, audit),
+        cohorts=CohortService(db, clock, competition, audit, points),
     )

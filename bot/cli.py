@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import ConfigError, load_all, load_settings
+from bot.config import ConfigError, load_all, load_competition, load_settings
 from bot.logs import setup_logging
 
 EXIT_OK = 0
@@ -95,6 +95,19 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_points(args: argparse.Namespace) -> int:
+    """Import a points CSV (same checks and idempotency as /points import)."""
+    try:
+        settings = load_settings(args.env_file, require_discord=False)
+        competition = load_competition(settings.competition_config_path)
+    except ConfigError as error:
+        return _print_problems(error)
+    setup_logging("WARNING")
+    from bot.points_cli import run_import_points
+
+    return run_import_points(settings, competition, Path(args.file), dry_run=args.dry_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the README's command list)."""
     parser = argparse.ArgumentParser(
@@ -114,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="copy the SQLite database to FILE (safe while running)")
     backup.add_argument("file", metavar="FILE")
     backup.set_defaults(func=cmd_backup)
+    points = sub.add_parser(
+        "import-points", help="import a points CSV (team, points, reason, member, key)"
+    )
+    points.add_argument("file", metavar="FILE.csv")
+    points.add_argument("--dry-run", action="store_true", help="check and preview, add nothing")
+    points.set_defaults(func=cmd_import_points)
     return parser
 
 

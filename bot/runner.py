@@ -17,6 +17,7 @@ from bot.config import CompetitionConfig, Settings
 from bot.i18n import Catalogs
 from bot.overrides import apply_discord_overrides
 from bot.web import HealthSources, WebServer, build_web_app
+from bot.whatsapp.wiring import WhatsAppRuntime
 from storage.engine import Database
 from storage.migrate import migrate
 
@@ -41,12 +42,29 @@ async def run(settings: Settings, competition: CompetitionConfig) -> int:
             catalogs=Catalogs(),
             guild_id=settings.DISCORD_GUILD_ID,
         )
+        whatsapp = (
+            WhatsAppRuntime(settings, services, bot.catalogs) if settings.whatsapp_enabled else None
+        )
         web = WebServer(
-            build_web_app(HealthSources(db=db, scheduler=services.scheduler, gateway=bot)),
+            build_web_app(
+                HealthSources(
+                    db=db,
+                    scheduler=services.scheduler,
+                    gateway=bot,
+                    relay_backlog=whatsapp.relay.backlog if whatsapp is not None else None,
+                ),
+                extra_routes=whatsapp.add_routes if whatsapp is not None else None,
+            ),
             settings.WEB_HOST,
             settings.WEB_PORT,
         )
-        return await _serve(bot, web, settings.DISCORD_TOKEN.get_secret_value())
+        if whatsapp is not None:
+            await whatsapp.start()
+        try:
+            return await _serve(bot, web, settings.DISCORD_TOKEN.get_secret_value())
+        finally:
+            if whatsapp is not None:
+                await whatsapp.stop()
     finally:
         await db.dispose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,6 +31,8 @@ class HealthSources:
     db: Database
     scheduler: Scheduler | None
     gateway: GatewayStatus | None
+    #: WhatsApp outbox backlog ({"due": n, "waiting": n}); None when WhatsApp is off
+    relay_backlog: Callable[[], Awaitable[dict[str, int]]] | None = None
 
 
 async def collect_health(sources: HealthSources) -> tuple[bool, dict[str, Any]]:
@@ -55,13 +58,23 @@ async def collect_health(sources: HealthSources) -> tuple[bool, dict[str, Any]]:
         running = sources.scheduler.running
         body["scheduler"] = {"ok": running, "timers": sources.scheduler.timer_count}
         healthy = healthy and running
+    if sources.relay_backlog is not None:
+        try:
+            body["relay"] = {"ok": True, **await sources.relay_backlog()}
+        except Exception as exc:
+            body["relay"] = {"ok": False, "error": type(exc).__name__}
     body["status"] = "ok" if healthy else "degraded"
     return healthy, body
 
 
-def build_web_app(sources: HealthSources) -> web.Application:
-    """The aiohttp application with every route."""
+def build_web_app(
+    sources: HealthSources, *, extra_routes: Callable[[web.Application], None] | None = None
+) -> web.Application:
+    """The aiohttp application with every route (``extra_routes`` adds feature routes, e.g.
+    the Twilio webhooks when WhatsApp is configured)."""
     app = web.Application()
+    if extra_routes is not None:
+        extra_routes(app)
 
     async def healthz(_request: web.Request) -> web.Response:
         healthy, body = await collect_health(sources)

@@ -19,6 +19,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 
 from storage.types import BigIntPK, UTCDateTime
@@ -132,6 +134,30 @@ team_members = Table(
     UniqueConstraint("season", "user_id", name="uq_team_members_season_user_id"),
 )
 
+#: A season's team registration closed by an organizer (``/team admin-lock``); no row: open.
+team_registration_locks = Table(
+    "team_registration_locks",
+    metadata,
+    Column("season", String(32), primary_key=True),
+    Column("locked_at", UTCDateTime, nullable=False),
+    Column("locked_by", BigInteger, nullable=True),
+)
+
+#: A checked ``/cohort import`` file waiting for (or past) an organizer's confirmation.
+#: ``rows`` holds the valid assignments, ``errors`` the refused rows, both as JSON lists.
+cohort_imports = Table(
+    "cohort_imports",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("actor_id", BigInteger, nullable=False),
+    Column("file_name", String(200), nullable=False),
+    Column("rows", JSON, nullable=False),
+    Column("errors", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("applied_at", UTCDateTime, nullable=True),
+    Column("applied_by", BigInteger, nullable=True),
+)
+
 #: WhatsApp subscribers: a number linked by a member with recorded consent. ``user_id`` is
 #: NULL after the member erased their data; ``opted_out_at`` set means never message it.
 subscribers = Table(
@@ -175,9 +201,204 @@ outbox = Table(
     Column("error_code", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Relay state (migration 0006). ``needs_check``: an attempt may have reached Twilio
+    # (crash, timeout, 5xx), so Twilio's message list is consulted before any resend.
+    Column("needs_check", Boolean, nullable=False, default=False, server_default=false()),
+    Column("claimed_at", UTCDateTime, nullable=True),  # when the row went `sending`
+    Column("status_at", UTCDateTime, nullable=True),  # last status change
+    Column("mode", String(10), nullable=True),  # freeform | template, as sent
+    Column("last_error", String(200), nullable=True),
     UniqueConstraint(
         "occurrence_key", "subscriber_id", name="uq_outbox_occurrence_key_subscriber_id"
     ),
     Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     Index("ix_outbox_subscriber_id_status", "subscriber_id", "status"),
+)
+
+#: The points ledger, append-only: corrections are reversal entries (``reverses_id``), never
+#: updates or deletes. ``week_key`` is the competition week the points count for (a
+#: reversal counts in the week of the entry it reverses). ``reference`` makes automatic and
+#: imported entries idempotent per source; an entry can be reversed at most once.
+points_ledger = Table(
+    "points_ledger",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("season", String(32), nullable=False),
+    Column("team_id", BigInteger, ForeignKey("teams.id"), nullable=False),
+    Column("user_id", BigInteger, nullable=True),
+    Column("amount", Integer, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("source", String(20), nullable=False),  # award | import | ugc | qa_attendance
+    Column("reference", String(200), nullable=True),
+    Column("reverses_id", BigInteger, ForeignKey("points_ledger.id"), nullable=True, unique=True),
+    Column("week_key", String(16), nullable=False),
+    Column("actor_id", BigInteger, nullable=True),  # NULL: the bot itself
+    Column("at", UTCDateTime, nullable=False),
+    Index("uq_points_ledger_season_source_reference", "season", "source", "reference", unique=True),
+    Index("ix_points_ledger_team_id_id", "team_id", "id"),
+    Index("ix_points_ledger_team_id_week_key_source", "team_id", "week_key", "source"),
+)
+
+#: Per-team weekly totals, written in the same transaction as each ledger entry, so a
+#: weekly board reads one week's rows of one track instead of scanning the ledger.
+#: ``reached_at`` is when the total last changed: the tie-break "who reached it first".
+team_week_points = Table(
+    "team_week_points",
+    metadata,
+    Column("team_id", BigInteger, ForeignKey("teams.id"), primary_key=True),
+    Column("week_key", String(16), primary_key=True),
+    Column("season", String(32), nullable=False),
+    Column("track", String(20), nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("reached_at", UTCDateTime, nullable=False),
+    Index("ix_team_week_points_board", "season", "week_key", "track", "total"),
+)
+
+#: One leaderboard post per season, week (or ``final``) and track. ``claimed`` while the
+#: post is being made, ``posted`` once Discord has it, ``empty`` when there was nothing to post.
+leaderboard_posts = Table(
+    "leaderboard_posts",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("season", String(32), nullable=False),
+    Column("week_key", String(16), nullable=False),
+    Column("track", String(20), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("channel_id", BigInteger, nullable=True),
+    Column("message_id", BigInteger, nullable=True),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("posted_at", UTCDateTime, nullable=True),
+    UniqueConstraint("season", "week_key", "track", name="uq_leaderboard_posts_season_week_track"),
+)
+
+#: A checked points CSV waiting for (or past) an organizer's decision. ``rows`` holds the
+#: valid rows, ``errors`` the refused ones (JSON lists). A file (by its SHA-256) is
+#: imported at most once per season: the partial unique index enforces it.
+point_imports = Table(
+    "point_imports",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("season", String(32), nullable=False),
+    Column("file_hash", String(64), nullable=False),
+    Column("file_name", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # preview | imported | cancelled
+    Column("rows", JSON, nullable=False),
+    Column("errors", JSON, nullable=False),
+    Column("actor_id", BigInteger, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decided_by", BigInteger, nullable=True),
+    Column("entries", Integer, nullable=False, default=0),
+    Index(
+        "uq_point_imports_season_file_hash_imported",
+        "season",
+        "file_hash",
+        unique=True,
+        sqlite_where=text("status = 'imported'"),
+        postgresql_where=text("status = 'imported'"),
+    ),
+)
+
+#: Closed seasons: no points may be added or revoked once a season has a row here.
+season_closures = Table(
+    "season_closures",
+    metadata,
+    Column("season", String(32), primary_key=True),
+    Column("closed_at", UTCDateTime, nullable=False),
+    Column("closed_by", BigInteger, nullable=True),
+)
+
+#: Members of a closed season's Top N teams; ``granted_at`` once the Alumni role was given.
+season_alumni = Table(
+    "season_alumni",
+    metadata,
+    Column("season", String(32), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("team_id", BigInteger, ForeignKey("teams.id"), nullable=False),
+    Column("track", String(20), nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("granted_at", UTCDateTime, nullable=True),
+)
+
+#: A pending link of a number: one per member; two 6-digit codes, hashed (scrypt + salt),
+#: valid 10 minutes, 5 attempts. ``consent_text`` is the wording the member was shown.
+verification_codes = Table(
+    "verification_codes",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, nullable=False, unique=True),
+    Column("phone_e164", String(20), nullable=False),
+    Column("language", String(10), nullable=False),
+    Column("code_hash", String(128), nullable=False),  # the code sent to the number
+    Column("link_hash", String(128), nullable=False),  # the code the number sends us
+    Column("salt", String(64), nullable=False),
+    Column("consent_text", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+#: Consent history, append-only: opt-in (with the wording shown), opt-out, re-subscribe.
+consent_records = Table(
+    "consent_records",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column(
+        "subscriber_id",
+        BigInteger,
+        ForeignKey("subscribers.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("user_id", BigInteger, nullable=True),
+    Column("action", String(16), nullable=False),  # opt_in | opt_out | resubscribe | unlink
+    Column("source", String(32), nullable=False),  # discord_code | whatsapp_link | keyword …
+    Column("wording", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_consent_records_user_id", "user_id"),
+)
+
+#: Organizer broadcasts. Each occurrence is one scheduled job ``broadcast:<id>:<UTC ISO>``;
+#: ``repeat`` is a cron expression read in the competition timezone.
+broadcasts = Table(
+    "broadcasts",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("message", Text, nullable=False),
+    Column("audience", String(40), nullable=False),  # all | cohort:<key> | track:<key>
+    Column("channels", String(10), nullable=False),  # discord | whatsapp | both
+    Column("first_run_at", UTCDateTime, nullable=False),
+    Column("repeat", String(100), nullable=True),
+    Column("template_sid", String(34), nullable=True),
+    Column("status", String(16), nullable=False),  # scheduled | done | cancelled
+    Column("next_run_at", UTCDateTime, nullable=True),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+)
+
+#: The Discord side of a broadcast occurrence: one row per (occurrence, channel).
+broadcast_posts = Table(
+    "broadcast_posts",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column(
+        "broadcast_id", BigInteger, ForeignKey("broadcasts.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("occurrence_key", String(200), nullable=False),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | posted | failed
+    Column("message_id", BigInteger, nullable=True),
+    Column("error", String(200), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    UniqueConstraint(
+        "occurrence_key", "channel_id", name="uq_broadcast_posts_occurrence_key_channel_id"
+    ),
+)
+
+#: Disbanded teams only (few): lets a board's rank count skip them without a join per row.
+Index(
+    "ix_teams_season_disbanded",
+    teams.c.season,
+    sqlite_where=text("disbanded_at IS NOT NULL"),
+    postgresql_where=text("disbanded_at IS NOT NULL"),
 )

@@ -17,7 +17,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -45,18 +45,45 @@ def code_strings() -> list[tuple[str, str]]:
 
 async def command_strings() -> list[tuple[str | None, str]]:
     """(context, message) for every command name, description, parameter and choice."""
+    import tempfile
+
     from discord import app_commands
 
     from bot.app import COGS, PodiumBot
+    from bot.bootstrap import build_services
+    from bot.clock import SystemClock
+    from bot.config import load_competition
     from bot.i18n import Catalogs
+    from storage.engine import Database
+    from storage.migrate import migrate
 
-    bot = PodiumBot(
-        services=cast(Any, None), competition=cast(Any, None), catalogs=Catalogs(), guild_id=0
-    )
+    # The cogs are loaded as the real process loads them (their cog_load wires services),
+    # on a throw-away database and the example rules; nothing connects to Discord.
+    competition = load_competition(ROOT / "competition.example.toml")
     strings: list[tuple[str | None, str]] = []
-    for extension in COGS:
-        await bot.load_extension(extension)
-    for command in bot.tree.walk_commands():
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'extract.db'}")
+        try:
+            await migrate(db)
+            services = build_services(
+                db=db, clock=SystemClock(), competition=competition, guild_id=0
+            )
+            bot = PodiumBot(
+                services=services, competition=competition, catalogs=Catalogs(), guild_id=0
+            )
+            for extension in COGS:
+                await bot.load_extension(extension)
+            strings = _walk(bot.tree.walk_commands(), app_commands)
+            for extension in COGS:
+                await bot.unload_extension(extension)
+        finally:
+            await db.dispose()
+    return strings
+
+
+def _walk(commands: Any, app_commands: Any) -> list[tuple[str | None, str]]:
+    strings: list[tuple[str | None, str]] = []
+    for command in commands:
         strings.append(("command name", command.name))
         strings.append((None, command.description))
         if isinstance(command, app_commands.Command):
@@ -64,7 +91,6 @@ async def command_strings() -> list[tuple[str | None, str]]:
                 strings.append(("parameter name", parameter.name))
                 strings.append((None, parameter.description))
                 strings += [(None, choice.name) for choice in parameter.choices]
-    # Never logged in: nothing to close.
     return strings
 
 

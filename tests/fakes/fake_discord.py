@@ -312,10 +312,9 @@ class FakeDiscord:
         self, channel_id: int, body: dict[str, Any], *, author: dict[str, Any]
     ) -> dict[str, Any]:
         message_id = self.snowflake()
-        return {
+        payload: dict[str, Any] = {
             "id": str(message_id),
             "channel_id": str(channel_id),
-            "guild_id": str(self.guild_id) if channel_id in self.channels else None,
             "author": author,
             "content": body.get("content") or "",
             "timestamp": _iso(dt.datetime.now(dt.UTC)),
@@ -332,6 +331,11 @@ class FakeDiscord:
             "flags": int(body.get("flags") or 0),
             "allowed_mentions": body.get("allowed_mentions"),
         }
+        # Like Discord, a DM message has no guild_id key at all (discord.py's parser fails
+        # on an explicit null there and the gateway connection dies).
+        if channel_id in self.channels:
+            payload["guild_id"] = str(self.guild_id)
+        return payload
 
     # -- state helpers for tests ----------------------------------------------------------
     def add_role(self, name: str, *, permissions: int = 0) -> dict[str, Any]:
@@ -1179,7 +1183,7 @@ class FakeDiscord:
             {
                 "id": message["id"],
                 "channel_id": message["channel_id"],
-                "guild_id": message["guild_id"],
+                **({"guild_id": message["guild_id"]} if "guild_id" in message else {}),
             },
         )
         return web.Response(status=204)

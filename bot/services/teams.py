@@ -1,0 +1,712 @@
+"""Teams and tracks (SPEC §3.1): registration, invite codes, captains, organizer moves.
+
+Every use case is one transaction on the single writer. Rules that must never break are
+also database constraints: one active team per name key and season, one team per member
+per season, unique invite codes. The last free seat is taken under a row lock on the team
+(PostgreSQL; SQLite's one writer serializes transactions), so two members pressing join
+at the same moment cannot both get it.
+
+Results are plain dataclasses; the cog turns them into Discord changes (the private team
+channel's member overwrites) and replies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.calendar import discord_timestamp
+from bot.clock import Clock
+from bot.config import CompetitionConfig
+from bot.errors import PodiumError
+from bot.i18n import N_
+from bot.services.audit import AuditService
+from bot.services.names import name_key
+from bot.services.team_search import TeamChoice, TeamSearchIndex
+from storage.engine import Database
+from storage.queries import cohorts as cohort_queries
+from storage.queries import teams as team_queries
+from storage.queries.teams import DuplicateKey, TeamRow
+
+NAME_MIN = 2
+NAME_MAX = 32
+#: Invite codes: no 0/O, 1/I/L, so they survive being read aloud or retyped.
+INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+INVITE_LENGTH = 10
+#: How long another process's team writes may stay invisible to autocomplete.
+INDEX_TTL = dt.timedelta(minutes=1)
+
+_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b", re.IGNORECASE)
+_LINK = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://|\bwww\.|discord(?:app)?\.(?:gg|com)/|"
+    r"\b[a-z0-9-]+\.(?:com|net|org|io|gg|cn|co|me|xyz|app|dev|info|biz|ly|to|tv|link|site|"
+    r"shop|top|online|store)\b)",
+    re.IGNORECASE,
+)
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+class TeamNameLength(PodiumError):
+    message = N_("A team name needs {min} to {max} characters; yours has {length}.")
+
+
+class TeamNameHasMention(PodiumError):
+    message = N_("A team name cannot contain mentions such as @everyone, @here or <@…>.")
+
+
+class TeamNameHasLink(PodiumError):
+    message = N_("A team name cannot contain links or web addresses.")
+
+
+class TeamNameHasControl(PodiumError):
+    message = N_("A team name cannot contain line breaks, control or invisible characters.")
+
+
+class TeamNameTaken(PodiumError):
+    message = N_("The name {name} is already taken this season. Please pick another one.")
+
+
+class UnknownTrack(PodiumError):
+    message = N_("There is no track {track}. Choose one of: {tracks}.")
+
+
+class AlreadyInTeam(PodiumError):
+    message = N_("You are already in the team {team}. Leave it first with /team leave.")
+
+
+class RegistrationClosed(PodiumError):
+    message = N_("Team registration closed on {deadline}.")
+
+
+class RegistrationLocked(PodiumError):
+    message = N_("Team registration is locked by the organizers right now. Please try later.")
+
+
+class BadInviteCode(PodiumError):
+    message = N_(
+        "No team has the invite code {code}. Ask your captain for the current code: it "
+        "changes when they rotate it."
+    )
+
+
+class TeamFull(PodiumError):
+    message = N_("The team {team} is full: it has {max} members already.")
+
+
+class NotInTeam(PodiumError):
+    message = N_(
+        "You are not in a team this season. Create one with /team create or join one with "
+        "/team join."
+    )
+
+
+class NotCaptain(PodiumError):
+    message = N_("Only the captain of {team} can do that.")
+
+
+class NotTeamMember(PodiumError):
+    message = N_("{member} is not a member of {team}.")
+
+
+class CannotTargetSelf(PodiumError):
+    message = N_("You cannot do that to yourself.")
+
+
+class UnknownTeam(PodiumError):
+    message = N_("No active team matches {team}. Pick one from the suggestions.")
+
+
+class AlreadyInThatTeam(PodiumError):
+    message = N_("{member} is already in {team}.")
+
+
+class SameTeamName(PodiumError):
+    message = N_("Your team is already called {name}.")
+
+
+# -- results -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A team as features see it. ``channel_id`` is its private channel, if any."""
+
+    id: int
+    season: str
+    name: str
+    track: str
+    captain_id: int
+    invite_code: str
+    channel_id: int | None
+    created_at: dt.datetime
+    disbanded_at: dt.datetime | None
+
+    @classmethod
+    def from_row(cls, row: TeamRow) -> Team:
+        """Build from a storage row."""
+        return cls(
+            id=row.id,
+            season=row.season,
+            name=row.name,
+            track=row.track,
+            captain_id=row.captain_id,
+            invite_code=row.invite_code,
+            channel_id=row.channel_id,
+            created_at=row.created_at,
+            disbanded_at=row.disbanded_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMember:
+    """A member of a team and when they joined (UTC)."""
+
+    user_id: int
+    joined_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TeamDetails:
+    """A team with its members (longest-standing first) and size limits."""
+
+    team: Team
+    members: tuple[TeamMember, ...]
+    min_size: int
+    max_size: int
+
+    @property
+    def complete(self) -> bool:
+        """True when the team has at least ``min_size`` members."""
+        return len(self.members) >= self.min_size
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChange:
+    """Someone joined or left a team. ``team`` is the state after the change.
+
+    ``new_captain_id`` is set when captaincy passed on; ``disbanded`` when the team was
+    left empty (or disbanded outright); ``remaining`` are the members still in it.
+    """
+
+    team: Team
+    user_id: int
+    joined: bool
+    new_captain_id: int | None = None
+    disbanded: bool = False
+    remaining: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Disbanded:
+    """A team was disbanded; ``members`` were in it at that moment."""
+
+    team: Team
+    members: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MoveResult:
+    """An organizer moved a member: out of ``left`` (if they were in a team) into ``joined``."""
+
+    left: MembershipChange | None
+    joined: MembershipChange
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationStatus:
+    """Whether teams may be created and joined now, and why not."""
+
+    open: bool
+    deadline: dt.datetime | None
+    locked_at: dt.datetime | None
+
+
+# -- validation --------------------------------------------------------------------------
+
+
+def clean_team_name(raw: str) -> tuple[str, str]:
+    """Check a team name against §3.1 and return it tidied (outer spaces stripped, inner
+    runs of spaces collapsed) with its comparison key. Raises a TeamName* error."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in raw):
+        raise TeamNameHasControl()
+    name = " ".join(raw.split())
+    if not NAME_MIN <= len(name) <= NAME_MAX:
+        raise TeamNameLength(min=NAME_MIN, max=NAME_MAX, length=len(name))
+    normalized = unicodedata.normalize("NFKC", name)
+    if _MENTION.search(normalized):
+        raise TeamNameHasMention()
+    if _LINK.search(normalized):
+        raise TeamNameHasLink()
+    return name, name_key(name)
+
+
+def normalize_invite_code(raw: str) -> str:
+    """The code as stored: upper case, without spaces, dashes or backticks."""
+    return re.sub(r"[\s`\-]", "", unicodedata.normalize("NFKC", raw)).upper()
+
+
+def new_invite_code() -> str:
+    """A random, unguessable invite code (10 characters, about 50 bits)."""
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+async def _reload(conn: AsyncConnection, team_id: int) -> TeamRow:
+    """The team row just written in this transaction (it cannot be missing)."""
+    row = await team_queries.get(conn, team_id)
+    if row is None:  # pragma: no cover - would be a storage bug
+        raise RuntimeError(f"team {team_id} vanished inside its own transaction")
+    return row
+
+
+def _mention(user_id: int) -> str:
+    return f"<@{user_id}>"
+
+
+# -- the service -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TeamService:
+    """Team registration and management for the current season."""
+
+    db: Database
+    clock: Clock
+    competition: CompetitionConfig
+    audit: AuditService
+    _index: TeamSearchIndex | None = field(default=None, init=False)
+    _index_loaded: dt.datetime | None = field(default=None, init=False)
+
+    @property
+    def season(self) -> str:
+        """The current season's label."""
+        return self.competition.competition.season
+
+    # -- reads ---------------------------------------------------------------------------
+
+    async def registration(self) -> RegistrationStatus:
+        """Whether registration is open now (deadline from the config, organizer lock)."""
+        async with self.db.read() as conn:
+            locked_at = await team_queries.registration_lock(conn, self.season)
+        deadline = self.competition.teams.registration_deadline
+        passed = deadline is not None and self.clock.now() >= deadline
+        return RegistrationStatus(
+            open=locked_at is None and not passed, deadline=deadline, locked_at=locked_at
+        )
+
+    async def team_of(self, user_id: int) -> Team | None:
+        """The member's team this season, or None."""
+        async with self.db.read() as conn:
+            row = await team_queries.team_of(conn, self.season, user_id)
+        return Team.from_row(row) if row else None
+
+    async def get(self, team_id: int) -> Team | None:
+        """A team by id (disbanded ones too)."""
+        async with self.db.read() as conn:
+            row = await team_queries.get(conn, team_id)
+        return Team.from_row(row) if row else None
+
+    async def details(self, team_id: int) -> TeamDetails:
+        """The team with its members. Raises UnknownTeam for an unknown or disbanded team."""
+        async with self.db.read() as conn:
+            row = await team_queries.get(conn, team_id)
+            if row is None or row.disbanded_at is not None or row.season != self.season:
+                raise UnknownTeam(team=str(team_id))
+            members = await team_queries.memberships(conn, team_id)
+        return self._details(row, members)
+
+    async def details_of_member(self, user_id: int) -> TeamDetails:
+        """The member's own team with its members. Raises NotInTeam."""
+        async with self.db.read() as conn:
+            row = await team_queries.team_of(conn, self.season, user_id)
+            if row is None:
+                raise NotInTeam()
+            members = await team_queries.memberships(conn, row.id)
+        return self._details(row, members)
+
+    def _details(self, row: TeamRow, members: list[team_queries.MembershipRow]) -> TeamDetails:
+        return TeamDetails(
+            team=Team.from_row(row),
+            members=tuple(TeamMember(m.user_id, m.joined_at) for m in members),
+            min_size=self.competition.teams.min_size,
+            max_size=self.competition.teams.max_size,
+        )
+
+    async def resolve(self, text: str) -> Team:
+        """The active team an option value names: an id from autocomplete, else a name.
+
+        Raises UnknownTeam."""
+        value = text.strip()
+        async with self.db.read() as conn:
+            row = None
+            if value.isdigit():
+                row = await team_queries.get(conn, int(value))
+                if row is not None and (row.disbanded_at is not None or row.season != self.season):
+                    row = None
+            if row is None:
+                row = await team_queries.by_name_key(conn, self.season, name_key(value))
+        if row is None:
+            raise UnknownTeam(team=value[:40])
+        return Team.from_row(row)
+
+    async def search(self, query: str, limit: int = 25) -> list[TeamChoice]:
+        """Autocomplete: at most ``limit`` (≤ 25) active teams matching ``query`` by prefix,
+        substring or a typo. Served from memory; reloaded at most every minute so writes
+        made by another process show up."""
+        index, loaded = self._index, self._index_loaded
+        if index is None or loaded is None or self.clock.now() - loaded > INDEX_TTL:
+            index = await self.reload_index()
+        return index.search(query[:100], min(limit, 25))
+
+    async def reload_index(self) -> TeamSearchIndex:
+        """Rebuild the autocomplete index from the database."""
+        async with self.db.read() as conn:
+            rows = await team_queries.names(conn, self.season)
+        self._index = TeamSearchIndex((r.id, r.name, r.name_key) for r in rows)
+        self._index_loaded = self.clock.now()
+        return self._index
+
+    def _indexed(self, team_id: int, name: str | None) -> None:
+        if self._index is None:
+            return
+        if name is None:
+            self._index.remove(team_id)
+        else:
+            self._index.add(team_id, name, name_key(name))
+
+    # -- registration --------------------------------------------------------------------
+
+    async def _check_open(self, conn: AsyncConnection) -> None:
+        if await team_queries.registration_lock(conn, self.season) is not None:
+            raise RegistrationLocked()
+        deadline = self.competition.teams.registration_deadline
+        if deadline is not None and self.clock.now() >= deadline:
+            raise RegistrationClosed(deadline=discord_timestamp(deadline))
+
+    async def create(self, *, user_id: int, name: str, track: str) -> Team:
+        """Register a team with the member as captain and only member.
+
+        Raises UnknownTrack, a TeamName* error, TeamNameTaken, AlreadyInTeam,
+        RegistrationLocked or RegistrationClosed; nothing is written then."""
+        if track not in self.competition.track_keys:
+            raise UnknownTrack(track=track[:30], tracks=", ".join(self.competition.track_keys))
+        clean, key = clean_team_name(name)
+        now = self.clock.now()
+        async with self.db.write() as conn:
+            await self._check_open(conn)
+            current = await team_queries.team_of(conn, self.season, user_id)
+            if current is not None:
+                raise AlreadyInTeam(team=current.name)
+            if await team_queries.by_name_key(conn, self.season, key) is not None:
+                raise TeamNameTaken(name=clean)
+            try:
+                team_id = await team_queries.insert_team(
+                    conn,
+                    season=self.season,
+                    name=clean,
+                    name_key=key,
+                    track=track,
+                    captain_id=user_id,
+                    invite_code=new_invite_code(),
+                    now=now,
+                )
+            except DuplicateKey:
+                raise TeamNameTaken(name=clean) from None
+            try:
+                await team_queries.add_member(
+                    conn, team_id=team_id, user_id=user_id, season=self.season, now=now
+                )
+            except DuplicateKey:
+                raise AlreadyInTeam(team="?") from None
+            row = await _reload(conn, team_id)
+        self._indexed(row.id, row.name)
+        return Team.from_row(row)
+
+    async def join(self, *, user_id: int, code: str) -> MembershipChange:
+        """Join the team with this invite code.
+
+        Raises BadInviteCode, AlreadyInTeam, TeamFull, RegistrationLocked or
+        RegistrationClosed. Of two members taking the last seat at once, exactly one gets it.
+        """
+        wanted = normalize_invite_code(code)
+        now = self.clock.now()
+        async with self.db.write() as conn:
+            await self._check_open(conn)
+            found = await team_queries.by_invite_code(conn, wanted) if wanted else None
+            if found is None or found.season != self.season:
+                raise BadInviteCode(code=f"`{wanted[:20] or '?'}`")
+            current = await team_queries.team_of(conn, self.season, user_id)
+            if current is not None:
+                raise AlreadyInTeam(team=current.name)
+            await team_queries.lock_team(conn, found.id)
+            team = await _reload(conn, found.id)
+            if await team_queries.member_count(conn, team.id) >= self.competition.teams.max_size:
+                raise TeamFull(team=team.name, max=self.competition.teams.max_size)
+            try:
+                await team_queries.add_member(
+                    conn, team_id=team.id, user_id=user_id, season=self.season, now=now
+                )
+            except DuplicateKey:
+                raise AlreadyInTeam(team=team.name) from None
+            remaining = await team_queries.member_ids(conn, team.id)
+        return MembershipChange(
+            team=Team.from_row(team), user_id=user_id, joined=True, remaining=tuple(remaining)
+        )
+
+    # -- leaving -------------------------------------------------------------------------
+
+    async def _remove(
+        self, conn: AsyncConnection, row: TeamRow, user_id: int, now: dt.datetime
+    ) -> MembershipChange:
+        """Take ``user_id`` out of ``row``'s team inside the caller's transaction: captaincy
+        passes to the longest-standing member; a team left empty is disbanded."""
+        await team_queries.lock_team(conn, row.id)
+        await team_queries.remove_member(conn, row.id, user_id)
+        remaining = await team_queries.member_ids(conn, row.id)
+        if not remaining:
+            await team_queries.disband(conn, row.id, now)
+            after = await _reload(conn, row.id)
+            return MembershipChange(Team.from_row(after), user_id, joined=False, disbanded=True)
+        new_captain = None
+        if row.captain_id == user_id:
+            new_captain = remaining[0]
+            await team_queries.update_team(conn, row.id, captain_id=new_captain)
+        after = await _reload(conn, row.id)
+        return MembershipChange(
+            Team.from_row(after),
+            user_id,
+            joined=False,
+            new_captain_id=new_captain,
+            remaining=tuple(remaining),
+        )
+
+    async def leave(self, *, user_id: int) -> MembershipChange:
+        """Leave one's team. Raises NotInTeam. The last member leaving disbands the team."""
+        now = self.clock.now()
+        async with self.db.write() as conn:
+            row = await team_queries.team_of(conn, self.season, user_id)
+            if row is None:
+                raise NotInTeam()
+            change = await self._remove(conn, row, user_id, now)
+        if change.disbanded:
+            self._indexed(row.id, None)
+        return change
+
+    async def member_left_server(self, *, user_id: int) -> MembershipChange | None:
+        """The member left the Discord server: they leave their team (audited) and are
+        marked as gone. Returns the team change, or None when they were in no team.
+        Idempotent: a second call finds no team and changes nothing."""
+        now = self.clock.now()
+        async with self.db.write() as conn:
+            await cohort_queries.mark_left(conn, user_id, now)
+            row = await team_queries.team_of(conn, self.season, user_id)
+            if row is None:
+                return None
+            change = await self._remove(conn, row, user_id, now)
+            await self.audit.record(
+                conn,
+                actor_id=None,
+                action="team.member_left_server",
+                target=f"team:{row.id}",
+                details={
+                    "user_id": user_id,
+                    "team": row.name,
+                    "new_captain_id": change.new_captain_id,
+                    "disbanded": change.disbanded,
+                },
+            )
+        if change.disbanded:
+            self._indexed(row.id, None)
+        return change
+
+    # -- captain actions -----------------------------------------------------------------
+
+    async def _captains_team(self, conn: AsyncConnection, user_id: int) -> TeamRow:
+        row = await team_queries.team_of(conn, self.season, user_id)
+        if row is None:
+            raise NotInTeam()
+        if row.captain_id != user_id:
+            raise NotCaptain(team=row.name)
+        return row
+
+    async def kick(self, *, captain_id: int, member_id: int) -> MembershipChange:
+        """The captain removes a member. Raises NotInTeam, NotCaptain, CannotTargetSelf
+        (use /team leave) or NotTeamMember."""
+        now = self.clock.now()
+        async with self.db.write() as conn:
+            row = await self._captains_team(conn, captain_id)
+            if member_id == captain_id:
+                raise CannotTargetSelf()
+            if member_id not in await team_queries.member_ids(conn, row.id):
+                raise NotTeamMember(member=_mention(member_id), team=row.name)
+            return await self._remove(conn, row, member_id, now)
+
+    async def transfer(self, *, captain_id: int, member_id: int) -> Team:
+        """The captain hands captaincy to another member of the team. Raises NotInTeam,
+        NotCaptain, CannotTargetSelf or NotTeamMember."""
+        async with self.db.write() as conn:
+            row = await self._captains_team(conn, captain_id)
+            if member_id == captain_id:
+                raise CannotTargetSelf()
+            if member_id not in await team_queries.member_ids(conn, row.id):
+                raise NotTeamMember(member=_mention(member_id), team=row.name)
+            await team_queries.update_team(conn, row.id, captain_id=member_id)
+            after = await _reload(conn, row.id)
+        return Team.from_row(after)
+
+    async def rename(self, *, captain_id: int, name: str) -> tuple[Team, str]:
+        """The captain renames the team; returns the team and its old name. Raises
+        NotInTeam, NotCaptain, a TeamName* error, SameTeamName or TeamNameTaken."""
+        clean, key = clean_team_name(name)
+        async with self.db.write() as conn:
+            row = await self._captains_team(conn, captain_id)
+            if clean == row.name:
+                raise SameTeamName(name=clean)
+            other = await team_queries.by_name_key(conn, self.season, key)
+            if other is not None and other.id != row.id:
+                raise TeamNameTaken(name=clean)
+            try:
+                await team_queries.update_team(conn, row.id, name=clean, name_key=key)
+            except DuplicateKey:
+                raise TeamNameTaken(name=clean) from None
+            after = await _reload(conn, row.id)
+        self._indexed(after.id, after.name)
+        return Team.from_row(after), row.name
+
+    async def invite(self, *, captain_id: int, rotate: bool = False) -> Team:
+        """The captain's team with its invite code; ``rotate`` replaces the code first (the
+        old one stops working at once). Raises NotInTeam or NotCaptain."""
+        async with self.db.write() as conn:
+            row = await self._captains_team(conn, captain_id)
+            if rotate:
+                await team_queries.update_team(conn, row.id, invite_code=new_invite_code())
+                after = await _reload(conn, row.id)
+                row = after
+        return Team.from_row(row)
+
+    async def disband_preview(
+        self, *, actor_id: int, team_id: int | None = None, as_organizer: bool = False
+    ) -> TeamDetails:
+        """The team ``disband`` would disband, checked the same way, changing nothing.
+
+        Raises NotInTeam, NotCaptain or UnknownTeam."""
+        async with self.db.read() as conn:
+            if team_id is None:
+                row = await team_queries.team_of(conn, self.season, actor_id)
+                if row is None:
+                    raise NotInTeam()
+            else:
+                row = await team_queries.get(conn, team_id)
+                if row is None or row.disbanded_at is not None or row.season != self.season:
+                    raise UnknownTeam(team=str(team_id))
+            if row.captain_id != actor_id and not as_organizer:
+                raise NotCaptain(team=row.name)
+            members = await team_queries.memberships(conn, row.id)
+        return self._details(row, members)
+
+    async def disband(
+        self, *, actor_id: int, team_id: int | None = None, as_organizer: bool = False
+    ) -> Disbanded:
+        """Disband a team: the actor's own (captain only) or, for an organizer, any team.
+
+        Raises NotInTeam, NotCaptain or UnknownTeam. Organizer disbands are audited."""
+        now = self.clock.now()
+        async with self.db.write() as conn:
+            if team_id is None:
+                row = await team_queries.team_of(conn, self.season, actor_id)
+                if row is None:
+                    raise NotInTeam()
+            else:
+                row = await team_queries.get(conn, team_id)
+                if row is None or row.disbanded_at is not None or row.season != self.season:
+                    raise UnknownTeam(team=str(team_id))
+            if row.captain_id != actor_id and not as_organizer:
+                raise NotCaptain(team=row.name)
+            await team_queries.lock_team(conn, row.id)
+            members = await team_queries.disband(conn, row.id, now)
+            if row.captain_id != actor_id:
+                await self.audit.record(
+                    conn,
+                    actor_id=actor_id,
+                    action="team.admin_disband",
+                    target=f"team:{row.id}",
+                    details={"team": row.name, "members": members},
+                )
+            after = await _reload(conn, row.id)
+        self._indexed(row.id, None)
+        return Disbanded(Team.from_row(after), tuple(members))
+
+    async def set_channel(self, *, team_id: int, channel_id: int | None) -> None:
+        """Record the team's private channel (created or deleted by the Discord side)."""
+        async with self.db.write() as conn:
+            await team_queries.update_team(conn, team_id, channel_id=channel_id)
+
+    # -- organizer actions ---------------------------------------------------------------
+
+    async def admin_move(self, *, actor_id: int, member_id: int, team_id: int) -> MoveResult:
+        """Move a member into a team, out of their current one if any (captaincy passes on,
+        an emptied team is disbanded). Ignores the registration lock and deadline, not the
+        size limit. Raises UnknownTeam, AlreadyInThatTeam or TeamFull. Audited."""
+        now = self.clock.now()
+        async with self.db.write() as conn:
+            target = await team_queries.lock_team(conn, team_id)
+            if target is None or target.disbanded_at is not None or target.season != self.season:
+                raise UnknownTeam(team=str(team_id))
+            current = await team_queries.team_of(conn, self.season, member_id)
+            if current is not None and current.id == target.id:
+                raise AlreadyInThatTeam(member=_mention(member_id), team=target.name)
+            if await team_queries.member_count(conn, target.id) >= self.competition.teams.max_size:
+                raise TeamFull(team=target.name, max=self.competition.teams.max_size)
+            left = None
+            if current is not None:
+                left = await self._remove(conn, current, member_id, now)
+            await team_queries.add_member(
+                conn, team_id=target.id, user_id=member_id, season=self.season, now=now
+            )
+            remaining = await team_queries.member_ids(conn, target.id)
+            await self.audit.record(
+                conn,
+                actor_id=actor_id,
+                action="team.admin_move",
+                target=f"user:{member_id}",
+                details={
+                    "from_team": current.id if current else None,
+                    "to_team": target.id,
+                    "to_team_name": target.name,
+                },
+            )
+        if left is not None and left.disbanded:
+            self._indexed(left.team.id, None)
+        joined = MembershipChange(
+            Team.from_row(target), member_id, joined=True, remaining=tuple(remaining)
+        )
+        return MoveResult(left=left, joined=joined)
+
+    async def lock_registration(self, *, actor_id: int) -> bool:
+        """Stop team creation and joining for the season; False if already locked. Audited."""
+        async with self.db.write() as conn:
+            changed = await team_queries.lock_registration(
+                conn, season=self.season, now=self.clock.now(), actor_id=actor_id
+            )
+            if changed:
+                await self.audit.record(
+                    conn, actor_id=actor_id, action="team.admin_lock", target=self.season
+                )
+        return changed
+
+    async def unlock_registration(self, *, actor_id: int) -> bool:
+        """Allow team creation and joining again (the deadline still applies); False if it
+        was not locked. Audited."""
+        async with self.db.write() as conn:
+            changed = await team_queries.unlock_registration(conn, self.season)
+            if changed:
+                await self.audit.record(
+                    conn, actor_id=actor_id, action="team.admin_unlock", target=self.season
+                )
+        return changed

@@ -1,0 +1,391 @@
+"""The relay worker: drains the WhatsApp outbox through Twilio's async client.
+
+Rules (SPEC §4), decided by ``bot.services.relay_rules``:
+
+* bounded concurrency (``[whatsapp] concurrency``) and an ``aiolimiter`` at
+  ``messages_per_second``;
+* per recipient, freeform text inside the 24-hour window, else the configured template;
+* 429 is retried with backoff and jitter; 5xx, timeouts and connection errors are retried
+  too, but only after Twilio's message list shows the attempt did not arrive; 63003, 63014,
+  21610 and 21211 fail at once; every failure ends ``failed`` with Twilio's error code;
+* every message carries ``StatusCallback = PUBLIC_BASE_URL/twilio/status?outbox_id=<id>``;
+* at start, rows left ``sending`` by a crash are checked against Twilio's list (To +
+  DateSent since the attempt) before any resend, so nobody gets a message twice;
+* an opted-out number is never messaged.
+
+Logs name outbox and subscriber ids, never phone numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiolimiter import AsyncLimiter
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest import Client
+
+from bot.clock import Clock
+from bot.config import CompetitionConfig, MessageKind
+from bot.services import relay_rules as rules
+from bot.services.broadcasts import CONTENT_SID_VARIABLE
+from storage.engine import Database
+from storage.queries import relay as relay_queries
+from storage.queries.relay import ClaimedRow
+
+log = logging.getLogger(__name__)
+
+
+#: Applies a Twilio status to an outbox row (``WhatsAppService.apply_status``).
+StatusApplier = Callable[..., Awaitable[str | None]]
+#: How often, and from what age, statuses whose callbacks never came are fetched.
+REFRESH_EVERY = 300.0
+REFRESH_AFTER = dt.timedelta(minutes=10)
+
+
+class SendFailed(Exception):
+    """A create call failed; carries what ``classify_failure`` needs."""
+
+    def __init__(
+        self, http_status: int | None, code: int | None, text: str, timed_out: bool
+    ) -> None:
+        super().__init__(text)
+        self.http_status = http_status
+        self.code = code
+        self.timed_out = timed_out
+
+
+class Relay:
+    """Sends queued outbox rows; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        competition: CompetitionConfig,
+        client: Client,
+        public_base_url: str,
+        apply_status: StatusApplier,
+        whatsapp_from: str | None = None,
+        messaging_service_sid: str | None = None,
+        poll_interval: float = 0.5,
+        batch_size: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if not whatsapp_from and not messaging_service_sid:
+            raise ValueError("a sender (whatsapp_from or messaging_service_sid) is required")
+        self._db = db
+        self._clock = clock
+        self._competition = competition
+        self.client = client
+        self._apply_status = apply_status
+        self._status_url = public_base_url.rstrip("/") + "/twilio/status"
+        self._from = whatsapp_from
+        self._service_sid = messaging_service_sid
+        settings = competition.whatsapp
+        self._limiter = AsyncLimiter(settings.messages_per_second, 1.0)
+        self._concurrency = settings.concurrency
+        self.batch_size = batch_size or max(50, int(settings.messages_per_second))
+        self._poll_interval = poll_interval
+        self._rng = rng or random.Random()
+        self._wake = asyncio.Event()
+        self._opted_out: set[int] = set()
+        self._task: asyncio.Task[None] | None = None
+        self.sent = 0
+
+    # -- lifecycle ----------------------------------------------------------------------
+    async def start(self) -> None:
+        """Hand rows a dead process left ``sending`` back for checking, then run."""
+        released = await self.recover()
+        if released:
+            log.warning("relay found rows left sending by a crash count=%d", released)
+        try:
+            # Callbacks that came while the process was down were lost: ask for those.
+            await self.refresh_stale(dt.timedelta(0))
+        except (TwilioException, TimeoutError, aiohttp.ClientError, OSError):
+            log.warning("relay could not refresh statuses at start", exc_info=True)
+        self._task = asyncio.create_task(self._run(), name="whatsapp-relay")
+
+    async def stop(self) -> None:
+        """Stop after the batch in flight (its results are recorded)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def recover(self) -> int:
+        """Rows left ``sending`` go back to the queue, to be checked before a resend."""
+        async with self._db.write() as conn:
+            return await relay_queries.release_sending(conn, now=self._clock.now())
+
+    async def backlog(self) -> dict[str, int]:
+        """Queued rows due now and rows waiting for a retry (for /healthz)."""
+        async with self._db.read() as conn:
+            due, waiting = await relay_queries.backlog(conn, now=self._clock.now())
+        return {"due": due, "waiting": waiting}
+
+    def wake(self) -> None:
+        """New rows were queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    def opted_out(self, subscriber_id: int) -> None:
+        """A number opted out while rows may be claimed: never send them."""
+        self._opted_out.add(subscriber_id)
+
+    async def refresh_stale(self, older_than: dt.timedelta = REFRESH_AFTER) -> int:
+        """Fetch from Twilio the status of rows whose status has not moved for
+        ``older_than`` and apply it (forward only); returns how many were fetched."""
+        async with self._db.read() as conn:
+            rows = await relay_queries.stale(
+                conn, before=self._clock.now() - older_than, limit=self.batch_size
+            )
+        for row_id, sid in rows:
+            async with self._limiter:
+                message = await self.client.messages(sid).fetch_async()
+            await self._apply_status(
+                outbox_id=row_id,
+                sid=sid,
+                twilio_status=str(message.status or ""),
+                error_code=message.error_code,
+            )
+        return len(rows)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        refreshed = loop.time()
+        while True:
+            if loop.time() - refreshed > REFRESH_EVERY:
+                refreshed = loop.time()
+                try:
+                    await self.refresh_stale()
+                except (TwilioException, TimeoutError, aiohttp.ClientError, OSError):
+                    log.warning("relay status refresh failed", exc_info=True)
+            try:
+                sent = await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("relay batch failed; retrying shortly")
+                sent = 0
+            if sent == 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+
+    # -- sending ------------------------------------------------------------------------
+    async def drain(self, *, max_batches: int | None = None) -> int:
+        """Send every row due by the clock; returns how many rows were handled.
+
+        Returns when no row is due (rows waiting for a retry later stay queued), or after
+        ``max_batches`` batches of ``batch_size`` rows.
+        """
+        handled = 0
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            batches += 1
+            async with self._db.write() as conn:
+                batch = await relay_queries.claim_batch(
+                    conn, now=self._clock.now(), limit=self.batch_size
+                )
+            if not batch:
+                return handled
+            await self._send_batch(batch)
+            handled += len(batch)
+        return handled
+
+    async def _send_batch(self, batch: list[ClaimedRow]) -> None:
+        accepted: list[tuple[int, str, str]] = []
+        reconciled: dict[int, tuple[str, str, int | None]] = {}
+        slots = asyncio.Semaphore(self._concurrency)
+
+        async def one(row: ClaimedRow) -> None:
+            async with slots:
+                result = await self._send_one(row)
+            if result is not None:
+                sid, mode = result
+                if isinstance(mode, tuple):  # found by reconciliation, with its status
+                    reconciled[row.id] = (sid, *mode)
+                    mode = "reconciled"
+                accepted.append((row.id, sid, mode))
+
+        await asyncio.gather(*(one(row) for row in batch))
+        if accepted:
+            async with self._db.write() as conn:
+                await relay_queries.record_accepted(conn, accepted, now=self._clock.now())
+            self.sent += len(accepted)
+        for row_id, (sid, status, code) in reconciled.items():
+            await self._apply_status(
+                outbox_id=row_id, sid=sid, twilio_status=status, error_code=code
+            )
+
+    async def _send_one(self, row: ClaimedRow) -> tuple[str, str | tuple[str, int | None]] | None:
+        """Send one row; returns (sid, mode) when Twilio accepted it, else records why not."""
+        if row.subscriber_id in self._opted_out:
+            await self._set(row.id, rules.CANCELLED)
+            return None
+        to = "whatsapp:" + row.phone_e164
+        if row.needs_check:
+            try:
+                found = await self._find_earlier_attempt(row, to)
+            except (TwilioException, TimeoutError, aiohttp.ClientError, OSError) as exc:
+                await self._retry(row, check=True, error=f"list failed: {type(exc).__name__}")
+                return None
+            if found is not None:
+                log.info("relay reconciled outbox=%s with an earlier attempt", row.id)
+                return found[0], (found[1], found[2])
+        now = self._clock.now()
+        mode = rules.choose_mode(row.last_inbound_at, now)
+        try:
+            params = self._message_params(row, to, mode)
+        except LookupError as exc:
+            await self._fail(row, None, str(exc))
+            return None
+        try:
+            async with self._limiter:
+                sid = await self._create(params)
+        except SendFailed as exc:
+            verdict = rules.classify_failure(
+                http_status=exc.http_status,
+                code=exc.code,
+                attempts=row.attempts,
+                timed_out=exc.timed_out,
+            )
+            if verdict is rules.Verdict.GIVE_UP:
+                await self._fail(row, exc.code, str(exc))
+            else:
+                await self._retry(
+                    row, check=verdict is rules.Verdict.CHECK_THEN_RETRY, error=str(exc)
+                )
+            return None
+        return sid, mode
+
+    def _message_params(self, row: ClaimedRow, to: str, mode: str) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "to": to,
+            "status_callback": f"{self._status_url}?outbox_id={row.id}",
+        }
+        if self._from:
+            params["from_"] = self._from
+        else:
+            params["messaging_service_sid"] = self._service_sid
+        if mode == "freeform":
+            params["body"] = row.body
+            return params
+        values = {k: str(v) for k, v in row.variables.items()}
+        override = values.pop(CONTENT_SID_VARIABLE, None)
+        if override:
+            params["content_sid"] = override
+            params["content_variables"] = json.dumps({"1": values.get("message", row.body)})
+            return params
+        template = self._competition.whatsapp.template(_kind(row.kind), row.language)
+        if template is None:
+            raise LookupError(f"no WhatsApp template configured for kind {row.kind!r}")
+        try:
+            variables = template.content_variables(values)
+        except KeyError as exc:
+            raise LookupError(f"template variable {exc} missing for kind {row.kind!r}") from exc
+        params["content_sid"] = template.content_sid
+        params["content_variables"] = json.dumps(variables, ensure_ascii=False)
+        return params
+
+    async def _create(self, params: dict[str, Any]) -> str:
+        try:
+            message = await self.client.messages.create_async(**params)
+        except TwilioRestException as exc:
+            raise SendFailed(
+                exc.status, exc.code, f"twilio {exc.status}/{exc.code}", False
+            ) from exc
+        except TimeoutError as exc:
+            raise SendFailed(None, None, "timeout", True) from exc
+        except (TwilioException, aiohttp.ClientError, OSError) as exc:
+            raise SendFailed(None, None, f"connection: {type(exc).__name__}", False) from exc
+        return str(message.sid)
+
+    async def _find_earlier_attempt(
+        self, row: ClaimedRow, to: str
+    ) -> tuple[str, str, int | None] | None:
+        """(SID, status, error code) of a message an earlier attempt of ``row`` got
+        through, if any."""
+        since = (row.previous_attempt_at or self._clock.now()) - dt.timedelta(seconds=2)
+        messages = await self.client.messages.list_async(
+            to=to, date_sent_after=since.astimezone(dt.UTC), limit=50
+        )
+        outbound = [m for m in messages if str(m.direction or "").startswith("outbound") and m.sid]
+        if not outbound:
+            return None
+        async with self._db.read() as conn:
+            known = await relay_queries.known_sids(conn, (str(m.sid) for m in outbound))
+        unclaimed = [m for m in reversed(outbound) if str(m.sid) not in known]  # oldest first
+        chosen = next((m for m in unclaimed if m.body == row.body), None)
+        if chosen is None and unclaimed:
+            chosen = unclaimed[0]
+        if chosen is None:
+            return None
+        return str(chosen.sid), str(chosen.status or ""), chosen.error_code
+
+    async def send_code(self, phone_e164: str, language: str, code: str) -> None:
+        """Send a verification code with the ``verification`` template (a business-initiated
+        message: freeform would fail with 63016). Raises ``LookupError`` without a template
+        and ``SendFailed`` when Twilio refuses."""
+        template = self._competition.whatsapp.template("verification", language)
+        if template is None:
+            raise LookupError("no WhatsApp template configured for kind 'verification'")
+        params: dict[str, Any] = {
+            "to": "whatsapp:" + phone_e164,
+            "content_sid": template.content_sid,
+            "content_variables": json.dumps(template.content_variables({"code": code})),
+        }
+        if self._from:
+            params["from_"] = self._from
+        else:
+            params["messaging_service_sid"] = self._service_sid
+        async with self._limiter:
+            await self._create(params)
+
+    # -- recording ----------------------------------------------------------------------
+    async def _retry(self, row: ClaimedRow, *, check: bool, error: str) -> None:
+        now = self._clock.now()
+        log.info("relay retry outbox=%s attempt=%d error=%s", row.id, row.attempts, error)
+        async with self._db.write() as conn:
+            await relay_queries.record_retry(
+                conn,
+                row.id,
+                next_attempt_at=now + rules.backoff(row.attempts, self._rng),
+                needs_check=check,
+                error=error,
+                now=now,
+            )
+
+    async def _fail(self, row: ClaimedRow, code: int | None, error: str) -> None:
+        log.warning("relay failed outbox=%s subscriber=%s code=%s", row.id, row.subscriber_id, code)
+        async with self._db.write() as conn:
+            await relay_queries.record_failed(
+                conn, row.id, error_code=code, error=error, now=self._clock.now()
+            )
+
+    async def _set(self, row_id: int, status: str) -> None:
+        async with self._db.write() as conn:
+            await relay_queries.set_status(
+                conn,
+                row_id,
+                expected=rules.SENDING,
+                status=status,
+                sid=None,
+                error_code=None,
+                now=self._clock.now(),
+            )
+
+
+def _kind(kind: str) -> MessageKind:
+    if kind in ("reminder", "broadcast", "leaderboard", "verification"):
+        return kind  # type: ignore[return-value]
+    return "broadcast"

@@ -1,0 +1,92 @@
+"""Twilio webhooks: ``/twilio/status`` (delivery statuses) and ``/twilio/inbound`` (messages).
+
+Both verify ``X-Twilio-Signature`` with twilio's ``RequestValidator`` against
+``PUBLIC_BASE_URL`` + path (+ query): the URL Twilio was given, not the one the request
+arrived on, so validation holds behind a reverse proxy (X-Forwarded-Proto, another host).
+Anything unsigned or forged gets 403 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.i18n import Catalogs
+from bot.services.whatsapp import InboundReply, WhatsAppService
+
+log = logging.getLogger(__name__)
+
+#: Builds the keyword data sources at request time (points, top, next, team_of).
+DataSources = Callable[[], dict[str, Any]]
+
+
+def _validated(
+    validator: RequestValidator, public_base_url: str
+) -> Callable[[web.Request], Awaitable[dict[str, str] | None]]:
+    async def check(request: web.Request) -> dict[str, str] | None:
+        signature = request.headers.get("X-Twilio-Signature")
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        if not signature:
+            return None
+        url = public_base_url.rstrip("/") + request.path_qs
+        if not validator.validate(url, form, signature):
+            return None
+        return form
+
+    return check
+
+
+def add_twilio_routes(
+    app: web.Application,
+    *,
+    whatsapp: WhatsAppService,
+    catalogs: Catalogs,
+    auth_token: str,
+    public_base_url: str,
+    data_sources: DataSources | None = None,
+) -> None:
+    """Add ``POST /twilio/status`` and ``POST /twilio/inbound`` to ``app``."""
+    check = _validated(RequestValidator(auth_token), public_base_url)
+
+    async def status(request: web.Request) -> web.Response:
+        form = await check(request)
+        if form is None:
+            log.warning("twilio status callback refused: bad signature")
+            return web.Response(status=403, text="invalid signature")
+        try:
+            outbox_id = int(request.query.get("outbox_id", ""))
+        except ValueError:
+            return web.Response(status=204)
+        code_text = form.get("ErrorCode") or ""
+        await whatsapp.apply_status(
+            outbox_id=outbox_id,
+            sid=form.get("MessageSid") or None,
+            twilio_status=form.get("MessageStatus") or form.get("SmsStatus") or "",
+            error_code=int(code_text) if code_text.isdigit() else None,
+        )
+        return web.Response(status=204)
+
+    async def inbound(request: web.Request) -> web.Response:
+        form = await check(request)
+        if form is None:
+            log.warning("twilio inbound webhook refused: bad signature")
+            return web.Response(status=403, text="invalid signature")
+        phone = (form.get("From") or "").removeprefix("whatsapp:").strip()
+        sources = data_sources() if data_sources is not None else {}
+        reply = await whatsapp.handle_inbound(phone=phone, body=form.get("Body", ""), **sources)
+        return web.Response(text=twiml(catalogs, reply), content_type="application/xml")
+
+    app.router.add_post("/twilio/status", status)
+    app.router.add_post("/twilio/inbound", inbound)
+
+
+def twiml(catalogs: Catalogs, reply: InboundReply) -> str:
+    """The reply as TwiML ``<Response><Message>…</Message></Response>``."""
+    response = MessagingResponse()
+    response.message(catalogs.gettext(reply.language, reply.message, **reply.params))
+    return str(response)

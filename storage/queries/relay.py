@@ -1,0 +1,278 @@
+"""Queries of the WhatsApp relay: claiming outbox rows, recording results and statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import outbox, subscribers
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedRow:
+    """An outbox row claimed for sending, with what the relay needs to send it."""
+
+    id: int
+    subscriber_id: int
+    phone_e164: str
+    last_inbound_at: dt.datetime | None
+    kind: str
+    language: str
+    body: str
+    variables: dict[str, Any]
+    attempts: int  # including this one
+    needs_check: bool
+    previous_attempt_at: dt.datetime | None
+
+
+async def claim_batch(conn: AsyncConnection, *, now: dt.datetime, limit: int) -> list[ClaimedRow]:
+    """Move up to ``limit`` due ``queued`` rows to ``sending`` and return them.
+
+    Rows of opted-out numbers are cancelled instead (never sent); at most one row per
+    number is claimed per batch. On PostgreSQL the rows
+    are locked with ``FOR UPDATE SKIP LOCKED`` so several workers never claim one row.
+    """
+    stmt = (
+        select(
+            outbox.c.id,
+            outbox.c.subscriber_id,
+            subscribers.c.phone_e164,
+            subscribers.c.last_inbound_at,
+            subscribers.c.opted_out_at,
+            outbox.c.kind,
+            outbox.c.language,
+            outbox.c.body,
+            outbox.c.variables,
+            outbox.c.attempts,
+            outbox.c.needs_check,
+            outbox.c.last_attempt_at,
+        )
+        .join(subscribers, subscribers.c.id == outbox.c.subscriber_id)
+        .where(outbox.c.status == "queued", outbox.c.next_attempt_at <= now)
+        .order_by(outbox.c.next_attempt_at, outbox.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=outbox)
+    rows = (await conn.execute(stmt)).all()
+    opted_out = [row.id for row in rows if row.opted_out_at is not None]
+    if opted_out:
+        await conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(opted_out), outbox.c.status == "queued")
+            .values(status="cancelled", status_at=now, updated_at=now)
+        )
+    # One row per number per batch: an earlier attempt found in Twilio's list can then
+    # only belong to this row (the number's other rows were recorded in earlier batches).
+    seen: set[int] = set()
+    claimed = []
+    for row in rows:
+        if row.opted_out_at is None and row.subscriber_id not in seen:
+            seen.add(row.subscriber_id)
+            claimed.append(row)
+    if not claimed:
+        return []
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id.in_([row.id for row in claimed]))
+        .values(
+            status="sending",
+            attempts=outbox.c.attempts + 1,
+            claimed_at=now,
+            last_attempt_at=now,
+            status_at=now,
+            updated_at=now,
+        )
+    )
+    return [
+        ClaimedRow(
+            id=row.id,
+            subscriber_id=row.subscriber_id,
+            phone_e164=row.phone_e164,
+            last_inbound_at=row.last_inbound_at,
+            kind=row.kind,
+            language=row.language,
+            body=row.body,
+            variables=dict(row.variables or {}),
+            attempts=row.attempts + 1,
+            needs_check=bool(row.needs_check),
+            previous_attempt_at=row.last_attempt_at,
+        )
+        for row in claimed
+    ]
+
+
+async def record_accepted(
+    conn: AsyncConnection, accepted: Sequence[tuple[int, str, str]], *, now: dt.datetime
+) -> None:
+    """Record Twilio's SIDs for ``(outbox id, sid, mode)``; a row a callback already moved
+    further keeps its status."""
+    if not accepted:
+        return
+    stmt = (
+        update(outbox)
+        .where(outbox.c.id == bindparam("b_id"))
+        .values(
+            twilio_sid=bindparam("b_sid"),
+            mode=bindparam("b_mode"),
+            needs_check=False,
+            status=case((outbox.c.status == "sending", "accepted"), else_=outbox.c.status),
+            status_at=now,
+            updated_at=now,
+        )
+    )
+    await conn.execute(
+        stmt, [{"b_id": row_id, "b_sid": sid, "b_mode": mode} for row_id, sid, mode in accepted]
+    )
+
+
+async def record_retry(
+    conn: AsyncConnection,
+    row_id: int,
+    *,
+    next_attempt_at: dt.datetime,
+    needs_check: bool,
+    error: str,
+    now: dt.datetime,
+) -> None:
+    """Put a row back in the queue for a later attempt."""
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == row_id, outbox.c.status == "sending")
+        .values(
+            status="queued",
+            next_attempt_at=next_attempt_at,
+            needs_check=needs_check,
+            last_error=error[:200],
+            status_at=now,
+            updated_at=now,
+        )
+    )
+
+
+async def record_failed(
+    conn: AsyncConnection,
+    row_id: int,
+    *,
+    error_code: int | None,
+    error: str,
+    now: dt.datetime,
+) -> None:
+    """Fail a row for good with Twilio's error code (or None and a reason)."""
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == row_id, outbox.c.status.in_(("sending", "queued")))
+        .values(
+            status="failed",
+            error_code=error_code,
+            last_error=error[:200],
+            needs_check=False,
+            status_at=now,
+            updated_at=now,
+        )
+    )
+
+
+async def set_status(
+    conn: AsyncConnection,
+    row_id: int,
+    *,
+    expected: str,
+    status: str,
+    sid: str | None,
+    error_code: int | None,
+    now: dt.datetime,
+) -> bool:
+    """Move a row from ``expected`` to ``status`` (compare-and-set); False if it changed."""
+    values: dict[str, Any] = {"status": status, "status_at": now, "updated_at": now}
+    if error_code is not None:
+        values["error_code"] = error_code
+    if sid is not None:
+        values["twilio_sid"] = func.coalesce(outbox.c.twilio_sid, sid)
+    result = await conn.execute(
+        update(outbox).where(outbox.c.id == row_id, outbox.c.status == expected).values(**values)
+    )
+    return (result.rowcount or 0) > 0
+
+
+async def get_status(conn: AsyncConnection, row_id: int) -> tuple[str, str | None] | None:
+    """(status, twilio sid) of a row, or None when there is no such row."""
+    row = (
+        await conn.execute(
+            select(outbox.c.status, outbox.c.twilio_sid).where(outbox.c.id == row_id)
+        )
+    ).first()
+    return (row.status, row.twilio_sid) if row is not None else None
+
+
+async def release_sending(conn: AsyncConnection, *, now: dt.datetime) -> int:
+    """At start: rows left ``sending`` by a process that died go back to the queue, marked
+    to be checked against Twilio's list before any resend. Returns how many."""
+    result = await conn.execute(
+        update(outbox)
+        .where(outbox.c.status == "sending")
+        .values(status="queued", needs_check=True, next_attempt_at=now, updated_at=now)
+    )
+    return result.rowcount or 0
+
+
+async def stale(conn: AsyncConnection, *, before: dt.datetime, limit: int) -> list[tuple[int, str]]:
+    """(id, sid) of rows Twilio took whose status has not moved since ``before`` (their
+    callbacks may have been lost, e.g. while the process was down), oldest first."""
+    rows = await conn.execute(
+        select(outbox.c.id, outbox.c.twilio_sid)
+        .where(
+            outbox.c.status.in_(("accepted", "sent")),
+            outbox.c.twilio_sid.is_not(None),
+            outbox.c.status_at < before,
+        )
+        .order_by(outbox.c.status_at)
+        .limit(limit)
+    )
+    return [(int(r.id), str(r.twilio_sid)) for r in rows]
+
+
+async def cancel_pending(conn: AsyncConnection, subscriber_id: int, *, now: dt.datetime) -> int:
+    """Cancel every queued row of a subscriber (an opt-out); returns how many."""
+    result = await conn.execute(
+        update(outbox)
+        .where(outbox.c.subscriber_id == subscriber_id, outbox.c.status == "queued")
+        .values(status="cancelled", status_at=now, updated_at=now)
+    )
+    return result.rowcount or 0
+
+
+async def known_sids(conn: AsyncConnection, sids: Iterable[str]) -> set[str]:
+    """The SIDs among ``sids`` already recorded on some outbox row."""
+    wanted = list(sids)
+    if not wanted:
+        return set()
+    rows = await conn.execute(select(outbox.c.twilio_sid).where(outbox.c.twilio_sid.in_(wanted)))
+    return {row[0] for row in rows}
+
+
+async def backlog(conn: AsyncConnection, *, now: dt.datetime) -> tuple[int, int]:
+    """(rows due now, rows waiting for a later retry) among queued rows."""
+    due = func.sum(case((outbox.c.next_attempt_at <= now, 1), else_=0))
+    row = (
+        await conn.execute(
+            select(func.count(), due).select_from(outbox).where(outbox.c.status == "queued")
+        )
+    ).one()
+    total, due_now = int(row[0] or 0), int(row[1] or 0)
+    return due_now, total - due_now
+
+
+async def status_counts(conn: AsyncConnection, occurrence_prefix: str) -> dict[str, int]:
+    """Rows per status for occurrence keys starting with ``occurrence_prefix``."""
+    rows = await conn.execute(
+        select(outbox.c.status, func.count())
+        .where(outbox.c.occurrence_key.like(occurrence_prefix + "%"))
+        .group_by(outbox.c.status)
+    )
+    return {status: int(count) for status, count in rows}

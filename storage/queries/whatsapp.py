@@ -1,0 +1,200 @@
+"""Queries for WhatsApp subscribers, verification codes and consent records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import (
+    consent_records,
+    members,
+    subscribers,
+    team_members,
+    teams,
+    verification_codes,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberRow:
+    """A subscribers row."""
+
+    id: int
+    user_id: int | None
+    phone_e164: str
+    language: str
+    opted_out_at: dt.datetime | None
+    last_inbound_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRow:
+    """A pending verification."""
+
+    id: int
+    user_id: int
+    phone_e164: str
+    language: str
+    code_hash: str
+    link_hash: str
+    salt: str
+    consent_text: str
+    attempts: int
+    expires_at: dt.datetime
+
+
+def _subscriber(row: Any) -> SubscriberRow:
+    return SubscriberRow(
+        id=row.id,
+        user_id=row.user_id,
+        phone_e164=row.phone_e164,
+        language=row.language,
+        opted_out_at=row.opted_out_at,
+        last_inbound_at=row.last_inbound_at,
+    )
+
+
+async def subscriber_by_phone(conn: AsyncConnection, phone: str) -> SubscriberRow | None:
+    """The subscriber with this E.164 number."""
+    row = (await conn.execute(select(subscribers).where(subscribers.c.phone_e164 == phone))).first()
+    return _subscriber(row) if row is not None else None
+
+
+async def subscriber_by_user(conn: AsyncConnection, user_id: int) -> SubscriberRow | None:
+    """The member's subscriber row."""
+    row = (await conn.execute(select(subscribers).where(subscribers.c.user_id == user_id))).first()
+    return _subscriber(row) if row is not None else None
+
+
+async def touch_inbound(conn: AsyncConnection, subscriber_id: int, at: dt.datetime) -> None:
+    """Record the subscriber's own message (opens the 24-hour window)."""
+    await conn.execute(
+        update(subscribers).where(subscribers.c.id == subscriber_id).values(last_inbound_at=at)
+    )
+
+
+async def update_subscriber(conn: AsyncConnection, subscriber_id: int, **values: Any) -> None:
+    """Set columns of one subscriber."""
+    await conn.execute(update(subscribers).where(subscribers.c.id == subscriber_id).values(values))
+
+
+async def create_subscriber(conn: AsyncConnection, **values: Any) -> int:
+    """Insert a subscriber; returns its id."""
+    result = await conn.execute(insert(subscribers).values(values).returning(subscribers.c.id))
+    return int(result.scalar_one())
+
+
+async def add_consent(
+    conn: AsyncConnection,
+    *,
+    subscriber_id: int | None,
+    user_id: int | None,
+    action: str,
+    source: str,
+    wording: str,
+    at: dt.datetime,
+) -> None:
+    """Append a consent record."""
+    await conn.execute(
+        insert(consent_records).values(
+            subscriber_id=subscriber_id,
+            user_id=user_id,
+            action=action,
+            source=source,
+            wording=wording,
+            at=at,
+        )
+    )
+
+
+async def consents(conn: AsyncConnection, user_id: int) -> list[tuple[str, str, dt.datetime]]:
+    """(action, source, at) of a member's consent records, oldest first."""
+    rows = await conn.execute(
+        select(consent_records.c.action, consent_records.c.source, consent_records.c.at)
+        .where(consent_records.c.user_id == user_id)
+        .order_by(consent_records.c.id)
+    )
+    return [(r.action, r.source, r.at) for r in rows]
+
+
+async def replace_code(conn: AsyncConnection, **values: Any) -> None:
+    """Store the member's pending verification, replacing an older one."""
+    await conn.execute(
+        delete(verification_codes).where(verification_codes.c.user_id == values["user_id"])
+    )
+    await conn.execute(insert(verification_codes).values(values))
+
+
+def _code(row: Any) -> CodeRow:
+    return CodeRow(
+        id=row.id,
+        user_id=row.user_id,
+        phone_e164=row.phone_e164,
+        language=row.language,
+        code_hash=row.code_hash,
+        link_hash=row.link_hash,
+        salt=row.salt,
+        consent_text=row.consent_text,
+        attempts=row.attempts,
+        expires_at=row.expires_at,
+    )
+
+
+async def code_for_user(conn: AsyncConnection, user_id: int) -> CodeRow | None:
+    """The member's pending verification."""
+    row = (
+        await conn.execute(
+            select(verification_codes).where(verification_codes.c.user_id == user_id)
+        )
+    ).first()
+    return _code(row) if row is not None else None
+
+
+async def codes_for_phone(conn: AsyncConnection, phone: str) -> list[CodeRow]:
+    """Pending verifications of a number (several members may have typed it)."""
+    rows = await conn.execute(
+        select(verification_codes).where(verification_codes.c.phone_e164 == phone)
+    )
+    return [_code(row) for row in rows]
+
+
+async def count_attempt(conn: AsyncConnection, code_id: int) -> None:
+    """One more wrong attempt."""
+    await conn.execute(
+        update(verification_codes)
+        .where(verification_codes.c.id == code_id)
+        .values(attempts=verification_codes.c.attempts + 1)
+    )
+
+
+async def delete_code(conn: AsyncConnection, code_id: int) -> None:
+    """Forget a verification (used, expired or exhausted)."""
+    await conn.execute(delete(verification_codes).where(verification_codes.c.id == code_id))
+
+
+async def team_of(conn: AsyncConnection, season: str, user_id: int) -> tuple[int, str, str] | None:
+    """(team id, name, track) of the member's active team this season."""
+    row = (
+        await conn.execute(
+            select(teams.c.id, teams.c.name, teams.c.track)
+            .join(team_members, team_members.c.team_id == teams.c.id)
+            .where(
+                team_members.c.user_id == user_id,
+                team_members.c.season == season,
+                teams.c.disbanded_at.is_(None),
+            )
+        )
+    ).first()
+    return (int(row.id), str(row.name), str(row.track)) if row is not None else None
+
+
+async def cohort_of(conn: AsyncConnection, user_id: int) -> str | None:
+    """The member's cohort key, if known."""
+    row = (
+        await conn.execute(select(members.c.cohort_key).where(members.c.user_id == user_id))
+    ).first()
+    return row.cohort_key if row is not None else None
