@@ -31,6 +31,8 @@ COGS = (
     "cogs.teams",
     "cogs.cohorts",
     "cogs.points",
+    "cogs.contests",
+    "cogs.qa",
 )
 
 

@@ -14,10 +14,12 @@ from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.cohorts import CohortService
+from bot.services.contests import ContestService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
 from bot.services.points import PointsService
+from bot.services.qa import QAService
 from bot.services.setup import GuildSetupService
 from bot.services.teams import TeamService
 from bot.services.whatsapp import WhatsAppService
@@ -42,6 +44,8 @@ class Services:
     points: PointsService
     teams: TeamService
     cohorts: CohortService
+    contests: ContestService
+    qa: QAService
 
 
 def build_services(
@@ -67,4 +71,6 @@ def build_services(
         points=points,
         teams=TeamService(db, clock, competition, audit),
         cohorts=CohortService(db, clock, competition, audit, points),
+        contests=ContestService(db, clock, competition, audit, points, scheduler),
+        qa=QAService(db, clock, competition, audit, scheduler, outbox, points),
     )

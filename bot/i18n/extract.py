@@ -71,11 +71,12 @@ async def command_strings() -> list[tuple[str | None, str]]:
             bot = PodiumBot(
                 services=services, competition=competition, catalogs=Catalogs(), guild_id=0
             )
-            for extension in COGS:
-                await bot.load_extension(extension)
-            strings = _walk(bot.tree.walk_commands(), app_commands)
-            for extension in COGS:
-                await bot.unload_extension(extension)
+            async with bot:  # initialises the client so cogs' start-up tasks can wait
+                for extension in COGS:
+                    await bot.load_extension(extension)
+                strings = _walk(bot.tree.walk_commands(), app_commands)
+                for extension in COGS:
+                    await bot.unload_extension(extension)
         finally:
             await db.dispose()
     return strings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -42,9 +43,19 @@ def keyword_sources(services: Services) -> dict[str, Any]:
             return [(row.name, row.points) for row in board.rows]
 
         sources["top"] = top
-    broadcasts = getattr(services, "broadcasts", None)
-    if broadcasts is not None:
-        sources["next_item"] = broadcasts.next_for_member
+    # NEXT answers with whichever comes first: a broadcast or a Q&A session of the member.
+    finders = [
+        service.next_for_member
+        for service in (getattr(services, "broadcasts", None), getattr(services, "qa", None))
+        if service is not None
+    ]
+    if finders:
+
+        async def next_item(user_id: int, now: dt.datetime) -> tuple[dt.datetime, str] | None:
+            found = [item for finder in finders if (item := await finder(user_id, now))]
+            return min(found, key=lambda item: item[0]) if found else None
+
+        sources["next_item"] = next_item
     return sources
 
 

@@ -1,0 +1,298 @@
+"""Votes at contest scale: 20,000 votes from 5,000 members over 200 entries.
+
+Three measurements in one run, each on a fresh migrated SQLite file:
+
+1. **service**: ``ContestService.vote`` called by 64 concurrent callers (every rule checked:
+   window, own team, ages, maximum, rate limit, double press; every vote an event row).
+2. **cog**: the same votes as real component-interaction payloads (``podium:vote:<id>``)
+   through the real PodiumBot and discord.py against the fake Discord, 64 clicks in flight,
+   with the gallery posts' counts kept up to date by the coalesced edits.
+3. **baseline**: raw single-row ``INSERT`` + commit of the same rows, one transaction per
+   row, through the same single writer connection into the same SQLite file (the cheapest
+   durable write the stack can do per vote, without any rule).
+
+Prints votes per second, p50 and p99 latency of each, and the ratios to the baseline.
+Group commit (votes that arrive during a transaction are applied together in the next one,
+each caller awaiting its own result) is what lets the rule-checked path keep up.
+
+    .venv/bin/python bench/votes.py [--members 5000] [--entries 200] [--per-member 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, insert  # noqa: E402
+
+from bot.app import PodiumBot  # noqa: E402
+from bot.bootstrap import Services, build_services  # noqa: E402
+from bot.clock import FrozenClock  # noqa: E402
+from bot.config import CompetitionConfig, load_competition  # noqa: E402
+from bot.i18n import Catalogs  # noqa: E402
+from bot.overrides import apply_discord_overrides  # noqa: E402
+from bot.services.names import name_key  # noqa: E402
+from cogs._contest_views import GalleryCounter, post_entry  # noqa: E402
+from storage.engine import Database  # noqa: E402
+from storage.migrate import migrate  # noqa: E402
+from storage.schema import team_members, teams  # noqa: E402
+from tests.fakes.fake_discord import FakeDiscord  # noqa: E402
+
+GUILD_ID = 900000000000000001
+ORGANIZER = 100000000000000010
+CAPTAIN_BASE = 300000000000000000
+VOTER_BASE = 400000000000000000
+T0 = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)
+OPENS = T0 + dt.timedelta(hours=1)
+CLOSES = T0 + dt.timedelta(days=1)
+VOTING_CLOSE = T0 + dt.timedelta(days=2)
+VOTING = CLOSES + dt.timedelta(hours=1)
+OLD = T0 - dt.timedelta(days=400)
+CONCURRENCY = 64
+
+
+def rules(competition: CompetitionConfig, per_member: int) -> CompetitionConfig:
+    votes = competition.votes.model_copy(
+        update={"max_votes_per_contest": max(per_member, 3), "rate_limit_per_minute": 600}
+    )
+    return competition.model_copy(update={"votes": votes})
+
+
+async def fresh(path: Path, per_member: int) -> tuple[Database, Services, FrozenClock]:
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await migrate(db)
+    clock = FrozenClock(T0)
+    competition = rules(load_competition(ROOT / "competition.example.toml"), per_member)
+    services = build_services(db=db, clock=clock, competition=competition, guild_id=GUILD_ID)
+    return db, services, clock
+
+
+async def seed(services: Services, clock: FrozenClock, entries: int) -> list[int]:
+    """A contest and ``entries`` entries from as many one-member teams; clock in voting."""
+    db = services.db
+    async with db.write() as conn:
+        for i in range(entries):
+            team_id = (
+                await conn.execute(
+                    insert(teams)
+                    .values(
+                        season="2026",
+                        name=f"Team {i:04d}",
+                        name_key=name_key(f"Team {i:04d}"),
+                        track="student",
+                        captain_id=CAPTAIN_BASE + i,
+                        invite_code=f"B{i:07d}",
+                        created_at=T0,
+                    )
+                    .returning(teams.c.id)
+                )
+            ).scalar_one()
+            await conn.execute(
+                insert(team_members).values(
+                    team_id=team_id, user_id=CAPTAIN_BASE + i, season="2026", joined_at=T0
+                )
+            )
+    contest = await services.contests.create(
+        actor_id=ORGANIZER,
+        name="Best Practical Case",
+        category="case",
+        submissions_open=OPENS,
+        submissions_close=CLOSES,
+        voting_close=VOTING_CLOSE,
+    )
+    clock.set(OPENS)
+    ids = []
+    for i in range(entries):
+        made = await services.contests.submit(
+            user_id=CAPTAIN_BASE + i, contest=contest.id, title=f"Entry {i}", url="https://ex.am/p"
+        )
+        ids.append(made.id)
+    clock.set(VOTING)
+    return ids
+
+
+def plan(members: int, entry_ids: list[int], per_member: int) -> list[tuple[int, int]]:
+    """(voter, entry) pairs: each member votes ``per_member`` distinct entries; shuffled."""
+    rng = random.Random(5)
+    pairs = [
+        (VOTER_BASE + m, entry)
+        for m in range(members)
+        for entry in rng.sample(entry_ids, per_member)
+    ]
+    rng.shuffle(pairs)
+    return pairs
+
+
+async def run_concurrently(
+    pairs: list[tuple[int, int]], call: Callable[[int, int], Awaitable[None]]
+) -> tuple[float, list[float]]:
+    """Run ``call`` for every pair with CONCURRENCY in flight; (seconds, latencies in ms)."""
+    latencies: list[float] = []
+    queue = iter(pairs)
+
+    async def worker() -> None:
+        for voter, entry in queue:
+            started = time.perf_counter()
+            await call(voter, entry)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return time.perf_counter() - started, latencies
+
+
+def p(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+async def bench_service(
+    folder: Path, args: argparse.Namespace
+) -> tuple[float, list[float], int, float, list[float]]:
+    db, services, clock = await fresh(folder / "service.db", args.per_member)
+    entry_ids = await seed(services, clock, args.entries)
+    pairs = plan(args.members, entry_ids, args.per_member)
+    refused = 0
+
+    async def call(voter: int, entry: int) -> None:
+        nonlocal refused
+        outcome = await services.contests.vote(
+            submission_id=entry, voter_id=voter, account_created_at=OLD, joined_at=OLD
+        )
+        refused += not outcome.added
+
+    seconds, latencies = await run_concurrently(pairs, call)
+    counted = sum(p.votes for p in (await services.contests.results(1)).placings)
+    if counted != len(pairs) or refused:
+        raise SystemExit(f"service path counted {counted} of {len(pairs)} votes")
+    base_seconds, base_latencies = await baseline(db, pairs)
+    await db.dispose()
+    return seconds, latencies, counted, base_seconds, base_latencies
+
+
+async def baseline(db: Database, pairs: list[tuple[int, int]]) -> tuple[float, list[float]]:
+    """Single-row INSERT commits of the same rows, through the one writer, same file."""
+    raw = Table(
+        "bench_raw_votes",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("contest_id", Integer, nullable=False),
+        Column("submission_id", Integer, nullable=False),
+        Column("voter_id", Integer, nullable=False),
+        Column("created_at", DateTime, nullable=False),
+    )
+    async with db.write() as conn:
+        await conn.run_sync(raw.metadata.create_all)
+    now = VOTING.replace(tzinfo=None)
+    latencies: list[float] = []
+    started = time.perf_counter()
+    for voter, entry in pairs:
+        one = time.perf_counter()
+        async with db.write() as conn:
+            await conn.execute(
+                insert(raw).values(
+                    contest_id=1, submission_id=entry, voter_id=voter, created_at=now
+                )
+            )
+        latencies.append((time.perf_counter() - one) * 1000)
+    return time.perf_counter() - started, latencies
+
+
+async def bench_cog(folder: Path, args: argparse.Namespace) -> tuple[float, list[float], int]:
+    db, services, clock = await fresh(folder / "cog.db", args.per_member)
+    competition = services.competition
+    fake = FakeDiscord(guild_id=GUILD_ID)
+    await fake.start()
+    manager = fake.add_role("Server Manager", permissions=1 << 5)
+    fake.add_member(ORGANIZER, "Olivia Organizer", roles=[int(manager["id"])])
+    for m in range(args.members):
+        fake.add_member(VOTER_BASE + m, f"Voter {m}", joined_at=OLD)
+    apply_discord_overrides(fake.api_base_url, fake.gateway_url)
+    bot = PodiumBot(
+        services=services, competition=competition, catalogs=Catalogs(), guild_id=GUILD_ID
+    )
+    client = asyncio.create_task(bot.start("fake-token"))
+    try:
+        await fake.wait_for_commands()
+        await fake.wait_ready()
+        await fake.invoke("admin setup", user_id=ORGANIZER)
+        entry_ids = await seed(services, clock, args.entries)
+        message_ids: dict[int, int] = {}
+        for entry_id in entry_ids:
+            await post_entry(bot, await services.contests.submission(entry_id), None)
+            message_ids[entry_id] = (await services.contests.submission(entry_id)).message_id or 0
+        pairs = plan(args.members, entry_ids, args.per_member)
+        refused = 0
+
+        async def call(voter: int, entry: int) -> None:
+            nonlocal refused
+            result = await fake.click(
+                f"podium:vote:{entry}", user_id=voter, message_id=message_ids[entry], timeout=60
+            )
+            refused += not result.text.startswith("Vote counted")
+
+        seconds, latencies = await run_concurrently(pairs, call)
+        counter = GalleryCounter.of(bot)
+        await counter.flush()
+        counted = sum(p.votes for p in (await services.contests.results(1)).placings)
+        edits = sum(int(fake.messages[m].get("_edits", 0)) for m in message_ids.values())
+        print(f"   cog: gallery edits {edits} for {len(pairs)} votes on {len(entry_ids)} posts")
+        if refused or counted != len(pairs):
+            raise SystemExit(f"cog path: {refused} refused, {counted} of {len(pairs)} counted")
+        return seconds, latencies, counted
+    finally:
+        await bot.close()
+        client.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await client
+        await fake.stop()
+        await db.dispose()
+
+
+def line(name: str, count: int, seconds: float, latencies: list[float]) -> float:
+    rate = count / seconds
+    print(
+        f"{name:9s} {count:6d} votes in {seconds:6.2f} s = {rate:8.0f} votes/s   "
+        f"p50 {p(latencies, 50):7.2f} ms   p99 {p(latencies, 99):7.2f} ms"
+    )
+    return rate
+
+
+async def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        total = args.members * args.per_member
+        print(
+            f"{total} votes from {args.members} members over {args.entries} entries, "
+            f"{CONCURRENCY} in flight"
+        )
+        svc_s, svc_lat, svc_n, base_s, base_lat = await bench_service(folder, args)
+        cog_s: float | None = None
+        if not args.skip_cog:
+            cog_s, cog_lat, cog_n = await bench_cog(folder, args)
+        base = line("baseline", total, base_s, base_lat)
+        service = line("service", svc_n, svc_s, svc_lat)
+        print(f"service / baseline: {service / base:.2f}x")
+        if cog_s is not None:
+            cog = line("cog", cog_n, cog_s, cog_lat)
+            print(f"cog / baseline:     {cog / base:.2f}x")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=5000)
+    parser.add_argument("--entries", type=int, default=200)
+    parser.add_argument("--per-member", type=int, default=4)
+    parser.add_argument("--skip-cog", action="store_true")
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,306 @@
+"""Discord side of contests: the gallery post and its Vote button (a DynamicItem keyed by
+the entry id, so it works after restarts), the coalesced count edits, and the embeds."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.calendar import discord_timestamp
+from bot.i18n import N_
+from bot.interactions import interaction_locale, reply_error, send_ephemeral
+from bot.services.brushing import CREATED_TOGETHER, JOINED_TOGETHER
+from bot.services.contests import Contest, FlaggedCluster, Results, Submission
+
+if TYPE_CHECKING:
+    from bot.app import PodiumBot
+
+log = logging.getLogger(__name__)
+
+#: Public posts are in the competition's first language.
+PUBLIC_LOCALE = "en"
+
+VOTE_LABEL = N_("Vote ({count})")
+VOTE_COUNTED = N_("Vote counted — {used} of {max} votes used.")
+VOTE_REMOVED = N_("Vote taken back — {used} of {max} votes used.")
+ENTRY_TEAM = N_("Team")
+ENTRY_LINK = N_("Link")
+ENTRY_FILE = N_("File")
+ENTRY_FOOTER = N_("Entry #{id} · {contest}")
+ENTRY_WITHDRAWN = N_("This entry was withdrawn.")
+RESULTS_TITLE = N_("Results: {contest}")
+STANDINGS_TITLE = N_("Standings so far: {contest} (voting until {when})")
+RESULTS_LINE = N_("**{place}.** {title} — {team}: {votes} votes, {points} points")
+STANDING_LINE = N_("{title} — {team}: {votes} votes")
+RESULTS_EMPTY = N_("No entry received a vote.")
+FLAGGED_TITLE = N_("Flagged votes: {contest}")
+FLAGGED_NONE = N_("No suspicious vote clusters in {contest}.")
+FLAGGED_LINE = N_(
+    "Entry #{entry} {title} ({team}): votes {votes} — {reasons}; voted {first} to {last}"
+)
+REASON_CREATED = N_("accounts created within {window} of each other")
+REASON_JOINED = N_("joined the server within {window} of each other")
+
+#: Seconds between two edits of one gallery post at most (Discord rate-limits edits).
+EDIT_INTERVAL = 3.0
+
+
+def tr(bot: PodiumBot, locale: str, message: str, **params: Any) -> str:
+    """``message`` in ``locale`` with ``params``."""
+    return bot.catalogs.gettext(locale, message, **params)
+
+
+def esc(text: str) -> str:
+    """User text safe to show (no markdown, no mentions)."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"podium:vote:(?P<id>\d+)"
+):
+    """The Vote button under a gallery post: press to vote, press again to take it back."""
+
+    def __init__(self, submission_id: int, label: str = "Vote") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"podium:vote:{submission_id}",
+            )
+        )
+        self.submission_id = submission_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> VoteButton:
+        """Rebuild the button from its custom id (also after a restart)."""
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Vote or unvote; the voter's account age comes from their id (a snowflake)."""
+        bot: PodiumBot = interaction.client
+        user = interaction.user
+        try:
+            outcome = await bot.services.contests.vote(
+                submission_id=self.submission_id,
+                voter_id=user.id,
+                account_created_at=discord.utils.snowflake_time(user.id),
+                joined_at=getattr(user, "joined_at", None),
+            )
+        except Exception as exc:  # every refusal gets the localized reply
+            await reply_error(bot, interaction, exc)
+            return
+        message = VOTE_COUNTED if outcome.added else VOTE_REMOVED
+        locale = interaction_locale(interaction)
+        await send_ephemeral(
+            interaction, tr(bot, locale, message, used=outcome.used, max=outcome.max_votes)
+        )
+        GalleryCounter.of(bot).request(
+            outcome.submission_id, outcome.channel_id, outcome.message_id
+        )
+
+
+def entry_embed(bot: PodiumBot, entry: Submission) -> discord.Embed:
+    """The gallery post of an entry: title, team, link or file."""
+    embed = discord.Embed(title=esc(entry.title)[:256], colour=discord.Colour.gold())
+    embed.add_field(name=tr(bot, PUBLIC_LOCALE, ENTRY_TEAM), value=esc(entry.team_name))
+    if entry.url:
+        embed.add_field(name=tr(bot, PUBLIC_LOCALE, ENTRY_LINK), value=entry.url, inline=False)
+    if entry.attachment_url:
+        name = esc(entry.attachment_name or "file")
+        embed.add_field(
+            name=tr(bot, PUBLIC_LOCALE, ENTRY_FILE),
+            value=f"[{name}]({entry.attachment_url})",
+            inline=False,
+        )
+    if entry.withdrawn:
+        embed.description = tr(bot, PUBLIC_LOCALE, ENTRY_WITHDRAWN)
+    embed.set_footer(
+        text=tr(bot, PUBLIC_LOCALE, ENTRY_FOOTER, id=entry.id, contest=entry.contest_name)
+    )
+    return embed
+
+
+def entry_view(bot: PodiumBot, entry: Submission) -> discord.ui.View | None:
+    """The Vote button with the current count (none for a withdrawn entry)."""
+    if entry.withdrawn:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(VoteButton(entry.id, tr(bot, PUBLIC_LOCALE, VOTE_LABEL, count=entry.votes)))
+    return view
+
+
+async def gallery_channel(
+    bot: PodiumBot, contest_channel_id: int | None
+) -> discord.TextChannel | None:
+    """The contest's gallery channel, else the configured one recorded by /admin setup."""
+    channel_id = contest_channel_id or (await bot.services.setup.resource_ids()).get(
+        "channel:gallery"
+    )
+    channel = bot.get_channel(channel_id) if channel_id else None
+    if not isinstance(channel, discord.TextChannel):
+        log.warning("no gallery channel channel_id=%s: run /admin setup", channel_id)
+        return None
+    return channel
+
+
+async def post_entry(bot: PodiumBot, entry: Submission, contest_channel_id: int | None) -> None:
+    """Post a new entry to the gallery and remember the message."""
+    channel = await gallery_channel(bot, contest_channel_id)
+    if channel is None:
+        return
+    view = entry_view(bot, entry)
+    message = await channel.send(
+        embed=entry_embed(bot, entry),
+        view=view or discord.utils.MISSING,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
+    await bot.services.contests.set_gallery_message(
+        entry.id, channel_id=channel.id, message_id=message.id
+    )
+
+
+async def refresh_entry(bot: PodiumBot, submission_id: int) -> None:
+    """Re-render an entry's gallery post (title, link, count, withdrawn)."""
+    entry = await bot.services.contests.submission(submission_id)
+    if entry.channel_id is None or entry.message_id is None:
+        return
+    channel = bot.get_channel(entry.channel_id)
+    if not isinstance(channel, discord.TextChannel):
+        return
+    await channel.get_partial_message(entry.message_id).edit(
+        embed=entry_embed(bot, entry), view=entry_view(bot, entry)
+    )
+
+
+class GalleryCounter:
+    """Keeps gallery counts in step with votes, editing each post at most once per
+    ``interval`` seconds: the first vote marks the post pending and starts a delayed edit;
+    votes until then only find it pending. The edit reads the count when it runs."""
+
+    def __init__(self, bot: PodiumBot, interval: float = EDIT_INTERVAL) -> None:
+        self.bot = bot
+        self.interval = interval
+        self._pending: dict[int, int] = {}  # message id -> submission id
+        self._tasks: dict[int, asyncio.Task[Any]] = {}
+
+    @classmethod
+    def of(cls, bot: PodiumBot) -> GalleryCounter:
+        """The bot's counter (one per bot, so every press shares the pending flags)."""
+        counter = getattr(bot, "_gallery_counter", None)
+        if not isinstance(counter, GalleryCounter):
+            counter = cls(bot)
+            bot._gallery_counter = counter  # type: ignore[attr-defined]
+        return counter
+
+    @property
+    def pending(self) -> int:
+        """Posts waiting for their edit."""
+        return len(self._pending)
+
+    def request(self, submission_id: int, channel_id: int | None, message_id: int | None) -> None:
+        """Ask for the post's count to be refreshed (coalesced; returns at once)."""
+        if channel_id is None or message_id is None or message_id in self._pending:
+            return
+        self._pending[message_id] = submission_id
+        self._tasks[message_id] = self.bot.spawn(
+            self._later(message_id), name=f"gallery-edit-{message_id}"
+        )
+
+    async def _later(self, message_id: int) -> None:
+        await asyncio.sleep(self.interval)
+        self._tasks.pop(message_id, None)
+        await self._edit(message_id)
+
+    async def _edit(self, message_id: int) -> None:
+        submission_id = self._pending.pop(message_id, None)
+        if submission_id is None:
+            return
+        try:
+            await refresh_entry(self.bot, submission_id)
+        except discord.HTTPException as exc:
+            log.warning("gallery edit failed message=%s status=%s", message_id, exc.status)
+
+    async def flush(self) -> None:
+        """Run every pending edit now (shutdown, tests)."""
+        for message_id, task in list(self._tasks.items()):
+            task.cancel()
+            self._tasks.pop(message_id, None)
+        for message_id in list(self._pending):
+            await self._edit(message_id)
+
+
+def results_embed(bot: PodiumBot, locale: str, results: Results) -> discord.Embed:
+    """Places with counts and points (final), or the current standings."""
+    contest = results.contest
+    if results.closed:
+        title = tr(bot, locale, RESULTS_TITLE, contest=contest.name)
+        lines = [
+            tr(
+                bot,
+                locale,
+                RESULTS_LINE,
+                place=p.place,
+                title=esc(p.title),
+                team=esc(p.team_name),
+                votes=p.votes,
+                points=p.points,
+            )
+            for p in results.placings
+        ]
+    else:
+        title = tr(
+            bot,
+            locale,
+            STANDINGS_TITLE,
+            contest=contest.name,
+            when=discord_timestamp(contest.voting_ends),
+        )
+        lines = [
+            tr(bot, locale, STANDING_LINE, title=esc(p.title), team=esc(p.team_name), votes=p.votes)
+            for p in results.placings
+        ]
+    description = "\n".join(lines[:25]) or tr(bot, locale, RESULTS_EMPTY)
+    return discord.Embed(
+        title=title[:256], description=description[:4000], colour=discord.Colour.gold()
+    )
+
+
+def flagged_text(
+    bot: PodiumBot, locale: str, contest: Contest, clusters: list[FlaggedCluster]
+) -> list[str]:
+    """One line per cluster, with its reasons in words."""
+    window = bot.competition.votes.brushing_window
+    minutes = f"{int(window.total_seconds() // 60)}m"
+    names = {
+        CREATED_TOGETHER: tr(bot, locale, REASON_CREATED, window=minutes),
+        JOINED_TOGETHER: tr(bot, locale, REASON_JOINED, window=minutes),
+    }
+    if not clusters:
+        return [tr(bot, locale, FLAGGED_NONE, contest=esc(contest.name))]
+    lines = [f"**{tr(bot, locale, FLAGGED_TITLE, contest=esc(contest.name))}**"]
+    for cluster in clusters:
+        lines.append(
+            tr(
+                bot,
+                locale,
+                FLAGGED_LINE,
+                entry=cluster.submission_id,
+                title=esc(cluster.title),
+                team=esc(cluster.team_name),
+                votes=", ".join(str(v) for v in cluster.vote_ids),
+                reasons="; ".join(names[r] for r in cluster.reasons),
+                first=discord_timestamp(cluster.first_vote_at, "t"),
+                last=discord_timestamp(cluster.last_vote_at, "t"),
+            )
+        )
+    return lines

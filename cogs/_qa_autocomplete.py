@@ -1,0 +1,83 @@
+"""Autocomplete of `/qa` and `/ask` options, and the host/organizer test they share."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.services.qa import Question
+from cogs._checks import member_is_organizer
+from cogs._qa_views import question_content, question_view
+
+if TYPE_CHECKING:
+    from bot.app import PodiumBot
+
+log = logging.getLogger(__name__)
+
+
+async def is_organizer(interaction: discord.Interaction[Any]) -> bool:
+    """True when the invoker has the organizer role or Manage Server."""
+    user = interaction.user
+    return isinstance(user, discord.Member) and await member_is_organizer(interaction.client, user)
+
+
+async def sessions(
+    interaction: discord.Interaction[PodiumBot], current: str
+) -> list[app_commands.Choice[int]]:
+    """Sessions that have not ended, by id or title, with their local start."""
+    bot = interaction.client
+    tz = bot.competition.tz
+    return [
+        app_commands.Choice(
+            name=f"#{s.id} {s.title} · {s.starts_at.astimezone(tz):%Y-%m-%d %H:%M}"[:100],
+            value=s.id,
+        )
+        for s in await bot.services.qa.search(current)
+    ]
+
+
+async def audiences(
+    interaction: discord.Interaction[PodiumBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """``all``, or a comma-separated cohort list completed at its last item."""
+    done, _, typing = current.lower().rpartition(",")
+    chosen = [p.strip() for p in done.split(",") if p.strip()]
+    prefix = ",".join(chosen) + "," if chosen else ""
+    keys = [k for k in interaction.client.competition.cohort_keys if k not in chosen]
+    values = [] if chosen else ["all"]
+    values += [prefix + k for k in keys if k.startswith(typing.strip())]
+    return [app_commands.Choice(name=value, value=value) for value in values][:25]
+
+
+async def questions(
+    interaction: discord.Interaction[PodiumBot], current: str
+) -> list[app_commands.Choice[int]]:
+    """Open questions of the sessions the invoker hosts (every session for organizers)."""
+    found = await interaction.client.services.qa.answerable(
+        actor_id=interaction.user.id,
+        is_organizer=await is_organizer(interaction),
+        text=current,
+    )
+    return [
+        app_commands.Choice(name=f"#{q.id} ▲{q.votes} {q.text}"[:100], value=q.id) for q in found
+    ]
+
+
+async def show_answered(bot: PodiumBot, question: Question) -> None:
+    """Mark the question's public message answered and remove its Upvote button."""
+    channel = bot.get_channel(question.channel_id) if question.channel_id else None
+    if question.message_id is None or not isinstance(channel, discord.TextChannel):
+        return
+    session = await bot.services.qa.get(question.session_id)
+    locale = bot.competition.competition.default_locale
+    try:
+        await channel.get_partial_message(question.message_id).edit(
+            content=question_content(bot.catalogs, locale, session, question),
+            view=question_view(bot.catalogs, locale, question),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+    except discord.HTTPException as exc:
+        log.info("answered question message not updated id=%s status=%s", question.id, exc.status)

@@ -1,0 +1,432 @@
+"""Queries on contests, submissions, votes, vote events and results (no rules here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import (
+    contest_results,
+    contests,
+    submissions,
+    team_members,
+    teams,
+    vote_events,
+    votes,
+)
+
+
+class DuplicateRow(Exception):
+    """An insert broke a unique constraint (another writer got there first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContestRow:
+    id: int
+    season: str
+    name: str
+    category: str
+    submissions_open: dt.datetime
+    submissions_close: dt.datetime
+    voting_close: dt.datetime
+    max_votes: int | None
+    gallery_channel_id: int | None
+    created_by: int | None
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+    results_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRow:
+    id: int
+    contest_id: int
+    team_id: int
+    team_name: str
+    user_id: int
+    title: str
+    url: str | None
+    attachment_url: str | None
+    attachment_name: str | None
+    attachment_type: str | None
+    attachment_size: int | None
+    channel_id: int | None
+    message_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRow:
+    id: int
+    contest_id: int
+    submission_id: int
+    voter_id: int
+    voter_created_at: dt.datetime
+    voter_joined_at: dt.datetime | None
+    created_at: dt.datetime
+    voided_at: dt.datetime | None
+    voided_by: int | None
+    void_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    place: int
+    submission_id: int
+    team_id: int
+    votes: int
+    points: int
+
+
+def _contest(m: Any) -> ContestRow:
+    return ContestRow(**{f: m[f] for f in ContestRow.__slots__})
+
+
+def _submission(m: Any) -> SubmissionRow:
+    return SubmissionRow(**{f: m[f] for f in SubmissionRow.__slots__})
+
+
+def _vote(m: Any) -> VoteRow:
+    return VoteRow(**{f: m[f] for f in VoteRow.__slots__})
+
+
+_SUBMISSION_COLUMNS = [*submissions.c, teams.c.name.label("team_name")]
+
+
+# -- contests ---------------------------------------------------------------------------
+async def create_contest(conn: AsyncConnection, **values: Any) -> ContestRow:
+    """Insert a contest; raises DuplicateRow when the season already has that name."""
+    try:
+        async with conn.begin_nested():
+            row = (
+                await conn.execute(insert(contests).values(**values).returning(*contests.c))
+            ).one()
+    except IntegrityError as exc:
+        raise DuplicateRow(str(exc.orig)) from exc
+    return _contest(row._mapping)
+
+
+async def get_contest(conn: AsyncConnection, contest_id: int) -> ContestRow | None:
+    """A contest by id."""
+    row = (await conn.execute(select(contests).where(contests.c.id == contest_id))).first()
+    return _contest(row._mapping) if row else None
+
+
+async def contest_by_name(conn: AsyncConnection, season: str, name: str) -> ContestRow | None:
+    """A contest by exact name (case-insensitive) in a season."""
+    row = (
+        await conn.execute(
+            select(contests).where(
+                contests.c.season == season, func.lower(contests.c.name) == name.lower()
+            )
+        )
+    ).first()
+    return _contest(row._mapping) if row else None
+
+
+async def search_contests(
+    conn: AsyncConnection, season: str, text_: str, *, limit: int
+) -> list[ContestRow]:
+    """Contests whose name contains ``text_`` (case-insensitive), newest first."""
+    query = select(contests).where(contests.c.season == season)
+    if text_:
+        query = query.where(func.lower(contests.c.name).contains(text_.lower(), autoescape=True))
+    rows = await conn.execute(query.order_by(contests.c.id.desc()).limit(limit))
+    return [_contest(r._mapping) for r in rows]
+
+
+async def unclosed_contests(conn: AsyncConnection, season: str) -> list[ContestRow]:
+    """Contests not closed yet."""
+    rows = await conn.execute(
+        select(contests).where(contests.c.season == season, contests.c.closed_at.is_(None))
+    )
+    return [_contest(r._mapping) for r in rows]
+
+
+async def mark_closed(conn: AsyncConnection, contest_id: int, at: dt.datetime) -> bool:
+    """Set closed_at unless already set; True when this call closed it."""
+    result = await conn.execute(
+        update(contests)
+        .where(contests.c.id == contest_id, contests.c.closed_at.is_(None))
+        .values(closed_at=at)
+    )
+    return result.rowcount == 1
+
+
+async def set_results_message(conn: AsyncConnection, contest_id: int, message_id: int) -> None:
+    """Remember the results post."""
+    await conn.execute(
+        update(contests).where(contests.c.id == contest_id).values(results_message_id=message_id)
+    )
+
+
+# -- submissions ------------------------------------------------------------------------
+async def insert_submission(conn: AsyncConnection, **values: Any) -> int:
+    """Insert an entry; raises DuplicateRow when the team already has an active one."""
+    try:
+        async with conn.begin_nested():
+            new_id = (
+                await conn.execute(insert(submissions).values(**values).returning(submissions.c.id))
+            ).scalar_one()
+    except IntegrityError as exc:
+        raise DuplicateRow(str(exc.orig)) from exc
+    return int(new_id)
+
+
+async def get_submission(conn: AsyncConnection, submission_id: int) -> SubmissionRow | None:
+    """An entry with its team's name."""
+    row = (
+        await conn.execute(
+            select(*_SUBMISSION_COLUMNS)
+            .join(teams, teams.c.id == submissions.c.team_id)
+            .where(submissions.c.id == submission_id)
+        )
+    ).first()
+    return _submission(row._mapping) if row else None
+
+
+async def active_submissions(conn: AsyncConnection, contest_id: int) -> list[SubmissionRow]:
+    """A contest's entries that are not withdrawn, oldest first."""
+    rows = await conn.execute(
+        select(*_SUBMISSION_COLUMNS)
+        .join(teams, teams.c.id == submissions.c.team_id)
+        .where(submissions.c.contest_id == contest_id, submissions.c.withdrawn_at.is_(None))
+        .order_by(submissions.c.created_at, submissions.c.id)
+    )
+    return [_submission(r._mapping) for r in rows]
+
+
+async def team_submissions(
+    conn: AsyncConnection, contest_id: int, team_id: int
+) -> list[SubmissionRow]:
+    """The team's active entries in a contest."""
+    return [s for s in await active_submissions(conn, contest_id) if s.team_id == team_id]
+
+
+async def update_submission(conn: AsyncConnection, submission_id: int, **values: Any) -> None:
+    """Change an entry's fields."""
+    await conn.execute(
+        update(submissions).where(submissions.c.id == submission_id).values(**values)
+    )
+
+
+# -- votes ------------------------------------------------------------------------------
+async def lock_voters(conn: AsyncConnection, voter_ids: Sequence[int]) -> None:
+    """Serialize votes per voter across processes on PostgreSQL (SQLite has one writer).
+
+    Locks are taken in id order so two batches never wait on each other in a cycle.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for voter_id in sorted(set(voter_ids)):
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": voter_id % (2**63)})
+
+
+async def submissions_by_id(
+    conn: AsyncConnection, submission_ids: Sequence[int]
+) -> dict[int, SubmissionRow]:
+    """Entries by id, with their team names (unknown ids are absent)."""
+    rows = await conn.execute(
+        select(*_SUBMISSION_COLUMNS)
+        .join(teams, teams.c.id == submissions.c.team_id)
+        .where(submissions.c.id.in_(list(submission_ids)))
+    )
+    return {r.id: _submission(r._mapping) for r in rows}
+
+
+async def contests_by_id(
+    conn: AsyncConnection, contest_ids: Sequence[int]
+) -> dict[int, ContestRow]:
+    """Contests by id."""
+    rows = await conn.execute(select(contests).where(contests.c.id.in_(list(contest_ids))))
+    return {r.id: _contest(r._mapping) for r in rows}
+
+
+async def votes_of(
+    conn: AsyncConnection, contest_ids: Sequence[int], voter_ids: Sequence[int]
+) -> list[VoteRow]:
+    """Every vote (voided ones too) of these voters in these contests."""
+    rows = await conn.execute(
+        select(votes).where(
+            votes.c.contest_id.in_(list(contest_ids)), votes.c.voter_id.in_(list(voter_ids))
+        )
+    )
+    return [_vote(r._mapping) for r in rows]
+
+
+async def teams_of(conn: AsyncConnection, season: str, user_ids: Sequence[int]) -> dict[int, int]:
+    """Team id per member this season (members without a team are absent)."""
+    rows = await conn.execute(
+        select(team_members.c.user_id, team_members.c.team_id).where(
+            team_members.c.season == season, team_members.c.user_id.in_(list(user_ids))
+        )
+    )
+    return {int(user): int(team) for user, team in rows}
+
+
+async def recent_presses(
+    conn: AsyncConnection, voter_ids: Sequence[int], since: dt.datetime
+) -> list[tuple[int, int, str, dt.datetime]]:
+    """(voter, entry, action, at) of the voters' votes and unvotes after ``since``, in order."""
+    rows = await conn.execute(
+        select(
+            vote_events.c.voter_id,
+            vote_events.c.submission_id,
+            vote_events.c.action,
+            vote_events.c.at,
+        )
+        .where(
+            vote_events.c.voter_id.in_(list(voter_ids)),
+            vote_events.c.at > since,
+            vote_events.c.action.in_(("vote", "unvote")),
+        )
+        .order_by(vote_events.c.id)
+    )
+    return [(int(v), int(s), str(a), at) for v, s, a, at in rows]
+
+
+async def insert_votes(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert votes in one statement; their ids in the order given.
+
+    A duplicate (entry, voter) raises IntegrityError: the caller's rules prevent it.
+    """
+    if not rows:
+        return []
+    result = await conn.execute(
+        insert(votes).returning(votes.c.id, sort_by_parameter_order=True), rows
+    )
+    return [int(i) for i in result.scalars()]
+
+
+async def delete_votes(conn: AsyncConnection, vote_ids: Sequence[int]) -> None:
+    """Remove (not voided) votes."""
+    if vote_ids:
+        await conn.execute(
+            delete(votes).where(votes.c.id.in_(list(vote_ids)), votes.c.voided_at.is_(None))
+        )
+
+
+async def add_events(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Append vote events (contest_id, submission_id, voter_id, vote_id, action, at)."""
+    if rows:
+        await conn.execute(insert(vote_events), rows)
+
+
+async def counts_for(conn: AsyncConnection, submission_ids: Sequence[int]) -> dict[int, int]:
+    """Counted (not voided) votes per entry; 0 for entries without votes."""
+    rows = await conn.execute(
+        select(votes.c.submission_id, func.count())
+        .where(votes.c.submission_id.in_(list(submission_ids)), votes.c.voided_at.is_(None))
+        .group_by(votes.c.submission_id)
+    )
+    found = {int(s): int(n) for s, n in rows}
+    return {s: found.get(s, 0) for s in submission_ids}
+
+
+async def count_for(conn: AsyncConnection, submission_id: int) -> int:
+    """Counted (not voided) votes for one entry."""
+    return int(
+        await conn.scalar(
+            select(func.count())
+            .select_from(votes)
+            .where(votes.c.submission_id == submission_id, votes.c.voided_at.is_(None))
+        )
+        or 0
+    )
+
+
+async def counts(conn: AsyncConnection, contest_id: int) -> dict[int, int]:
+    """Counted votes per entry of a contest (entries without votes are absent)."""
+    rows = await conn.execute(
+        select(votes.c.submission_id, func.count())
+        .where(votes.c.contest_id == contest_id, votes.c.voided_at.is_(None))
+        .group_by(votes.c.submission_id)
+    )
+    return {int(s): int(n) for s, n in rows}
+
+
+async def contest_votes(conn: AsyncConnection, contest_id: int) -> list[VoteRow]:
+    """Every vote of a contest, voided ones too, oldest first."""
+    rows = await conn.execute(
+        select(votes)
+        .where(votes.c.contest_id == contest_id)
+        .order_by(votes.c.created_at, votes.c.id)
+    )
+    return [_vote(r._mapping) for r in rows]
+
+
+async def votes_by_id(conn: AsyncConnection, vote_ids: Sequence[int]) -> list[VoteRow]:
+    """Votes by id (unknown ids are absent)."""
+    rows = await conn.execute(select(votes).where(votes.c.id.in_(list(vote_ids))))
+    return [_vote(r._mapping) for r in rows]
+
+
+async def void_vote(
+    conn: AsyncConnection, vote_id: int, *, at: dt.datetime, by: int, reason: str
+) -> bool:
+    """Mark a vote voided (kept, no longer counted); False when it already was."""
+    result = await conn.execute(
+        update(votes)
+        .where(and_(votes.c.id == vote_id, votes.c.voided_at.is_(None)))
+        .values(voided_at=at, voided_by=by, void_reason=reason)
+    )
+    return result.rowcount == 1
+
+
+async def events_of(
+    conn: AsyncConnection, contest_id: int
+) -> list[tuple[int, int, str, dt.datetime]]:
+    """(submission id, voter id, action, at) of every event of a contest, in order."""
+    rows = await conn.execute(
+        select(
+            vote_events.c.submission_id,
+            vote_events.c.voter_id,
+            vote_events.c.action,
+            vote_events.c.at,
+        )
+        .where(vote_events.c.contest_id == contest_id)
+        .order_by(vote_events.c.id)
+    )
+    return [(int(s), int(v), str(a), at) for s, v, a, at in rows]
+
+
+# -- results ----------------------------------------------------------------------------
+async def insert_result(conn: AsyncConnection, contest_id: int, result: ResultRow) -> None:
+    """Record a place (the primary key keeps each place once)."""
+    await conn.execute(
+        insert(contest_results).values(
+            contest_id=contest_id,
+            place=result.place,
+            submission_id=result.submission_id,
+            team_id=result.team_id,
+            votes=result.votes,
+            points=result.points,
+        )
+    )
+
+
+async def results(conn: AsyncConnection, contest_id: int) -> list[ResultRow]:
+    """A closed contest's places, first place first."""
+    rows = await conn.execute(
+        select(contest_results)
+        .where(contest_results.c.contest_id == contest_id)
+        .order_by(contest_results.c.place)
+    )
+    return [
+        ResultRow(
+            place=r.place,
+            submission_id=r.submission_id,
+            team_id=r.team_id,
+            votes=r.votes,
+            points=r.points,
+        )
+        for r in rows
+    ]
