@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: job kinds whose missed runs are not announced to organizers (they catch up by themselves)
+SILENT_WHEN_MISSED = frozenset({maintenance.JOB_KIND})
+
 MISSED_NOTICE = N_("These scheduled jobs were missed while the bot was offline and were not run:")
 
 
@@ -30,6 +33,11 @@ def register_core_jobs(bot: PodiumBot) -> None:
         await services.scheduler.schedule(maintenance.JOB_KIND, key, when)
 
     async def tell_organizers(missed: list[JobRow]) -> None:
+        # Internal housekeeping is no news to organizers: a missed night simply runs the next
+        # night (ensure_core_jobs), so only jobs they scheduled or expect are announced.
+        missed = [job for job in missed if job.kind not in SILENT_WHEN_MISSED]
+        if not missed:
+            return
         # The scheduler is rebuilt in setup_hook, before the gateway delivers the guild.
         bot.spawn(post_missed_notice(missed), name="missed-jobs-notice")
 

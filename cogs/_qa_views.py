@@ -45,6 +45,7 @@ UPVOTE_LABEL = N_("Upvote ({votes})")
 CHECKIN_LABEL = N_("Check in")
 UPVOTED = N_("Upvoted question #{id} ({votes} votes).")
 UNVOTED = N_("Upvote withdrawn from question #{id} ({votes} votes).")
+CHECKED_IN_PLAIN = N_("Checked in to **{title}**. Thanks for coming!")
 CHECKED_IN = N_("Checked in to **{title}**: {points} points for {team}.")
 CHECKED_IN_NO_TEAM = N_(
     "Checked in to **{title}**. You are not in a team this season, so no points were added."
@@ -232,7 +233,9 @@ class CheckInButton(
             )
             locale = str(interaction.locale)
             title = safe(result.session.title)
-            if result.team is None:
+            if not result.points_enabled:
+                text = bot.catalogs.gettext(locale, CHECKED_IN_PLAIN, title=title)
+            elif result.team is None:
                 text = bot.catalogs.gettext(locale, CHECKED_IN_NO_TEAM, title=title)
             elif result.points == 0:
                 text = bot.catalogs.gettext(

@@ -184,11 +184,14 @@ class Upvote:
 
 @dataclass(frozen=True, slots=True)
 class CheckIn:
-    """A check-in: ``points`` credited (0 when ``team`` is None or the weekly cap is met)."""
+    """A check-in: ``points`` credited (0 when ``team`` is None, when check-ins earn no
+    points (``points.qa_checkin = 0``), or when the weekly cap is met)."""
 
     session: Session
     points: int
     team: str | None
+    #: False when the configuration gives no points for a check-in
+    points_enabled: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -754,7 +757,12 @@ class QAService:
                 credited = entry.amount if entry is not None else 0
                 if credited:
                     await q.set_attendance_points(conn, session_id, user_id, credited)
-        return CheckIn(_session(row), credited, team.name if team is not None and team_id else None)
+        return CheckIn(
+            _session(row),
+            credited,
+            team.name if team is not None and team_id else None,
+            points_enabled=amount > 0,
+        )
 
     async def attendance(self, session_id: int) -> int:
         """How many members checked in to the session."""

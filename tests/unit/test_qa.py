@@ -458,6 +458,23 @@ async def test_check_in_while_the_session_runs_credits_the_team_once(
         await services.qa.check_in(user_id=ELITE, session_id=session.id)
 
 
+async def test_check_in_with_no_points_configured_says_points_are_off_not_capped(
+    db: Database, clock: FrozenClock, competition: CompetitionConfig
+):
+    rules = competition.model_copy(
+        update={"points": competition.points.model_copy(update={"qa_checkin": 0})}
+    )
+    services = build_services(db=db, clock=clock, competition=rules, guild_id=GUILD_ID)
+    await add_team(services.db, "Night Owls", members_=[ROOKIE])
+    session = await schedule(services)
+    clock.set(START + dt.timedelta(minutes=10))
+    checked = await services.qa.check_in(user_id=ROOKIE, session_id=session.id)
+    assert (checked.points, checked.team, checked.points_enabled) == (0, "Night Owls", False)
+    async with services.db.read() as conn:
+        assert (await conn.execute(select(points_ledger.c.id))).all() == []
+    assert await services.qa.attendance(session.id) == 1
+
+
 async def test_next_for_member_is_the_next_session_of_their_cohort(services: Services):
     await add_people(services)
     await schedule(services, title="Elite only", start="2026-11-26 20:00", audience="elite")
