@@ -6,12 +6,17 @@ Three measurements in one run, each on a fresh migrated SQLite file:
    window, own team, ages, maximum, rate limit, double press; every vote an event row).
 2. **cog**: the same votes as real component-interaction payloads (``podium:vote:<id>``)
    through the real PodiumBot and discord.py against the fake Discord, 64 clicks in flight,
-   with the gallery posts' counts kept up to date by the coalesced edits.
+   with the gallery posts' counts kept up to date by the coalesced edits. The fake runs in
+   its own process (``tests/fakes/fake_discord_process.py``; ``--fake inline`` puts it back
+   in this event loop) and drives and times the clicks there, so the figure measures the
+   bot, and the CPU seconds of each process are printed.
 3. **baseline**: raw single-row ``INSERT`` + commit of the same rows, one transaction per
    row, through the same single writer connection into the same SQLite file (the cheapest
    durable write the stack can do per vote, without any rule).
 
-Prints votes per second, p50 and p99 latency of each, and the ratios to the baseline.
+Prints votes per second, p50 and p99 latency of each, the ratios to the baseline, the
+gallery edits, and the CPU time the bot's process and the fake's process spent per vote.
+``--profile FILE`` writes a cProfile of the bot process during the clicks.
 Group commit (votes that arrive during a transaction are applied together in the next one,
 each caller awaiting its own result) is what lets the rule-checked path keep up.
 
@@ -23,14 +28,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import datetime as dt
+import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,12 +52,19 @@ from bot.clock import FrozenClock  # noqa: E402
 from bot.config import CompetitionConfig, load_competition  # noqa: E402
 from bot.i18n import Catalogs  # noqa: E402
 from bot.overrides import apply_discord_overrides  # noqa: E402
+from bot.services.contests import ContestService, VoteOutcome  # noqa: E402
 from bot.services.names import name_key  # noqa: E402
 from cogs._contest_views import GalleryCounter, post_entry  # noqa: E402
 from storage.engine import Database  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
 from storage.schema import team_members, teams  # noqa: E402
 from tests.fakes.fake_discord import FakeDiscord  # noqa: E402
+from tests.fakes.fake_discord_process import (  # noqa: E402
+    ClickRun,
+    FakeDiscordProcess,
+    run_clicks,
+    summary,
+)
 
 GUILD_ID = 900000000000000001
 ORGANIZER = 100000000000000010
@@ -209,48 +225,146 @@ async def baseline(db: Database, pairs: list[tuple[int, int]]) -> tuple[float, l
     return time.perf_counter() - started, latencies
 
 
-async def bench_cog(folder: Path, args: argparse.Namespace) -> tuple[float, list[float], int]:
-    db, services, clock = await fresh(folder / "cog.db", args.per_member)
+class InlineFake:
+    """The fake Discord in the bench's own event loop, behind ``FakeDiscordProcess``'s API
+    (``--fake inline``: the old set-up, where the fake shares the loop and core with the bot)."""
+
+    def __init__(self, **options: Any) -> None:
+        self.fake = FakeDiscord(**options)
+        self.api_base_url = ""
+        self.gateway_url = ""
+
+    async def start(self) -> None:
+        await self.fake.start()
+        self.api_base_url, self.gateway_url = self.fake.api_base_url, self.fake.gateway_url
+
+    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        value = getattr(self.fake, method)(*args, **kwargs)
+        return summary(await value if asyncio.iscoroutine(value) else value)
+
+    async def call_many(
+        self, method: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> list[Any]:
+        return [await self.call(method, *a, **k) for a, k in calls]
+
+    async def get(self, attribute: str, *keys: Any) -> Any:
+        value = getattr(self.fake, attribute)
+        for key in keys:
+            value = value[key]
+        return value
+
+    async def clicks(
+        self, presses: Sequence[tuple[str, int, int | None]], *, concurrency: int
+    ) -> ClickRun:
+        return await run_clicks(self.fake, presses, concurrency)
+
+    async def stop(self) -> None:
+        await self.fake.stop()
+
+
+@dataclass
+class CogRun:
+    seconds: float
+    latencies: list[float]
+    counted: int
+    edits: int
+    bot_cpu: float  # this process's CPU seconds during the clicks (bot + bench)
+    fake_cpu: float  # the fake process's CPU seconds (inline: included in bot_cpu)
+
+
+class ConstantVotes(ContestService):
+    """``--floor``: every press answered "Vote counted" at once, without the database and
+    without a gallery edit, so the cog path's figure is discord.py's own cost per press
+    (gateway, parsing, the dynamic item, the HTTP response) on this machine."""
+
+    async def vote(
+        self,
+        *,
+        submission_id: int,
+        voter_id: int,
+        account_created_at: dt.datetime,
+        joined_at: dt.datetime | None,
+    ) -> VoteOutcome:
+        return VoteOutcome(
+            submission_id=submission_id,
+            added=True,
+            used=1,
+            max_votes=self.rules.max_votes_per_contest,
+            count=0,
+            channel_id=None,
+            message_id=None,
+        )
+
+
+async def bench_cog(folder: Path, args: argparse.Namespace, *, floor: bool = False) -> CogRun:
+    db, services, clock = await fresh(folder / ("floor.db" if floor else "cog.db"), args.per_member)
     competition = services.competition
-    fake = FakeDiscord(guild_id=GUILD_ID)
+    fake: FakeDiscordProcess | InlineFake = (
+        FakeDiscordProcess(guild_id=GUILD_ID)
+        if args.fake == "process"
+        else InlineFake(guild_id=GUILD_ID)
+    )
     await fake.start()
-    manager = fake.add_role("Server Manager", permissions=1 << 5)
-    fake.add_member(ORGANIZER, "Olivia Organizer", roles=[int(manager["id"])])
-    for m in range(args.members):
-        fake.add_member(VOTER_BASE + m, f"Voter {m}", joined_at=OLD)
+    manager = await fake.call("add_role", "Server Manager", permissions=1 << 5)
+    await fake.call("add_member", ORGANIZER, "Olivia Organizer", roles=[int(manager["id"])])
+    await fake.call_many(
+        "add_member",
+        [((VOTER_BASE + m, f"Voter {m}"), {"joined_at": OLD}) for m in range(args.members)],
+    )
     apply_discord_overrides(fake.api_base_url, fake.gateway_url)
     bot = PodiumBot(
         services=services, competition=competition, catalogs=Catalogs(), guild_id=GUILD_ID
     )
     client = asyncio.create_task(bot.start("fake-token"))
     try:
-        await fake.wait_for_commands()
-        await fake.wait_ready()
-        await fake.invoke("admin setup", user_id=ORGANIZER)
+        await fake.call("wait_for_commands")
+        await fake.call("wait_ready")
+        await fake.call("invoke", "admin setup", user_id=ORGANIZER)
         entry_ids = await seed(services, clock, args.entries)
         message_ids: dict[int, int] = {}
         for entry_id in entry_ids:
             await post_entry(bot, await services.contests.submission(entry_id), None)
             message_ids[entry_id] = (await services.contests.submission(entry_id)).message_id or 0
         pairs = plan(args.members, entry_ids, args.per_member)
-        refused = 0
-
-        async def call(voter: int, entry: int) -> None:
-            nonlocal refused
-            result = await fake.click(
-                f"podium:vote:{entry}", user_id=voter, message_id=message_ids[entry], timeout=60
+        presses = [(f"podium:vote:{entry}", voter, message_ids[entry]) for voter, entry in pairs]
+        if floor:
+            services.contests = ConstantVotes(
+                db, clock, competition, services.audit, services.points, services.scheduler
             )
-            refused += not result.text.startswith("Vote counted")
-
-        seconds, latencies = await run_concurrently(pairs, call)
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler is not None and not floor:
+            profiler.enable()
+        print(
+            f"   {'floor' if floor else 'cog'}: {len(presses)} clicks from pid {os.getpid()}",
+            flush=True,
+        )
+        cpu = time.process_time()
+        run = await fake.clicks(presses, concurrency=CONCURRENCY)
+        bot_cpu = time.process_time() - cpu
+        if profiler is not None and not floor:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        refused = sum(not text.startswith("Vote counted") for text in run.texts)
         counter = GalleryCounter.of(bot)
         await counter.flush()
-        counted = sum(p.votes for p in (await services.contests.results(1)).placings)
-        edits = sum(int(fake.messages[m].get("_edits", 0)) for m in message_ids.values())
-        print(f"   cog: gallery edits {edits} for {len(pairs)} votes on {len(entry_ids)} posts")
+        counted = (
+            len(presses) - refused
+            if floor
+            else sum(p.votes for p in (await services.contests.results(1)).placings)
+        )
+        edits = 0
+        for m in message_ids.values():
+            edits += int((await fake.get("messages", m)).get("_edits", 0))
         if refused or counted != len(pairs):
             raise SystemExit(f"cog path: {refused} refused, {counted} of {len(pairs)} counted")
-        return seconds, latencies, counted
+        return CogRun(
+            seconds=run.seconds,
+            latencies=run.latencies_ms,
+            counted=counted,
+            edits=edits,
+            bot_cpu=bot_cpu,
+            fake_cpu=run.cpu_seconds if args.fake == "process" else 0.0,
+        )
     finally:
         await bot.close()
         client.cancel()
@@ -269,24 +383,49 @@ def line(name: str, count: int, seconds: float, latencies: list[float]) -> float
     return rate
 
 
+def report_cog(name: str, run: CogRun, base: float, args: argparse.Namespace) -> None:
+    """Rate, latencies, ratio to the baseline, gallery edits and CPU per vote of each process."""
+    rate = line(name, run.counted, run.seconds, run.latencies)
+    print(f"{name} / baseline:{' ' * (12 - len(name))}{rate / base:.2f}x")
+    if name == "floor":
+        print("floor: the same clicks answered without the database or gallery edits")
+    else:
+        print(f"{name}: gallery edits {run.edits} for {run.counted} votes on {args.entries} posts")
+    per_vote = 1000 / run.counted
+    where = "bot process" if args.fake == "process" else "bot + fake, one process"
+    fake = (
+        f", {run.fake_cpu:.2f} s in the fake's process ({run.fake_cpu * per_vote:.3f} ms/vote)"
+        if args.fake == "process"
+        else ""
+    )
+    print(
+        f"{name}: CPU {run.bot_cpu:.2f} s in the {where} ({run.bot_cpu * per_vote:.3f} ms/vote)"
+        + fake
+    )
+
+
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         total = args.members * args.per_member
         print(
             f"{total} votes from {args.members} members over {args.entries} entries, "
-            f"{CONCURRENCY} in flight"
+            f"{CONCURRENCY} in flight, fake Discord {args.fake}"
         )
         svc_s, svc_lat, svc_n, base_s, base_lat = await bench_service(folder, args)
-        cog_s: float | None = None
+        cog: CogRun | None = None
+        floor: CogRun | None = None
         if not args.skip_cog:
-            cog_s, cog_lat, cog_n = await bench_cog(folder, args)
+            cog = await bench_cog(folder, args)
+            if args.floor:
+                floor = await bench_cog(folder, args, floor=True)
         base = line("baseline", total, base_s, base_lat)
         service = line("service", svc_n, svc_s, svc_lat)
         print(f"service / baseline: {service / base:.2f}x")
-        if cog_s is not None:
-            cog = line("cog", cog_n, cog_s, cog_lat)
-            print(f"cog / baseline:     {cog / base:.2f}x")
+        if cog is not None:
+            report_cog("cog", cog, base, args)
+        if floor is not None:
+            report_cog("floor", floor, base, args)
 
 
 if __name__ == "__main__":
@@ -295,4 +434,18 @@ if __name__ == "__main__":
     parser.add_argument("--entries", type=int, default=200)
     parser.add_argument("--per-member", type=int, default=4)
     parser.add_argument("--skip-cog", action="store_true")
+    parser.add_argument(
+        "--fake",
+        choices=("process", "inline"),
+        default="process",
+        help="run the fake Discord in its own process (default) or in the bench's event loop",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run the cog path with votes answered without the database (discord.py's cost)",
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="cProfile the bot process during the clicks into FILE"
+    )
     asyncio.run(main(parser.parse_args()))

@@ -33,6 +33,9 @@ COGS = (
     "cogs.points",
     "cogs.contests",
     "cogs.qa",
+    "cogs.activity",
+    "cogs.survey",
+    "cogs.privacy",
 )
 
 
@@ -40,11 +43,13 @@ def podium_intents() -> discord.Intents:
     """Only what Podium needs.
 
     guilds: roles and channels in the cache; members (privileged): cohort role sync and
-    members leaving. No message content, no presences.
+    members leaving; guild_messages (not privileged): messages are counted for activity,
+    never read. No message content, no presences.
     """
     intents = discord.Intents.none()
     intents.guilds = True
     intents.members = True
+    intents.guild_messages = True
     return intents
 
 
@@ -69,6 +74,10 @@ class PodiumBot(commands.Bot):
             # server with thousands of participants at start would slow start-up for nothing.
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.from_intents(podium_intents()),
+            # No message cache: nothing reads it (no on_message_edit/delete listeners), and
+            # with guild messages counted it would keep 1,000 Message objects and scan them
+            # on every MESSAGE_UPDATE (each gallery count edit is one).
+            max_messages=None,
         )
         self.services = services
         self.competition = competition

@@ -11,17 +11,22 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.scheduler import Scheduler
+from bot.services.activity import ActivityService
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
+from bot.services.dashboard import DashboardService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
 from bot.services.points import PointsService
+from bot.services.privacy import PrivacyService
 from bot.services.qa import QAService
 from bot.services.setup import GuildSetupService
+from bot.services.surveys import SurveyService
 from bot.services.teams import TeamService
+from bot.services.web_auth import WebAuthService
 from bot.services.whatsapp import WhatsAppService
 from storage.engine import Database
 
@@ -46,6 +51,19 @@ class Services:
     cohorts: CohortService
     contests: ContestService
     qa: QAService
+    dashboard: DashboardService
+    web_auth: WebAuthService
+    activity: ActivityService
+    surveys: SurveyService
+    privacy: PrivacyService
+
+    def __post_init__(self) -> None:
+        """Give the dashboard the services it reads from (built beside it)."""
+        self.dashboard.bind(
+            contests=self.contests,
+            activity=getattr(self, "activity", None),
+            surveys=getattr(self, "surveys", None),
+        )
 
 
 def build_services(
@@ -56,21 +74,41 @@ def build_services(
     scheduler = Scheduler(db, clock, grace=competition.reminders.grace_period)
     points = PointsService(db, clock, competition, audit)
     outbox = OutboxService(db, clock, competition)
+    activity = ActivityService(db, clock, competition)
+    members = MemberService(db, clock)
+    teams = TeamService(db, clock, competition, audit)
+    whatsapp = WhatsAppService(db, clock, competition, audit)
     return Services(
         db=db,
         clock=clock,
         competition=competition,
         scheduler=scheduler,
         audit=audit,
-        members=MemberService(db, clock),
+        members=members,
         setup=GuildSetupService(db, clock, competition, audit, guild_id),
         maintenance=MaintenanceService(db, clock, competition),
         outbox=outbox,
-        whatsapp=WhatsAppService(db, clock, competition, audit),
+        whatsapp=whatsapp,
         broadcasts=BroadcastService(db, clock, competition, audit, scheduler, outbox),
         points=points,
-        teams=TeamService(db, clock, competition, audit),
+        teams=teams,
         cohorts=CohortService(db, clock, competition, audit, points),
-        contests=ContestService(db, clock, competition, audit, points, scheduler),
+        contests=ContestService(
+            db, clock, competition, audit, points, scheduler, activity=activity
+        ),
         qa=QAService(db, clock, competition, audit, scheduler, outbox, points),
+        dashboard=DashboardService(db, clock, competition, audit, points),
+        web_auth=WebAuthService(db, clock, audit),
+        activity=activity,
+        surveys=SurveyService(db, clock, audit),
+        privacy=PrivacyService(
+            db,
+            clock,
+            competition,
+            audit,
+            teams,
+            members,
+            activity=activity,
+            listeners=whatsapp.listeners,
+        ),
     )

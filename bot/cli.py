@@ -40,6 +40,10 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Check the configuration, then run the bot until stopped."""
+    if getattr(args, "only", None) == "web":
+        from bot.web_cli import cmd_run_web
+
+        return cmd_run_web(args)
     try:
         settings, competition = load_all(args.env_file)
     except ConfigError as error:
@@ -108,6 +112,19 @@ def cmd_import_points(args: argparse.Namespace) -> int:
     return run_import_points(settings, competition, Path(args.file), dry_run=args.dry_run)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the competition's data as CSV files (phone numbers masked) into DIR."""
+    try:
+        settings = load_settings(args.env_file, require_discord=False)
+        competition = load_competition(settings.competition_config_path)
+    except ConfigError as error:
+        return _print_problems(error)
+    setup_logging("WARNING")
+    from bot.export_cli import run_export
+
+    return run_export(settings, competition, Path(args.dir), force=args.force)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the README's command list)."""
     parser = argparse.ArgumentParser(
@@ -119,7 +136,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="settings file to read besides the environment (default: .env)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="start the bot, scheduler and web server").set_defaults(func=cmd_run)
+    run_parser = sub.add_parser("run", help="start the bot, scheduler and web server")
+    run_parser.add_argument(
+        "--only",
+        choices=["web"],
+        help="run one part alone: web = the web app without Discord (no token needed)",
+    )
+    run_parser.set_defaults(func=cmd_run)
+    from bot.web_cli import add_web_commands
+
+    add_web_commands(sub)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser(
         "check-config", help="validate .env and competition.toml, one line per problem"
@@ -133,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     points.add_argument("file", metavar="FILE.csv")
     points.add_argument("--dry-run", action="store_true", help="check and preview, add nothing")
     points.set_defaults(func=cmd_import_points)
+    export = sub.add_parser(
+        "export", help="write teams, members, ledger, votes, submissions, deliveries as CSV"
+    )
+    export.add_argument("dir", metavar="DIR")
+    export.add_argument("--force", action="store_true", help="overwrite existing CSV files")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -875,6 +875,9 @@ class EngagementSection(_Model):
     """``[engagement]``: when a drop in weekly actives raises an alert."""
 
     drop_alert_percent: int = Field(default=15, ge=1, le=100)
+    #: A cohort whose previous week had fewer weekly actives than this never alerts
+    #: (2 → 1 actives is a 50% drop but says nothing).
+    drop_alert_min_actives: int = Field(default=10, ge=1, le=1_000_000)
 
 
 class TemplateRef(_Model):
@@ -1192,6 +1195,9 @@ _TOML_FIXES: Final[dict[str, str]] = {
     "reminders.grace_period": 'use a duration in quotes such as "15m" (units d, h, m, s).',
     "engagement": "make [engagement] a table (see competition.example.toml).",
     "engagement.drop_alert_percent": "use a whole number from 1 to 100 (e.g. 15 for a 15% drop).",
+    "engagement.drop_alert_min_actives": (
+        "use a whole number of at least 1 (e.g. 10: smaller cohorts never alert)."
+    ),
     "whatsapp": "make [whatsapp] a table (see competition.example.toml).",
     "whatsapp.messages_per_second": (
         "use a number above 0, e.g. 10 (a WhatsApp sender's default limit is 80 per second)."

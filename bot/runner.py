@@ -11,12 +11,13 @@ import sys
 import discord
 
 from bot.app import PodiumBot
-from bot.bootstrap import build_services
+from bot.bootstrap import Services, build_services
 from bot.clock import SystemClock
 from bot.config import CompetitionConfig, Settings
 from bot.i18n import Catalogs
 from bot.overrides import apply_discord_overrides
-from bot.web import HealthSources, WebServer, build_web_app
+from bot.web import HealthSources, WebServer, WebSite, build_web_app
+from bot.web.site import link_base_url
 from bot.whatsapp.wiring import WhatsAppRuntime
 from storage.engine import Database
 from storage.migrate import migrate
@@ -36,6 +37,7 @@ async def run(settings: Settings, competition: CompetitionConfig) -> int:
         services = build_services(
             db=db, clock=clock, competition=competition, guild_id=settings.DISCORD_GUILD_ID
         )
+        configure_web_auth(services, settings)
         bot = PodiumBot(
             services=services,
             competition=competition,
@@ -54,6 +56,7 @@ async def run(settings: Settings, competition: CompetitionConfig) -> int:
                     relay_backlog=whatsapp.relay.backlog if whatsapp is not None else None,
                 ),
                 extra_routes=whatsapp.add_routes if whatsapp is not None else None,
+                site=WebSite(services, bot.catalogs, settings.PUBLIC_BASE_URL, gateway=bot),
             ),
             settings.WEB_HOST,
             settings.WEB_PORT,
@@ -113,3 +116,44 @@ def _client_exit_code(client: asyncio.Task[None]) -> int:
         return EXIT_CONFIG
     log.error("discord client stopped", exc_info=error)
     return 1
+
+
+def configure_web_auth(services: Services, settings: Settings) -> None:
+    """Give the login links their signing secret (``DASHBOARD_SECRET``; unset: generated
+    and kept in the database) and the address they point to."""
+    services.web_auth.configure(
+        secret=settings.DASHBOARD_SECRET.get_secret_value() or None,
+        base_url=link_base_url(settings.PUBLIC_BASE_URL, settings.WEB_HOST, settings.WEB_PORT),
+    )
+
+
+async def run_web_only(settings: Settings, competition: CompetitionConfig) -> int:
+    """``podium run --only web``: the web app alone (public pages, dashboard, /metrics,
+    /healthz) with no Discord client and no scheduler; needs no Discord token."""
+    db = Database(settings.DATABASE_URL)
+    try:
+        await migrate(db)
+        services = build_services(
+            db=db, clock=SystemClock(), competition=competition, guild_id=settings.DISCORD_GUILD_ID
+        )
+        configure_web_auth(services, settings)
+        site = WebSite(services, Catalogs(), settings.PUBLIC_BASE_URL)
+        web = WebServer(
+            build_web_app(HealthSources(db=db, scheduler=None, gateway=None), site=site),
+            settings.WEB_HOST,
+            settings.WEB_PORT,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await web.start()
+        try:
+            await stop.wait()
+            log.info("shutting down")
+            return 0
+        finally:
+            await web.stop()
+    finally:
+        await db.dispose()

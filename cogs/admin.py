@@ -1,4 +1,4 @@
-"""`/admin`: organizer tools. This issue brings `/admin setup` (SPEC §3.8)."""
+"""`/admin`: organizer tools: `/admin setup`, `/admin stats`, `/admin audit` (SPEC §3.8)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot.discord_resources import create_resource, existing_resources
 from bot.errors import GuildOnly
 from bot.i18n import N_
 from bot.services.setup import DesiredResource, SetupReport
+from cogs._admin_views import AuditPager, audit_embed, stats_embed
 from cogs._checks import ORGANIZER_ONLY, organizer_only
 
 if TYPE_CHECKING:
@@ -124,6 +125,78 @@ class AdminCog(commands.Cog):
                 inline=False,
             )
         return embed
+
+    # -- engagement (stats, audit) -------------------------------------------------------
+    @admin.command(name="stats", description="Daily and weekly actives per cohort, and totals")
+    @organizer_only
+    async def stats(self, interaction: discord.Interaction[PodiumBot]) -> None:
+        """Flush the activity counters, then show actives per cohort and the totals."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        stats = await self.bot.services.activity.stats()
+        locale = str(interaction.locale)
+        await interaction.followup.send(embed=stats_embed(self.bot, stats, locale), ephemeral=True)
+
+    @admin.command(name="audit", description="The audit log, newest first")
+    @app_commands.describe(
+        action="An action or its prefix, e.g. team or points.award",
+        member="Only records this member did or that concern them",
+        page="Page number (10 records a page)",
+    )
+    @organizer_only
+    async def audit(
+        self,
+        interaction: discord.Interaction[PodiumBot],
+        action: app_commands.Range[str, 1, 64] | None = None,
+        member: discord.User | None = None,
+        page: app_commands.Range[int, 1, 100000] = 1,
+    ) -> None:
+        """One page of the audit log with Previous / Next buttons."""
+        user_id = member.id if member is not None else None
+        result = await self.bot.services.audit.page(page=page, action=action, user_id=user_id)
+        locale = str(interaction.locale)
+        view = AuditPager(self.bot, page=result, action=action, user_id=user_id, locale=locale)
+        await interaction.response.send_message(
+            embed=audit_embed(self.bot, result, locale),
+            view=view,
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @audit.autocomplete("action")
+    async def _audit_actions(
+        self, interaction: discord.Interaction[PodiumBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.strip().casefold()
+        actions = await self.bot.services.audit.actions()
+        return [
+            app_commands.Choice(name=name, value=name)
+            for name in actions
+            if not typed or typed in name.casefold()
+        ][:25]
+
+    # -- web dashboard -------------------------------------------------------------------
+    DASHBOARD_LINK = N_(
+        "Your dashboard login link: <{url}>\nIt works once, until {expires}. Do not share it: "
+        "whoever opens it is signed in as you."
+    )
+
+    @admin.command(name="dashboard", description="A private login link to the web dashboard")
+    @organizer_only
+    async def dashboard(self, interaction: discord.Interaction[PodiumBot]) -> None:
+        """Reply privately with a single-use 10-minute login link (audited)."""
+        from bot.calendar import discord_timestamp
+        from bot.interactions import send_ephemeral
+
+        link = await self.bot.services.web_auth.issue_link(user_id=interaction.user.id)
+        await send_ephemeral(
+            interaction,
+            self.bot.catalogs.gettext(
+                str(interaction.locale),
+                self.DASHBOARD_LINK,
+                url=link.url,
+                expires=discord_timestamp(link.expires_at),
+            ),
+        )
 
 
 async def setup(bot: PodiumBot) -> None:

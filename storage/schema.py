@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -619,4 +620,96 @@ qa_deliveries = Table(
     Column("error", String(200), nullable=True),
     Column("at", UTCDateTime, nullable=False),
     UniqueConstraint("occurrence_key", "target", name="uq_qa_deliveries_occurrence_key_target"),
+)
+
+
+#: Activity counts per member per competition-local day (counts only, never content).
+activity_daily = Table(
+    "activity_daily",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("day", Date, primary_key=True),
+    Column("messages", Integer, nullable=False, server_default="0"),
+    Column("interactions", Integer, nullable=False, server_default="0"),
+    Column("votes", Integer, nullable=False, server_default="0"),
+    Index("ix_activity_daily_day", "day", "user_id"),
+)
+
+#: One week-over-week drop alert per cohort per week, claimed before it is posted.
+activity_alerts = Table(
+    "activity_alerts",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("cohort", String(20), nullable=False),  # cohort key, "" for members without one
+    Column("week_key", String(10), nullable=False),
+    Column("previous_actives", Integer, nullable=False),
+    Column("actives", Integer, nullable=False),
+    Column("drop_percent", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # claimed | posted | failed
+    Column("message_id", BigInteger, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("cohort", "week_key", name="uq_activity_alerts_cohort_week_key"),
+)
+
+#: NPS surveys posted with 0-10 buttons.
+nps_surveys = Table(
+    "nps_surveys",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("question", String(300), nullable=False),
+    Column("channel_id", BigInteger, nullable=True),
+    Column("message_id", BigInteger, nullable=True),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: One answer per member per survey; pressing another score replaces it.
+nps_responses = Table(
+    "nps_responses",
+    metadata,
+    Column(
+        "survey_id",
+        BigInteger,
+        ForeignKey("nps_surveys.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("score", Integer, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=False),
+)
+
+#: Dashboard login links (``/admin dashboard``): the SHA-256 of the random part of the link
+#: (the link itself is never stored); single use (``used_at``), 10 minutes.
+web_login_tokens = Table(
+    "web_login_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+    Index("ix_web_login_tokens_expires_at", "expires_at"),
+)
+
+#: Dashboard sessions: the SHA-256 of the cookie value, the CSRF token bound to it.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Index("ix_web_sessions_user_id", "user_id"),
+)
+
+#: Secrets the web layer generates itself (``link_signing``: signs login links when
+#: ``DASHBOARD_SECRET`` is not set), kept so links survive restarts.
+web_secrets = Table(
+    "web_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

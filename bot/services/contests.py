@@ -40,6 +40,7 @@ from bot.config import CompetitionConfig
 from bot.errors import PodiumError
 from bot.i18n import N_
 from bot.scheduler import Scheduler
+from bot.services.activity import ActivityService
 from bot.services.audit import AuditService
 from bot.services.brushing import Cluster, VoteSignal, find_clusters
 from bot.services.points import PointsService
@@ -395,6 +396,8 @@ class ContestService:
         audit: AuditService,
         points: PointsService,
         scheduler: Scheduler,
+        *,
+        activity: ActivityService | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -402,6 +405,7 @@ class ContestService:
         self.audit = audit
         self.points = points
         self.scheduler = scheduler
+        self.activity = activity
         self.rules = competition.votes
         self._batcher = GroupCommit(self._apply_presses)
 
@@ -674,12 +678,11 @@ class ContestService:
     async def submission(self, submission_id: int) -> Submission:
         """An entry with its counted votes. Raises SubmissionNotFound."""
         async with self.db.read() as conn:
-            stored = await q.get_submission(conn, submission_id)
-            contest = await q.get_contest(conn, stored.contest_id) if stored else None
-            if stored is None or contest is None:
-                raise SubmissionNotFound(id=submission_id)
-            count = await q.count_for(conn, submission_id)
-        return _submission(stored, contest.name, count)
+            found = await q.submission_shown(conn, submission_id)
+        if found is None:
+            raise SubmissionNotFound(id=submission_id)
+        stored, contest_name, count = found
+        return _submission(stored, contest_name, count)
 
     async def set_gallery_message(
         self, submission_id: int, *, channel_id: int, message_id: int
@@ -709,7 +712,12 @@ class ContestService:
 
     async def _apply_presses(self, presses: list[VotePress]) -> list[VoteOutcome | PodiumError]:
         async with self.db.write() as conn:
-            return await _PressBatch(self, conn, presses).run()
+            batch = _PressBatch(self, conn, presses)
+            outcomes = await batch.run()
+        if self.activity is not None:  # engagement: votes counted (committed) in this batch
+            for voter_id in batch.counted:
+                self.activity.record(voter_id, "vote")
+        return outcomes
 
     def _check_ages(
         self, now: dt.datetime, account_created_at: dt.datetime, joined_at: dt.datetime | None
@@ -1036,6 +1044,7 @@ class _PressBatch:
         self.conn = conn
         self.presses = presses
         self.now = service.clock.now()
+        self.counted: list[int] = []  # voter ids of the votes this batch adds
 
     async def run(self) -> list[VoteOutcome | PodiumError]:
         conn, rules, now = self.conn, self.service.rules, self.now
@@ -1083,6 +1092,7 @@ class _PressBatch:
             )
             if change == "vote":
                 inserts.append(press)
+                self.counted.append(press.voter_id)
                 events.append((press, "vote", None))
             elif change == "unvote":
                 state = existing.pop(key)

@@ -24,6 +24,11 @@ class MemberService:
     clock: Clock
     _written: dict[int, tuple[tuple[object, ...], dt.datetime]] = field(default_factory=dict)
 
+    def forget(self, user_id: int) -> None:
+        """Forget that ``user_id``'s facts were written recently (after their data was
+        erased), so their next interaction records them again."""
+        self._written.pop(user_id, None)
+
     async def seen(
         self,
         *,

@@ -372,6 +372,19 @@ class TeamService:
         self._index_loaded = self.clock.now()
         return self._index
 
+    async def remove_member_in(
+        self, conn: AsyncConnection, row: TeamRow, user_id: int, now: dt.datetime
+    ) -> MembershipChange:
+        """Take ``user_id`` out of ``row``'s team inside another service's transaction (the
+        erasure of a member's data) by the same rules as leaving: captaincy passes to the
+        longest-standing member; a team left empty is disbanded. After the commit, call
+        :meth:`forget_disbanded` when the change disbanded the team."""
+        return await self._remove(conn, row, user_id, now)
+
+    def forget_disbanded(self, team_id: int) -> None:
+        """Drop a disbanded team from the in-memory search index (after the commit)."""
+        self._indexed(team_id, None)
+
     def _indexed(self, team_id: int, name: str | None) -> None:
         if self._index is None:
             return

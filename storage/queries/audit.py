@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import audit_log
@@ -48,3 +48,43 @@ async def recent(
     if action is not None:
         stmt = stmt.where(audit_log.c.action == action)
     return [AuditRow(**row._mapping) for row in await conn.execute(stmt)]
+
+
+def _filtered(stmt: Any, *, action: str | None, user_id: int | None) -> Any:
+    if action:
+        stmt = stmt.where(or_(audit_log.c.action == action, audit_log.c.action.like(f"{action}.%")))
+    if user_id is not None:
+        stmt = stmt.where(
+            or_(audit_log.c.actor_id == user_id, audit_log.c.target == f"user:{user_id}")
+        )
+    return stmt
+
+
+async def page(
+    conn: AsyncConnection,
+    *,
+    offset: int,
+    limit: int,
+    action: str | None = None,
+    user_id: int | None = None,
+) -> list[AuditRow]:
+    """Newest first, ``limit`` records after skipping ``offset``. ``action`` matches the
+    action or its prefix (``team`` matches ``team.admin_move``); ``user_id`` matches the
+    actor or a ``user:<id>`` target."""
+    stmt = select(audit_log).order_by(audit_log.c.id.desc()).offset(offset).limit(limit)
+    stmt = _filtered(stmt, action=action, user_id=user_id)
+    return [AuditRow(**row._mapping) for row in await conn.execute(stmt)]
+
+
+async def count(
+    conn: AsyncConnection, *, action: str | None = None, user_id: int | None = None
+) -> int:
+    """How many records ``page`` filters would match."""
+    stmt = _filtered(select(func.count()).select_from(audit_log), action=action, user_id=user_id)
+    return int((await conn.execute(stmt)).scalar_one())
+
+
+async def actions(conn: AsyncConnection) -> list[str]:
+    """Every distinct action recorded so far, sorted."""
+    stmt = select(audit_log.c.action).distinct().order_by(audit_log.c.action)
+    return [str(value) for value in (await conn.execute(stmt)).scalars()]

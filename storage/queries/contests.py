@@ -193,6 +193,35 @@ async def get_submission(conn: AsyncConnection, submission_id: int) -> Submissio
     return _submission(row._mapping) if row else None
 
 
+async def submission_shown(
+    conn: AsyncConnection, submission_id: int
+) -> tuple[SubmissionRow, str, int] | None:
+    """An entry with its team's name, its contest's name and its counted (not voided) votes,
+    in one statement (a gallery post is re-rendered from this)."""
+    counted = (
+        select(func.count())
+        .select_from(votes)
+        .where(votes.c.submission_id == submissions.c.id, votes.c.voided_at.is_(None))
+        .scalar_subquery()
+    )
+    row = (
+        await conn.execute(
+            select(
+                *_SUBMISSION_COLUMNS,
+                contests.c.name.label("contest_name"),
+                counted.label("counted_votes"),
+            )
+            .join(teams, teams.c.id == submissions.c.team_id)
+            .join(contests, contests.c.id == submissions.c.contest_id)
+            .where(submissions.c.id == submission_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    m = row._mapping
+    return _submission(m), str(m["contest_name"]), int(m["counted_votes"] or 0)
+
+
 async def active_submissions(conn: AsyncConnection, contest_id: int) -> list[SubmissionRow]:
     """A contest's entries that are not withdrawn, oldest first."""
     rows = await conn.execute(
@@ -296,14 +325,18 @@ async def recent_presses(
 async def insert_votes(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert votes in one statement; their ids in the order given.
 
-    A duplicate (entry, voter) raises IntegrityError: the caller's rules prevent it.
+    A duplicate (entry, voter) raises IntegrityError: the caller's rules prevent it. The
+    ids are matched back by (entry, voter), which is unique, rather than asking for
+    RETURNING rows in parameter order: SQLAlchemy can only promise that order on SQLite by
+    inserting one row per statement, which made a batch of N votes N round trips.
     """
     if not rows:
         return []
     result = await conn.execute(
-        insert(votes).returning(votes.c.id, sort_by_parameter_order=True), rows
+        insert(votes).returning(votes.c.id, votes.c.submission_id, votes.c.voter_id), rows
     )
-    return [int(i) for i in result.scalars()]
+    ids = {(int(s), int(v)): int(i) for i, s, v in result}
+    return [ids[(int(r["submission_id"]), int(r["voter_id"]))] for r in rows]
 
 
 async def delete_votes(conn: AsyncConnection, vote_ids: Sequence[int]) -> None:

@@ -1,0 +1,90 @@
+"""`podium export DIR [--force]`: the competition's data as UTF-8 CSV files for organizers.
+
+Writes teams.csv, members.csv, ledger.csv, votes.csv, submissions.csv and deliveries.csv
+(each with a header row) into DIR, creating it. Rows are streamed from the database, never
+held in memory as a whole table. Phone numbers are masked (country code and last four
+digits). Existing files are left alone unless ``--force``; each file is written under a
+temporary name and renamed when complete, so a failed run never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.bootstrap import build_services
+from bot.clock import SystemClock
+from bot.config import CompetitionConfig, Settings
+from bot.services.privacy import CSV_FILES, PrivacyService
+from storage.engine import Database
+from storage.migrate import migrate
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+
+
+def _open_for_writing(path: Path) -> TextIO:
+    return path.open("w", encoding="utf-8", newline="")
+
+
+def run_export(
+    settings: Settings, competition: CompetitionConfig, directory: Path, *, force: bool
+) -> int:
+    """Write every CSV of ``CSV_FILES`` into ``directory``; returns an exit code (1 when a
+    file exists and ``force`` is false, or ``directory`` cannot be created)."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"export: cannot create {directory}: {error.strerror}", file=sys.stderr)
+        return EXIT_REFUSED
+    if not directory.is_dir():
+        print(f"export: {directory} is not a directory", file=sys.stderr)
+        return EXIT_REFUSED
+    existing = [name for name in CSV_FILES if (directory / name).exists()]
+    if existing and not force:
+        print(
+            f"export: {', '.join(existing)} already exist in {directory}; "
+            "use --force to overwrite them",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    return asyncio.run(_export(settings, competition, directory))
+
+
+async def _write(privacy: PrivacyService, name: str, path: Path) -> int:
+    partial = path.with_name(path.name + ".partial")
+    rows = 0
+    handle = _open_for_writing(partial)
+    try:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_FILES[name])
+        async for row in privacy.csv_rows(name):
+            writer.writerow(row)
+            rows += 1
+    except BaseException:
+        handle.close()
+        partial.unlink(missing_ok=True)
+        raise
+    handle.close()
+    os.replace(partial, path)
+    return rows
+
+
+async def _export(settings: Settings, competition: CompetitionConfig, directory: Path) -> int:
+    db = Database(settings.DATABASE_URL)
+    try:
+        await migrate(db)
+        services = build_services(
+            db=db, clock=SystemClock(), competition=competition, guild_id=settings.DISCORD_GUILD_ID
+        )
+        for name in CSV_FILES:
+            count = await _write(services.privacy, name, directory / name)
+            print(f"{name}: {count} rows")
+        print(f"Export written to {directory} (phone numbers masked).")
+        return EXIT_OK
+    finally:
+        await db.dispose()

@@ -1,0 +1,53 @@
+"""Public pages (no login, no personal data): ``/`` and ``/contests/<id>``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.services.contests import ContestNotFound
+from bot.web import texts
+from bot.web.render import render, site_of
+
+
+def not_found(request: web.Request) -> web.Response:
+    """The localized 404 page."""
+    return render(
+        request,
+        "message.html",
+        status=404,
+        title=texts.NOT_FOUND_TITLE,
+        message=texts.NOT_FOUND_TEXT,
+        message_params={},
+        back=True,
+    )
+
+
+async def front(request: web.Request) -> web.Response:
+    """This competition-timezone week's board per track and the season's contests."""
+    site = site_of(request)
+    page = await site.services.dashboard.public_front()
+    tracks = {t.key: t.name for t in site.services.competition.tracks}
+    response = render(request, "front.html", page=page, tracks=tracks)
+    response.headers.setdefault("Cache-Control", "public, max-age=30")
+    return response
+
+
+async def contest(request: web.Request) -> web.Response:
+    """A contest's gallery; counts and places only once voting has closed."""
+    site = site_of(request)
+    raw = request.match_info["contest_id"]
+    if not raw.isdigit() or len(raw) > 18:
+        return not_found(request)
+    try:
+        gallery = await site.services.dashboard.public_contest(int(raw))
+    except ContestNotFound:
+        return not_found(request)
+    response = render(request, "contest.html", gallery=gallery)
+    response.headers.setdefault("Cache-Control", "public, max-age=30")
+    return response
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the public pages."""
+    app.router.add_get("/", front)
+    app.router.add_get("/contests/{contest_id}", contest)

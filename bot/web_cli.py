@@ -1,0 +1,150 @@
+"""Command-line parts of the web feature: ``podium run --only web``, ``podium seed-demo``
+and ``podium dashboard-link``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sys
+from typing import Any
+
+from bot.config import ConfigError, load_competition, load_settings
+
+EXIT_OK = 0
+EXIT_REFUSED = 2
+
+
+def _problems(error: ConfigError) -> int:
+    from bot.cli import _print_problems
+
+    return _print_problems(error)
+
+
+def cmd_run_web(args: argparse.Namespace) -> int:
+    """The web app alone (needs DATABASE_URL and the competition file, no Discord)."""
+    try:
+        settings = load_settings(args.env_file, require_discord=False)
+        competition = load_competition(settings.competition_config_path)
+    except ConfigError as error:
+        return _problems(error)
+    from bot.logs import setup_logging
+    from bot.runner import run_web_only
+
+    setup_logging(settings.LOG_LEVEL)
+    try:
+        return asyncio.run(run_web_only(settings, competition))
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    """Fill a fresh database with the demo competition; exit 2 if it has teams already."""
+    try:
+        settings = load_settings(args.env_file, require_discord=False)
+        competition = load_competition(settings.competition_config_path)
+    except ConfigError as error:
+        return _problems(error)
+    from bot.demo import DemoRefused, seed_demo
+    from bot.logs import setup_logging
+    from bot.web.site import link_base_url
+    from storage.engine import Database
+    from storage.migrate import migrate
+
+    setup_logging("WARNING")
+
+    async def _seed() -> Any:
+        db = Database(settings.DATABASE_URL)
+        try:
+            await migrate(db)
+            return await seed_demo(db, competition, now=dt.datetime.now(dt.UTC))
+        finally:
+            await db.dispose()
+
+    try:
+        report = asyncio.run(_seed())
+    except DemoRefused:
+        print(
+            "seed-demo: this database already has teams; the demo only fills a fresh one. "
+            "Point DATABASE_URL at a new file, e.g. DATABASE_URL=sqlite+aiosqlite:///demo.db",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    base = link_base_url(settings.PUBLIC_BASE_URL, settings.WEB_HOST, settings.WEB_PORT)
+    print(
+        f"Demo competition '{competition.competition.name}' created:\n"
+        f"  {report.teams} teams in {len(competition.tracks)} tracks, {report.members} members "
+        f"in {len(competition.cohorts)} cohorts\n"
+        f"  {report.ledger_entries} points entries (last week and this week)\n"
+        f"  {report.contests} contest with {report.votes} votes, closed with results "
+        f"(one flagged vote cluster)\n"
+        f"  {report.sessions} Q&A sessions, {report.subscribers} WhatsApp subscribers "
+        f"(fictional +1 202 555 01xx numbers)\n"
+        f"  a broadcast with outbox rows: "
+        + ", ".join(f"{status} {count}" for status, count in sorted(report.outbox.items()))
+        + f"\n  {report.activity_days} days of activity, {report.nps_answers} NPS answers\n\n"
+        f"Open the dashboard:\n"
+        f"  podium dashboard-link --user {report.organizer_id}   # prints a 10-minute login link\n"
+        f"  podium run --only web            # then open the link; public board: {base}/"
+    )
+    return EXIT_OK
+
+
+def cmd_dashboard_link(args: argparse.Namespace) -> int:
+    """Print a single-use dashboard login link for an organizer (audited)."""
+    try:
+        settings = load_settings(args.env_file, require_discord=False)
+        competition = load_competition(settings.competition_config_path)
+    except ConfigError as error:
+        return _problems(error)
+    from bot.bootstrap import build_services
+    from bot.clock import SystemClock
+    from bot.errors import PodiumError
+    from bot.logs import setup_logging
+    from bot.runner import configure_web_auth
+    from storage.engine import Database
+    from storage.migrate import migrate
+
+    setup_logging("WARNING")
+
+    async def _issue() -> str:
+        db = Database(settings.DATABASE_URL)
+        try:
+            await migrate(db)
+            services = build_services(
+                db=db, clock=SystemClock(), competition=competition, guild_id=0
+            )
+            configure_web_auth(services, settings)
+            link = await services.web_auth.issue_link(
+                user_id=args.user, ttl=dt.timedelta(seconds=args.ttl), via="cli"
+            )
+            return link.url
+        finally:
+            await db.dispose()
+
+    try:
+        url = asyncio.run(_issue())
+    except PodiumError as error:
+        print(f"dashboard-link: {error.message.format(**error.params)}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(url)
+    return EXIT_OK
+
+
+def add_web_commands(sub: Any) -> None:
+    """Register ``seed-demo`` and ``dashboard-link`` on the ``podium`` parser."""
+    sub.add_parser(
+        "seed-demo", help="fill a fresh database with a demo competition (refuses if it has teams)"
+    ).set_defaults(func=cmd_seed_demo)
+    link = sub.add_parser(
+        "dashboard-link", help="print a single-use 10-minute dashboard login link (audited)"
+    )
+    link.add_argument("--user", type=int, required=True, metavar="ID", help="organizer's user id")
+    link.add_argument(
+        "--ttl",
+        type=int,
+        default=600,
+        metavar="SECONDS",
+        help="link lifetime, 0-600 seconds (default 600; 0 makes an expired link, for tests)",
+    )
+    link.set_defaults(func=cmd_dashboard_link)

@@ -1,0 +1,144 @@
+"""Activity counting (SPEC §3.8): messages and interactions in the competition server are
+counted per member per day (never their content), flushed every 30 seconds and on
+shutdown; after each competition week the week-over-week drop check posts alerts to the
+organizers' channel."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands, tasks
+
+from bot.calendar import next_week, week_by_key
+from bot.i18n import N_
+from bot.scheduler import JobRow
+from bot.services.activity import DROP_CHECK_JOB, DropAlert
+
+if TYPE_CHECKING:
+    from bot.app import PodiumBot
+
+log = logging.getLogger(__name__)
+
+#: Seconds between flushes of the in-memory counters (a crash loses at most this much).
+FLUSH_SECONDS = 30
+
+DROP_ALERT = N_(
+    "Activity alert: in week {week}, weekly actives in {cohort} fell by {percent}% "
+    "({previous} → {actives} members)."
+)
+NO_COHORT = N_("members without a cohort")
+
+
+def cohort_label(bot: PodiumBot, locale: str, key: str) -> str:
+    """The cohort's display name in ``locale`` ("" means members without a cohort)."""
+    if not key:
+        return bot.catalogs.gettext(locale, NO_COHORT)
+    for cohort in bot.competition.cohorts:
+        if cohort.key == key:
+            return cohort.name.get(locale)
+    return key
+
+
+class ActivityCog(commands.Cog):
+    """Feeds ActivityService and runs the weekly drop check."""
+
+    def __init__(self, bot: PodiumBot) -> None:
+        self.bot = bot
+        self.activity = bot.services.activity
+
+    async def cog_load(self) -> None:
+        """Register the drop check, make sure this week's is pending, start flushing."""
+        self.bot.services.scheduler.register(DROP_CHECK_JOB, self._drop_check)
+        await self.schedule_drop_check(self.activity.current_week().key)
+        self.flush_loop.start()
+
+    async def cog_unload(self) -> None:
+        """Stop the loop and write what is buffered (also runs when the bot closes)."""
+        self.flush_loop.cancel()
+        try:
+            await self.activity.flush()
+        except Exception:
+            log.exception("activity flush at shutdown failed")
+
+    @tasks.loop(seconds=FLUSH_SECONDS)
+    async def flush_loop(self) -> None:
+        """Write the buffered counts; a failure keeps them for the next round."""
+        try:
+            written = await self.activity.flush()
+        except Exception:
+            log.exception("activity flush failed; counts kept for the next flush")
+            return
+        if written:
+            log.debug("activity flushed rows=%d", written)
+
+    # -- counting -----------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Count a member's message in the competition server (not its content)."""
+        if message.guild is None or message.guild.id != self.bot.guild_id:
+            return
+        if message.author.bot or message.webhook_id is not None:
+            return
+        self.activity.record(message.author.id, "message")
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[PodiumBot]) -> None:
+        """Count a member's command, button or form (autocomplete typing is not counted)."""
+        if interaction.guild_id != self.bot.guild_id or interaction.user.bot:
+            return
+        if interaction.type is discord.InteractionType.autocomplete:
+            return
+        self.activity.record(interaction.user.id, "interaction")
+
+    # -- drop alert ---------------------------------------------------------------------
+    async def schedule_drop_check(self, week_key: str) -> None:
+        """Make the check of ``week_key`` pending at the week's end (idempotent)."""
+        competition = self.bot.competition.competition
+        week = week_by_key(week_key, competition.tz, competition.week_start_index)
+        key, when = self.activity.drop_check_key(week)
+        await self.bot.services.scheduler.schedule(DROP_CHECK_JOB, key, when, {"week": week.key})
+
+    async def _drop_check(self, job: JobRow) -> None:
+        week_key = str(job.payload["week"])
+        alerts = await self.activity.check_drop(week_key)
+        competition = self.bot.competition.competition
+        following = next_week(
+            week_by_key(week_key, competition.tz, competition.week_start_index), competition.tz
+        )
+        await self.schedule_drop_check(following.key)
+        if alerts:
+            # Claimed already (at most once); posting waits for the gateway at start.
+            self.bot.spawn(self._post_alerts(alerts), name=f"drop-alerts-{week_key}")
+
+    async def _post_alerts(self, alerts: list[DropAlert]) -> None:
+        await self.bot.wait_until_ready()
+        channel_id = (await self.bot.services.setup.resource_ids()).get("channel:organizers")
+        channel = self.bot.get_channel(channel_id) if channel_id else None
+        locale = self.bot.competition.competition.default_locale
+        for alert in alerts:
+            message_id: int | None = None
+            if isinstance(channel, discord.TextChannel):
+                text = self.bot.catalogs.gettext(
+                    locale,
+                    DROP_ALERT,
+                    cohort=cohort_label(self.bot, locale, alert.cohort),
+                    percent=alert.drop_percent,
+                    week=alert.week_key,
+                    previous=alert.previous_actives,
+                    actives=alert.actives,
+                )
+                try:
+                    sent = await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+                    message_id = sent.id
+                except discord.HTTPException as exc:
+                    log.warning("drop alert not posted id=%s status=%s", alert.id, exc.status)
+            else:
+                log.warning("drop alert not posted: no organizers channel (run /admin setup)")
+            await self.activity.alert_posted(alert.id, message_id=message_id)
+
+
+async def setup(bot: PodiumBot) -> None:
+    """Load the cog (discord.py extension entry point)."""
+    await bot.add_cog(ActivityCog(bot))

@@ -1,0 +1,171 @@
+"""Browser tests: Debian's chromium driven by Playwright (no browser download) against the
+real ``podium run --only web`` process on a database filled by ``podium seed-demo``.
+
+Without chromium or Playwright the tests skip with the reason, except under ``CI=1``,
+where they fail: CI installs chromium (``.ci/run``). Screenshots of the public board
+(desktop and phone width) and of the dashboard go to ``tests/browser/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLE_COMPETITION, ROOT
+from tests.e2e.conftest import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).with_name("screenshots")
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def require_browser() -> None:
+    """Skip with the reason when the browser is missing; fail instead under CI=1."""
+    reason = _missing()
+    if reason is None:
+        return
+    if os.environ.get("CI") == "1":
+        pytest.fail(f"browser tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class DemoSite:
+    workdir: Path
+    env: dict[str, str]
+    base_url: str
+    proc: subprocess.Popen[bytes]
+
+    def podium(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def link(self, *extra: str) -> str:
+        result = self.podium("dashboard-link", "--user", "1", *extra)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    def log(self) -> str:
+        return (self.workdir / "web.log").read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    require_browser()
+    workdir = tmp_path_factory.mktemp("browser")
+    shutil.copy(EXAMPLE_COMPETITION, workdir / "competition.toml")
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "TWILIO_", "DATABASE_", "WEB_", "PUBLIC_", "DASHBOARD_"))
+    }
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'demo.db'}",
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
+    }
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bot", "seed-demo"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    log = (workdir / "web.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--only", "web"],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    log.close()
+    site = DemoSite(workdir, env, f"http://127.0.0.1:{port}", proc)
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"podium run --only web exited {proc.returncode}:\n{site.log()}")
+        try:
+            with urllib.request.urlopen(f"{site.base_url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the web app did not come up:\n{site.log()}")
+        time.sleep(0.2)
+    try:
+        yield site
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(demo_site: DemoSite) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -1,0 +1,189 @@
+"""The fake Discord in its own process, so a benchmark measures the bot and not the fake.
+
+``FakeDiscordProcess`` starts a ``FakeDiscord`` (same REST routes, same gateway, same
+interaction payloads) in a child process and forwards calls to it over a pipe: the bot
+under test connects to ``api_base_url`` / ``gateway_url`` exactly as to the in-process
+fake, while the fake's JSON encoding, zlib compression and HTTP serving run on the other
+core. ``clicks`` runs a whole click workload inside the child (N presses in flight, each
+timed from the INTERACTION_CREATE dispatch to the bot's answer), so the driver's cost
+stays there too.
+
+    fake = FakeDiscordProcess(guild_id=GUILD_ID)
+    await fake.start()
+    await fake.call("add_member", 123, "Ann")
+    run = await fake.clicks([("podium:vote:1", 123, message_id)], concurrency=64)
+    await fake.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from tests.fakes.fake_discord import FakeDiscord, InteractionResult
+
+
+@dataclass(frozen=True, slots=True)
+class ClickRun:
+    """What a click workload measured in the fake's process."""
+
+    seconds: float  # wall time of the whole workload
+    latencies_ms: list[float]  # per press: dispatch of INTERACTION_CREATE to the answer
+    texts: list[str]  # the answer's text per press, in input order
+    cpu_seconds: float  # the fake process's CPU time (user + system) during the workload
+
+
+def summary(value: Any) -> Any:
+    """A picklable stand-in for a FakeDiscord return value (an InteractionResult becomes a
+    dict of text, ephemeral, response_type and followups; anything else is returned as is)."""
+    if isinstance(value, InteractionResult):
+        return {
+            "text": value.text,
+            "ephemeral": value.ephemeral,
+            "response_type": value.response_type,
+            "followups": value.followups,
+        }
+    return value
+
+
+async def run_clicks(
+    fake: FakeDiscord, presses: Sequence[tuple[str, int, int | None]], concurrency: int
+) -> ClickRun:
+    """Press ``(custom_id, user_id, message_id)`` buttons on ``fake``, ``concurrency`` in
+    flight; each press timed from its dispatch until the bot answered it."""
+    latencies: list[float] = [0.0] * len(presses)
+    texts: list[str] = [""] * len(presses)
+    queue = iter(enumerate(presses))
+
+    async def worker() -> None:
+        for index, (custom_id, user_id, message_id) in queue:
+            started = time.perf_counter()
+            result = await fake.click(custom_id, user_id=user_id, message_id=message_id, timeout=60)
+            latencies[index] = (time.perf_counter() - started) * 1000
+            texts[index] = result.text
+
+    cpu = time.process_time()
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return ClickRun(
+        seconds=time.perf_counter() - started,
+        latencies_ms=latencies,
+        texts=texts,
+        cpu_seconds=time.process_time() - cpu,
+    )
+
+
+async def _serve(conn: Connection, options: dict[str, Any]) -> None:
+    loop = asyncio.get_running_loop()
+    fake = FakeDiscord(**options)
+    await fake.start()
+    conn.send(("ok", (fake.api_base_url, fake.gateway_url)))
+    while True:
+        command, args, kwargs = await loop.run_in_executor(None, conn.recv)
+        try:
+            if command == "stop":
+                await fake.stop()
+                conn.send(("ok", None))
+                return
+            if command == "clicks":
+                value: Any = await run_clicks(fake, *args, **kwargs)
+            elif command == "many":
+                method = getattr(fake, args[0])
+                value = [method(*a, **k) for a, k in args[1]]
+                value = [await v if asyncio.iscoroutine(v) else v for v in value]
+                value = [summary(v) for v in value]
+            elif command == "get":
+                value = getattr(fake, args[0])
+                for key in args[1:]:
+                    value = value[key]
+            else:
+                value = getattr(fake, command)(*args, **kwargs)
+                if asyncio.iscoroutine(value):
+                    value = await value
+            conn.send(("ok", summary(value)))
+        except Exception:  # the caller re-raises it with the child's traceback
+            conn.send(("error", traceback.format_exc()))
+
+
+def _main(conn: Connection, options: dict[str, Any]) -> None:
+    asyncio.run(_serve(conn, options))
+
+
+class FakeDiscordProcess:
+    """A ``FakeDiscord`` in a child process (see the module docstring). One call at a time."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._conn: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._lock = asyncio.Lock()
+        self.api_base_url = ""
+        self.gateway_url = ""
+
+    async def start(self) -> None:
+        """Start the child and wait until its server listens."""
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        self._process = context.Process(
+            target=_main, args=(child, self._options), name="fake-discord", daemon=True
+        )
+        self._process.start()
+        self._conn = parent
+        self.api_base_url, self.gateway_url = await self._receive()
+
+    async def _receive(self) -> Any:
+        assert self._conn is not None
+        status, value = await asyncio.get_running_loop().run_in_executor(None, self._conn.recv)
+        if status == "error":
+            raise RuntimeError(f"fake Discord process failed:\n{value}")
+        return value
+
+    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Run ``FakeDiscord.<method>(*args, **kwargs)`` in the child (awaited if async).
+
+        An ``InteractionResult`` comes back as a dict (text, ephemeral, response_type,
+        followups); other values as they pickle."""
+        async with self._lock:
+            assert self._conn is not None, "start() first"
+            self._conn.send((method, args, kwargs))
+            return await self._receive()
+
+    async def call_many(
+        self, method: str, calls: Sequence[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> list[Any]:
+        """``call`` for each ``(args, kwargs)`` in one round trip (e.g. adding members)."""
+        return list(await self.call("many", method, list(calls)))
+
+    async def get(self, attribute: str, *keys: Any) -> Any:
+        """``fake.<attribute>[key][key]…`` from the child (e.g. ``get("messages", id)``)."""
+        return await self.call("get", attribute, *keys)
+
+    async def clicks(
+        self, presses: Sequence[tuple[str, int, int | None]], *, concurrency: int
+    ) -> ClickRun:
+        """Press ``(custom_id, user_id, message_id)`` buttons, ``concurrency`` in flight,
+        timed in the child; returns when every press was answered."""
+        run: ClickRun = await self.call("clicks", list(presses), concurrency)
+        return run
+
+    async def stop(self) -> None:
+        """Stop the server and the child process."""
+        if self._process is None:
+            return
+        if self._process.is_alive() and self._conn is not None:
+            with contextlib.suppress(TimeoutError, EOFError, OSError, RuntimeError):
+                await asyncio.wait_for(self.call("stop"), 10)
+        self._process.join(5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        if self._conn is not None:
+            self._conn.close()
+        self._process = None
