@@ -270,6 +270,7 @@ class CogRun:
     edits: int
     bot_cpu: float  # this process's CPU seconds during the clicks (bot + bench)
     fake_cpu: float  # the fake process's CPU seconds (inline: included in bot_cpu)
+    batches: int  # vote transactions (group commits) the clicks took
 
 
 class ConstantVotes(ContestService):
@@ -364,6 +365,7 @@ async def bench_cog(folder: Path, args: argparse.Namespace, *, floor: bool = Fal
             edits=edits,
             bot_cpu=bot_cpu,
             fake_cpu=run.cpu_seconds if args.fake == "process" else 0.0,
+            batches=services.contests.vote_batches[0],
         )
     finally:
         await bot.close()
@@ -391,6 +393,10 @@ def report_cog(name: str, run: CogRun, base: float, args: argparse.Namespace) ->
         print("floor: the same clicks answered without the database or gallery edits")
     else:
         print(f"{name}: gallery edits {run.edits} for {run.counted} votes on {args.entries} posts")
+        print(
+            f"{name}: {run.batches} vote transactions, "
+            f"{run.counted / max(run.batches, 1):.1f} votes per group commit"
+        )
     per_vote = 1000 / run.counted
     where = "bot process" if args.fake == "process" else "bot + fake, one process"
     fake = (

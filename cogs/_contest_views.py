@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import discord
+from aiolimiter import AsyncLimiter
 
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
@@ -47,6 +48,9 @@ REASON_JOINED = N_("joined the server within {window} of each other")
 
 #: Seconds between two edits of one gallery post at most (Discord rate-limits edits).
 EDIT_INTERVAL = 3.0
+#: edits per gallery channel per CHANNEL_PERIOD seconds (Discord limits edits per channel)
+CHANNEL_EDITS = 5
+CHANNEL_PERIOD = 5.0
 
 
 def tr(bot: PodiumBot, locale: str, message: str, **params: Any) -> str:
@@ -183,15 +187,31 @@ async def refresh_entry(bot: PodiumBot, submission_id: int) -> None:
 
 
 class GalleryCounter:
-    """Keeps gallery counts in step with votes, editing each post at most once per
-    ``interval`` seconds: the first vote marks the post pending and starts a delayed edit;
-    votes until then only find it pending. The edit reads the count when it runs."""
+    """Keeps gallery counts in step with votes without running into Discord's rate limits.
 
-    def __init__(self, bot: PodiumBot, interval: float = EDIT_INTERVAL) -> None:
+    Two budgets: each post is edited at most once per ``interval`` seconds (the first vote
+    marks it pending and starts a delayed edit; votes until then only find it pending), and
+    each channel gets at most ``channel_edits`` edits per ``channel_period`` seconds (a
+    burst over many entries of one gallery queues for the channel's budget, and votes
+    arriving meanwhile still coalesce into the waiting edit). The edit reads the count when
+    it runs, so the post always ends on the right number.
+    """
+
+    def __init__(
+        self,
+        bot: PodiumBot,
+        interval: float = EDIT_INTERVAL,
+        *,
+        channel_edits: int = CHANNEL_EDITS,
+        channel_period: float = CHANNEL_PERIOD,
+    ) -> None:
         self.bot = bot
         self.interval = interval
+        self.channel_edits = channel_edits
+        self.channel_period = channel_period
         self._pending: dict[int, int] = {}  # message id -> submission id
         self._tasks: dict[int, asyncio.Task[Any]] = {}
+        self._channels: dict[int, AsyncLimiter] = {}
 
     @classmethod
     def of(cls, bot: PodiumBot) -> GalleryCounter:
@@ -213,11 +233,21 @@ class GalleryCounter:
             return
         self._pending[message_id] = submission_id
         self._tasks[message_id] = self.bot.spawn(
-            self._later(message_id), name=f"gallery-edit-{message_id}"
+            self._later(channel_id, message_id), name=f"gallery-edit-{message_id}"
         )
 
-    async def _later(self, message_id: int) -> None:
+    def budget(self, channel_id: int) -> AsyncLimiter:
+        """The channel's edit budget (shared by every post in it)."""
+        limiter = self._channels.get(channel_id)
+        if limiter is None:
+            limiter = AsyncLimiter(self.channel_edits, self.channel_period)
+            self._channels[channel_id] = limiter
+        return limiter
+
+    async def _later(self, channel_id: int, message_id: int) -> None:
         await asyncio.sleep(self.interval)
+        # Still pending while it waits for the channel's budget: later votes coalesce here.
+        await self.budget(channel_id).acquire()
         self._tasks.pop(message_id, None)
         await self._edit(message_id)
 
@@ -231,7 +261,7 @@ class GalleryCounter:
             log.warning("gallery edit failed message=%s status=%s", message_id, exc.status)
 
     async def flush(self) -> None:
-        """Run every pending edit now (shutdown, tests)."""
+        """Run every pending edit now, outside the budgets (shutdown, tests)."""
         for message_id, task in list(self._tasks.items()):
             task.cancel()
             self._tasks.pop(message_id, None)

@@ -710,6 +710,11 @@ class ContestService:
         press = VotePress(submission_id, voter_id, account_created_at, joined_at)
         return await self._batcher.submit(press)
 
+    @property
+    def vote_batches(self) -> tuple[int, int]:
+        """(transactions, presses) applied by the vote group commit so far (benchmarks)."""
+        return self._batcher.batches, self._batcher.items
+
     async def _apply_presses(self, presses: list[VotePress]) -> list[VoteOutcome | PodiumError]:
         async with self.db.write() as conn:
             batch = _PressBatch(self, conn, presses)
@@ -998,6 +1003,9 @@ class GroupCommit(Generic[_In, _Out]):
         self._max_batch = max_batch
         self._queue: list[tuple[_In, asyncio.Future[_Out]]] = []
         self._drain: asyncio.Task[None] | None = None
+        #: transactions run so far (with ``items``: the average batch size, for benchmarks)
+        self.batches = 0
+        self.items = 0
 
     async def submit(self, item: _In) -> _Out:
         """Queue ``item`` and wait for its result (raises its error)."""
@@ -1011,6 +1019,8 @@ class GroupCommit(Generic[_In, _Out]):
         while self._queue:
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
+            self.batches += 1
+            self.items += len(batch)
             try:
                 results = await self._apply([item for item, _ in batch])
             except Exception as exc:  # the whole transaction failed: tell every caller

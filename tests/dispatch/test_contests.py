@@ -145,6 +145,26 @@ async def test_twenty_quick_votes_edit_the_gallery_post_rarely_and_end_on_the_ri
     assert vote_button(stored)["label"] == "Vote (20)"
 
 
+async def test_an_edit_waiting_for_the_channels_budget_stays_pending_and_takes_later_votes(
+    harness: Harness,
+):
+    state = await setup_contest(harness)
+    post, fake, gallery = state["post"], harness.fake, state["gallery"]
+    counter = GalleryCounter.of(harness.bot)
+    counter.interval = 0
+    counter.channel_edits, counter.channel_period = 1, 3600
+    await counter.budget(int(gallery["id"])).acquire()  # the gallery's budget is used up
+    custom_id = vote_button(post)["custom_id"]
+    for voter in VOTERS[:6]:
+        await fake.click(custom_id, user_id=voter, message_id=int(post["id"]))
+    stored = fake.messages[int(post["id"])]
+    assert stored.get("_edits", 0) == 0, "no edit beyond the channel's budget"
+    assert counter.pending == 1, "the waiting edit still collects the votes"
+    await counter.flush()
+    assert stored["_edits"] == 1
+    assert vote_button(stored)["label"] == "Vote (6)"
+
+
 async def test_the_delayed_edit_runs_by_itself_after_the_interval(harness: Harness):
     state = await setup_contest(harness)
     post, fake = state["post"], harness.fake
