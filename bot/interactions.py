@@ -10,6 +10,7 @@ apology with that id, never a traceback.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -148,3 +149,59 @@ class PodiumView(discord.ui.View):
     ) -> None:
         """Reply privately and in the user's language instead of failing silently."""
         await reply_error(self.bot, interaction, error)
+
+
+class PersistentButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """Base of Podium's buttons that keep working after a restart.
+
+    The custom id carries everything a press needs (``template`` names its parts); a
+    subclass says how to rebuild itself from them (``from_match``) and what a press does
+    (``pressed``). Any error a press raises becomes the localized ephemeral reply of
+    ``reply_error``, so a button never fails silently or shows a traceback. Register each
+    subclass with ``bot.add_dynamic_items`` in its cog's ``cog_load``.
+    """
+
+    def __init_subclass__(cls, *, template: str) -> None:
+        super().__init_subclass__(template=template)
+
+    def __init__(
+        self,
+        *,
+        custom_id: str,
+        label: str,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        emoji: str | None = None,
+        row: int | None = None,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(label=label, style=style, emoji=emoji, custom_id=custom_id),
+            row=row,
+        )
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> PersistentButton:
+        """The button for the parts of a pressed custom id."""
+        raise NotImplementedError
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> PersistentButton:
+        """Rebuild the button from its custom id (also after a restart)."""
+        return cls.from_match(match)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Run the press; every failure gets the localized reply."""
+        bot: PodiumBot = interaction.client
+        try:
+            await self.pressed(bot, interaction)
+        except Exception as exc:
+            await reply_error(bot, interaction, exc)
+
+    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
+        """What a press does (subclasses)."""
+        raise NotImplementedError

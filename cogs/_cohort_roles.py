@@ -12,7 +12,7 @@ import discord
 
 from bot.errors import NotOrganizer
 from bot.i18n import N_
-from bot.interactions import DomainCheckFailure, reply_error, send_ephemeral
+from bot.interactions import DomainCheckFailure, PersistentButton, send_ephemeral
 from bot.services.cohorts import (
     IMPORT_ERRORS,
     CohortAssignment,
@@ -264,56 +264,42 @@ def preview_embed(bot: PodiumBot, locale: str, preview: ImportPreview) -> discor
     return embed
 
 
-class ImportConfirmButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"podium:cohort-import:(?P<id>\d+)"
-):
+class ImportConfirmButton(PersistentButton, template=r"podium:cohort-import:(?P<id>\d+)"):
     """Applies a previewed cohort import (organizers only, once)."""
 
     def __init__(self, import_id: int, label: str = "Apply") -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.success,
-                custom_id=f"podium:cohort-import:{import_id}",
-            )
+            custom_id=f"podium:cohort-import:{import_id}",
+            label=label,
+            style=discord.ButtonStyle.success,
         )
         self.import_id = import_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ImportConfirmButton:
-        """Rebuild the button from its custom id (also after a restart)."""
+    def from_match(cls, match: re.Match[str]) -> ImportConfirmButton:
+        """The button of the import in the custom id."""
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Apply the import, then swap the roles of everyone it moved."""
-        bot: PodiumBot = interaction.client
-        try:
-            user, guild = interaction.user, interaction.guild
-            if guild is None or not (
-                isinstance(user, discord.Member) and await member_is_organizer(bot, user)
+        user, guild = interaction.user, interaction.guild
+        if guild is None or not (
+            isinstance(user, discord.Member) and await member_is_organizer(bot, user)
+        ):
+            raise DomainCheckFailure(NotOrganizer())
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        changes = await bot.services.cohorts.apply_import(
+            actor_id=user.id, import_id=self.import_id
+        )
+        role_ids = await cohort_roles(bot, guild)
+        failed = 0
+        for change in changes:
+            if not await apply_assignment(
+                bot, guild, change, reason="Podium cohort import", role_ids=role_ids
             ):
-                raise DomainCheckFailure(NotOrganizer())
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            changes = await bot.services.cohorts.apply_import(
-                actor_id=user.id, import_id=self.import_id
-            )
-            role_ids = await cohort_roles(bot, guild)
-            failed = 0
-            for change in changes:
-                if not await apply_assignment(
-                    bot, guild, change, reason="Podium cohort import", role_ids=role_ids
-                ):
-                    failed += 1
-            locale = str(interaction.locale)
-            text = bot.catalogs.gettext(locale, APPLIED, count=len(changes))
-            if failed:
-                text += "\n" + bot.catalogs.gettext(locale, ROLE_FAILURES, count=failed)
-            await send_ephemeral(interaction, text)
-        except Exception as exc:  # every failure gets the localized reply
-            await reply_error(bot, interaction, exc)
+                failed += 1
+        locale = str(interaction.locale)
+        text = bot.catalogs.gettext(locale, APPLIED, count=len(changes))
+        if failed:
+            text += "\n" + bot.catalogs.gettext(locale, ROLE_FAILURES, count=failed)
+        await send_ephemeral(interaction, text)

@@ -13,7 +13,7 @@ from aiolimiter import AsyncLimiter
 
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
-from bot.interactions import interaction_locale, reply_error, send_ephemeral
+from bot.interactions import PersistentButton, interaction_locale, send_ephemeral
 from bot.services.brushing import CREATED_TOGETHER, JOINED_TOGETHER
 from bot.services.contests import Contest, FlaggedCluster, Results, Submission
 
@@ -63,46 +63,31 @@ def esc(text: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
-class VoteButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"podium:vote:(?P<id>\d+)"
-):
+class VoteButton(PersistentButton, template=r"podium:vote:(?P<id>\d+)"):
     """The Vote button under a gallery post: press to vote, press again to take it back."""
 
     def __init__(self, submission_id: int, label: str = "Vote") -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.primary,
-                custom_id=f"podium:vote:{submission_id}",
-            )
+            custom_id=f"podium:vote:{submission_id}",
+            label=label,
+            style=discord.ButtonStyle.primary,
         )
         self.submission_id = submission_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> VoteButton:
-        """Rebuild the button from its custom id (also after a restart)."""
+    def from_match(cls, match: re.Match[str]) -> VoteButton:
+        """The button of the entry in the custom id."""
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Vote or unvote; the voter's account age comes from their id (a snowflake)."""
-        bot: PodiumBot = interaction.client
         user = interaction.user
-        try:
-            outcome = await bot.services.contests.vote(
-                submission_id=self.submission_id,
-                voter_id=user.id,
-                account_created_at=discord.utils.snowflake_time(user.id),
-                joined_at=getattr(user, "joined_at", None),
-            )
-        except Exception as exc:  # every refusal gets the localized reply
-            await reply_error(bot, interaction, exc)
-            return
+        outcome = await bot.services.contests.vote(
+            submission_id=self.submission_id,
+            voter_id=user.id,
+            account_created_at=discord.utils.snowflake_time(user.id),
+            joined_at=getattr(user, "joined_at", None),
+        )
         message = VOTE_COUNTED if outcome.added else VOTE_REMOVED
         locale = interaction_locale(interaction)
         await send_ephemeral(

@@ -20,7 +20,7 @@ import discord
 
 from bot.cards import CardRow, render_card
 from bot.i18n import N_
-from bot.interactions import interaction_locale, reply_error
+from bot.interactions import PersistentButton, interaction_locale
 from bot.scheduler import JobRow
 from bot.services.points import (
     FINAL_WEEK_KEY,
@@ -281,64 +281,52 @@ SEASON_CLOSED_REPORT = N_(
 
 
 class SeasonCloseButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    PersistentButton,
     template=r"podium:season-close:(?P<action>confirm|cancel):(?P<season>[^:]{1,32})",
 ):
     """Confirms or cancels /season close (organizers only); survives restarts."""
 
     def __init__(self, action: str, season: str, label: str = "") -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label or action,
-                style=discord.ButtonStyle.danger
-                if action == "confirm"
-                else discord.ButtonStyle.secondary,
-                custom_id=f"podium:season-close:{action}:{season}",
-            )
+            custom_id=f"podium:season-close:{action}:{season}",
+            label=label or action,
+            style=discord.ButtonStyle.danger
+            if action == "confirm"
+            else discord.ButtonStyle.secondary,
         )
         self.action = action
         self.season = season
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> SeasonCloseButton:
-        """Rebuild the button from its custom id (also after a restart)."""
+    def from_match(cls, match: re.Match[str]) -> SeasonCloseButton:
+        """The button of the action and season in the custom id."""
         return cls(match["action"], match["season"])
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Close the season, post the final boards, give the Alumni role; report."""
-        bot: PodiumBot = interaction.client
         locale = interaction_locale(interaction)
-        try:
-            await require_organizer(interaction)
-            if self.action == "cancel":
-                await interaction.response.edit_message(
-                    content=bot.catalogs.gettext(locale, SEASON_CLOSE_CANCELLED), view=None
-                )
-                return
-            points = bot.services.points
-            if self.season != points.season:
-                raise SeasonClosed(season=self.season)
-            await interaction.response.defer()
-            closed = await points.close_season(actor_id=interaction.user.id)
-            poster = LeaderboardPoster.of(bot)
-            posted, given, failed = await poster.finish_season(closed)
-            text = bot.catalogs.gettext(
-                locale,
-                SEASON_CLOSED_REPORT,
-                season=closed.season,
-                posted=posted,
-                given=given,
-                failed=failed,
+        await require_organizer(interaction)
+        if self.action == "cancel":
+            await interaction.response.edit_message(
+                content=bot.catalogs.gettext(locale, SEASON_CLOSE_CANCELLED), view=None
             )
-            await interaction.edit_original_response(content=text, view=None)
-        except Exception as exc:  # every failure gets the localized reply
-            await reply_error(bot, interaction, exc)
+            return
+        points = bot.services.points
+        if self.season != points.season:
+            raise SeasonClosed(season=self.season)
+        await interaction.response.defer()
+        closed = await points.close_season(actor_id=interaction.user.id)
+        poster = LeaderboardPoster.of(bot)
+        posted, given, failed = await poster.finish_season(closed)
+        text = bot.catalogs.gettext(
+            locale,
+            SEASON_CLOSED_REPORT,
+            season=closed.season,
+            posted=posted,
+            given=given,
+            failed=failed,
+        )
+        await interaction.edit_original_response(content=text, view=None)
 
 
 def season_close_view(bot: PodiumBot, locale: str) -> discord.ui.View:

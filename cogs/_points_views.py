@@ -15,7 +15,7 @@ import discord
 from bot.calendar import discord_timestamp
 from bot.errors import NotOrganizer
 from bot.i18n import N_
-from bot.interactions import interaction_locale, reply_error
+from bot.interactions import PersistentButton, interaction_locale
 from bot.services.points import Board, ImportPreview, LedgerEntry, TeamPoints
 from cogs._checks import member_is_organizer
 
@@ -223,63 +223,50 @@ async def require_organizer(interaction: discord.Interaction[Any]) -> None:
 
 
 class ImportButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"podium:points-import:(?P<action>confirm|cancel):(?P<id>\d+)",
+    PersistentButton, template=r"podium:points-import:(?P<action>confirm|cancel):(?P<id>\d+)"
 ):
     """Confirms or cancels a stored import preview (organizers only)."""
 
     def __init__(self, action: str, import_id: int, label: str = "") -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label or action,
-                style=discord.ButtonStyle.success
-                if action == "confirm"
-                else discord.ButtonStyle.secondary,
-                custom_id=f"podium:points-import:{action}:{import_id}",
-            )
+            custom_id=f"podium:points-import:{action}:{import_id}",
+            label=label or action,
+            style=discord.ButtonStyle.success
+            if action == "confirm"
+            else discord.ButtonStyle.secondary,
         )
         self.action = action
         self.import_id = import_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ImportButton:
-        """Rebuild the button from its custom id (also after a restart)."""
+    def from_match(cls, match: re.Match[str]) -> ImportButton:
+        """The button of the action and import in the custom id."""
         return cls(match["action"], int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Import (or drop) the preview and replace the message with the outcome."""
-        bot: PodiumBot = interaction.client
         locale = interaction_locale(interaction)
-        try:
-            await require_organizer(interaction)
-            points = bot.services.points
-            if self.action == "confirm":
-                await interaction.response.defer()
-                done = await points.confirm_import(
-                    actor_id=interaction.user.id, import_id=self.import_id
-                )
-                text = tr(
-                    bot,
-                    locale,
-                    IMPORT_CONFIRMED,
-                    entries=done.entries,
-                    total=f"{done.total:+,}",
-                    file=esc(done.file_name),
-                )
-                await interaction.edit_original_response(content=text, embed=None, view=None)
-            else:
-                await points.cancel_import(actor_id=interaction.user.id, import_id=self.import_id)
-                await interaction.response.edit_message(
-                    content=tr(bot, locale, IMPORT_CANCELLED), embed=None, view=None
-                )
-        except Exception as exc:  # every failure gets the localized reply
-            await reply_error(bot, interaction, exc)
+        await require_organizer(interaction)
+        points = bot.services.points
+        if self.action == "confirm":
+            await interaction.response.defer()
+            done = await points.confirm_import(
+                actor_id=interaction.user.id, import_id=self.import_id
+            )
+            text = tr(
+                bot,
+                locale,
+                IMPORT_CONFIRMED,
+                entries=done.entries,
+                total=f"{done.total:+,}",
+                file=esc(done.file_name),
+            )
+            await interaction.edit_original_response(content=text, embed=None, view=None)
+        else:
+            await points.cancel_import(actor_id=interaction.user.id, import_id=self.import_id)
+            await interaction.response.edit_message(
+                content=tr(bot, locale, IMPORT_CANCELLED), embed=None, view=None
+            )
 
 
 def import_view(bot: PodiumBot, preview: ImportPreview, locale: str) -> discord.ui.View:

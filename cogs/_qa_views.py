@@ -16,7 +16,7 @@ import discord
 from bot.calendar import discord_timestamp
 from bot.durations import format_duration
 from bot.i18n import N_, Catalogs
-from bot.interactions import reply_error, send_ephemeral
+from bot.interactions import PersistentButton, send_ephemeral
 from bot.services.qa import Question, Session
 
 if TYPE_CHECKING:
@@ -143,111 +143,83 @@ def checkin_view(catalogs: Catalogs, locale: str, session_id: int) -> discord.ui
     return view
 
 
-class UpvoteButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"podium:qa-upvote:(?P<id>\d+)"
-):
+class UpvoteButton(PersistentButton, template=r"podium:qa-upvote:(?P<id>\d+)"):
     """Toggles the presser's upvote on a question (never their own)."""
 
     def __init__(self, question_id: int, label: str = "Upvote") -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                emoji="▲",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"podium:qa-upvote:{question_id}",
-            )
+            custom_id=f"podium:qa-upvote:{question_id}",
+            label=label,
+            style=discord.ButtonStyle.primary,
+            emoji="▲",
         )
         self.question_id = question_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> UpvoteButton:
-        """Rebuild the button from its custom id (also after a restart)."""
+    def from_match(cls, match: re.Match[str]) -> UpvoteButton:
+        """The button of the question in the custom id."""
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Toggle the upvote, update the count on this message, refresh the live queue."""
-        bot: PodiumBot = interaction.client
-        try:
-            result = await bot.services.qa.upvote(
-                user_id=interaction.user.id, question_id=self.question_id
-            )
-            QueueUpdater.of(bot).request(result.question.session_id)
-            locale = bot.competition.competition.default_locale
-            await interaction.response.edit_message(
-                view=question_view(bot.catalogs, locale, result.question)
-            )
-            say = bot.catalogs.gettext
-            message = UPVOTED if result.added else UNVOTED
-            await send_ephemeral(
-                interaction,
-                say(
-                    str(interaction.locale),
-                    message,
-                    id=result.question.id,
-                    votes=result.question.votes,
-                ),
-            )
-        except Exception as exc:  # every failure gets the localized reply
-            await reply_error(bot, interaction, exc)
+        result = await bot.services.qa.upvote(
+            user_id=interaction.user.id, question_id=self.question_id
+        )
+        QueueUpdater.of(bot).request(result.question.session_id)
+        locale = bot.competition.competition.default_locale
+        await interaction.response.edit_message(
+            view=question_view(bot.catalogs, locale, result.question)
+        )
+        say = bot.catalogs.gettext
+        message = UPVOTED if result.added else UNVOTED
+        await send_ephemeral(
+            interaction,
+            say(
+                str(interaction.locale),
+                message,
+                id=result.question.id,
+                votes=result.question.votes,
+            ),
+        )
 
 
-class CheckInButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"podium:qa-checkin:(?P<id>\d+)"
-):
+class CheckInButton(PersistentButton, template=r"podium:qa-checkin:(?P<id>\d+)"):
     """Records attendance while the session runs and credits the team's points once."""
 
     def __init__(self, session_id: int, label: str = "Check in") -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                emoji="✅",
-                style=discord.ButtonStyle.success,
-                custom_id=f"podium:qa-checkin:{session_id}",
-            )
+            custom_id=f"podium:qa-checkin:{session_id}",
+            label=label,
+            style=discord.ButtonStyle.success,
+            emoji="✅",
         )
         self.session_id = session_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> CheckInButton:
-        """Rebuild the button from its custom id (also after a restart)."""
+    def from_match(cls, match: re.Match[str]) -> CheckInButton:
+        """The button of the session in the custom id."""
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Check the presser in and say what it earned, privately."""
-        bot: PodiumBot = interaction.client
-        try:
-            result = await bot.services.qa.check_in(
-                user_id=interaction.user.id, session_id=self.session_id
+        result = await bot.services.qa.check_in(
+            user_id=interaction.user.id, session_id=self.session_id
+        )
+        locale = str(interaction.locale)
+        title = safe(result.session.title)
+        if not result.points_enabled:
+            text = bot.catalogs.gettext(locale, CHECKED_IN_PLAIN, title=title)
+        elif result.team is None:
+            text = bot.catalogs.gettext(locale, CHECKED_IN_NO_TEAM, title=title)
+        elif result.points == 0:
+            text = bot.catalogs.gettext(
+                locale, CHECKED_IN_NO_POINTS, title=title, team=safe(result.team)
             )
-            locale = str(interaction.locale)
-            title = safe(result.session.title)
-            if not result.points_enabled:
-                text = bot.catalogs.gettext(locale, CHECKED_IN_PLAIN, title=title)
-            elif result.team is None:
-                text = bot.catalogs.gettext(locale, CHECKED_IN_NO_TEAM, title=title)
-            elif result.points == 0:
-                text = bot.catalogs.gettext(
-                    locale, CHECKED_IN_NO_POINTS, title=title, team=safe(result.team)
-                )
-            else:
-                text = bot.catalogs.gettext(
-                    locale, CHECKED_IN, title=title, points=result.points, team=safe(result.team)
-                )
-            await send_ephemeral(interaction, text)
-        except Exception as exc:  # every failure gets the localized reply
-            await reply_error(bot, interaction, exc)
+        else:
+            text = bot.catalogs.gettext(
+                locale, CHECKED_IN, title=title, points=result.points, team=safe(result.team)
+            )
+        await send_ephemeral(interaction, text)
 
 
 class QueueUpdater:

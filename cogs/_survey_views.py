@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.i18n import N_
-from bot.interactions import interaction_locale, reply_error, send_ephemeral
+from bot.interactions import PersistentButton, interaction_locale, send_ephemeral
 from bot.services.surveys import SCORES, NpsResults, Survey
 
 if TYPE_CHECKING:
@@ -32,44 +32,31 @@ BAR_WIDTH = 20
 
 
 class NpsButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    PersistentButton,
     template=r"podium:nps:(?P<survey>\d+):(?P<score>\d+)",
 ):
     """One score button under a survey; survives restarts (the custom id holds it all)."""
 
     def __init__(self, survey_id: int, score: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=str(score),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"podium:nps:{survey_id}:{score}",
-                row=min(score // 5, 2),
-            )
+            custom_id=f"podium:nps:{survey_id}:{score}",
+            label=str(score),
+            style=discord.ButtonStyle.secondary,
+            row=min(score // 5, 2),
         )
         self.survey_id = survey_id
         self.score = score
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> NpsButton:
-        """Rebuild the button from its custom id."""
+    def from_match(cls, match: re.Match[str]) -> NpsButton:
+        """The button of the survey and score in the custom id."""
         return cls(int(match["survey"]), int(match["score"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Store (or change) the member's answer and confirm it privately."""
-        bot: PodiumBot = interaction.client
-        try:
-            answer = await bot.services.surveys.answer(
-                survey_id=self.survey_id, user_id=interaction.user.id, score=self.score
-            )
-        except Exception as exc:  # a refusal gets the localized reply
-            await reply_error(bot, interaction, exc)
-            return
+        answer = await bot.services.surveys.answer(
+            survey_id=self.survey_id, user_id=interaction.user.id, score=self.score
+        )
         locale = interaction_locale(interaction)
         await send_ephemeral(
             interaction, bot.catalogs.gettext(locale, ANSWERED, score=answer.score)

@@ -11,7 +11,7 @@ import discord
 
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
-from bot.interactions import reply_error, send_ephemeral
+from bot.interactions import PersistentButton, send_ephemeral
 from bot.services.setup import TEAMS_CATEGORY
 from bot.services.teams import MembershipChange, Team, TeamDetails
 from cogs._checks import member_is_organizer
@@ -186,45 +186,31 @@ async def after_leaving(bot: PodiumBot, change: MembershipChange) -> None:
 # -- disband confirmation ---------------------------------------------------------------
 
 
-class DisbandButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"podium:team-disband:(?P<team>\d+)"
-):
+class DisbandButton(PersistentButton, template=r"podium:team-disband:(?P<team>\d+)"):
     """Confirms /team disband; the captain (or an organizer) presses it."""
 
     def __init__(self, team_id: int, label: str = "Disband") -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.danger,
-                custom_id=f"podium:team-disband:{team_id}",
-            )
+            custom_id=f"podium:team-disband:{team_id}",
+            label=label,
+            style=discord.ButtonStyle.danger,
         )
         self.team_id = team_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> DisbandButton:
-        """Rebuild the button from its custom id (also after a restart)."""
+    def from_match(cls, match: re.Match[str]) -> DisbandButton:
+        """The button of the team in the custom id."""
         return cls(int(match["team"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Disband the team and delete its channel."""
-        bot: PodiumBot = interaction.client
-        try:
-            organizer = isinstance(interaction.user, discord.Member) and await member_is_organizer(
-                bot, interaction.user
-            )
-            result = await bot.services.teams.disband(
-                actor_id=interaction.user.id, team_id=self.team_id, as_organizer=organizer
-            )
-            await delete_team_channel(bot, result.team.channel_id)
-            await send_ephemeral(
-                interaction, tr(bot, interaction, DISBANDED, team=esc(result.team.name))
-            )
-        except Exception as exc:  # every failure gets the localized reply
-            await reply_error(bot, interaction, exc)
+        organizer = isinstance(interaction.user, discord.Member) and await member_is_organizer(
+            bot, interaction.user
+        )
+        result = await bot.services.teams.disband(
+            actor_id=interaction.user.id, team_id=self.team_id, as_organizer=organizer
+        )
+        await delete_team_channel(bot, result.team.channel_id)
+        await send_ephemeral(
+            interaction, tr(bot, interaction, DISBANDED, team=esc(result.team.name))
+        )
