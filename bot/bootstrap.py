@@ -6,9 +6,11 @@ database and a frozen clock and get the same object graph the real process uses.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import CompetitionConfig
 from bot.scheduler import Scheduler
 from bot.services.activity import ActivityService
@@ -29,6 +31,7 @@ from bot.services.teams import TeamService
 from bot.services.web_auth import WebAuthService
 from bot.services.whatsapp import WhatsAppService
 from storage.engine import Database
+from storage.migrate import migrate
 
 
 @dataclass(slots=True)
@@ -112,3 +115,19 @@ def build_services(
             listeners=whatsapp.listeners,
         ),
     )
+
+
+@asynccontextmanager
+async def migrated_services(
+    database_url: str, competition: CompetitionConfig, *, guild_id: int, clock: Clock | None = None
+) -> AsyncIterator[Services]:
+    """The whole service graph on a migrated database, disposed on exit: what a one-shot
+    command (``podium export``, ``import-points``, ``dashboard-link``) works with."""
+    db = Database(database_url)
+    try:
+        await migrate(db)
+        yield build_services(
+            db=db, clock=clock or SystemClock(), competition=competition, guild_id=guild_id
+        )
+    finally:
+        await db.dispose()

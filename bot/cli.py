@@ -15,7 +15,8 @@ EXIT_OK = 0
 EXIT_CONFIG = 2
 
 
-def _print_problems(error: ConfigError) -> int:
+def print_problems(error: ConfigError) -> int:
+    """Print every configuration problem on its own line; returns exit code 2."""
     print(f"Podium cannot start: {len(error.problems)} configuration problem(s).", file=sys.stderr)
     for problem in error.problems:
         print(f"  - {problem.line()}", file=sys.stderr)
@@ -28,7 +29,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     try:
         settings, competition = load_all(args.env_file)
     except ConfigError as error:
-        return _print_problems(error)
+        return print_problems(error)
     print(
         f"Configuration OK: competition '{competition.competition.name}', "
         f"timezone {competition.competition.timezone}, {len(competition.cohorts)} cohorts, "
@@ -47,7 +48,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         settings, competition = load_all(args.env_file)
     except ConfigError as error:
-        return _print_problems(error)
+        return print_problems(error)
     setup_logging(settings.LOG_LEVEL)
     from bot.runner import run
 
@@ -62,7 +63,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.env_file, require_discord=False)
     except ConfigError as error:
-        return _print_problems(error)
+        return print_problems(error)
     setup_logging(settings.LOG_LEVEL)
     from storage.engine import Database
     from storage.migrate import migrate
@@ -87,7 +88,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.env_file, require_discord=False)
     except ConfigError as error:
-        return _print_problems(error)
+        return print_problems(error)
     from storage.backup import BackupError, backup_sqlite
 
     try:
@@ -105,7 +106,7 @@ def cmd_import_points(args: argparse.Namespace) -> int:
         settings = load_settings(args.env_file, require_discord=False)
         competition = load_competition(settings.competition_config_path)
     except ConfigError as error:
-        return _print_problems(error)
+        return print_problems(error)
     setup_logging("WARNING")
     from bot.points_cli import run_import_points
 
@@ -118,7 +119,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         settings = load_settings(args.env_file, require_discord=False)
         competition = load_competition(settings.competition_config_path)
     except ConfigError as error:
-        return _print_problems(error)
+        return print_problems(error)
     setup_logging("WARNING")
     from bot.export_cli import run_export
 

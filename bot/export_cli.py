@@ -16,12 +16,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.bootstrap import build_services
-from bot.clock import SystemClock
+from bot.bootstrap import migrated_services
 from bot.config import CompetitionConfig, Settings
 from bot.services.privacy import CSV_FILES, PrivacyService
-from storage.engine import Database
-from storage.migrate import migrate
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -75,16 +72,11 @@ async def _write(privacy: PrivacyService, name: str, path: Path) -> int:
 
 
 async def _export(settings: Settings, competition: CompetitionConfig, directory: Path) -> int:
-    db = Database(settings.DATABASE_URL)
-    try:
-        await migrate(db)
-        services = build_services(
-            db=db, clock=SystemClock(), competition=competition, guild_id=settings.DISCORD_GUILD_ID
-        )
+    async with migrated_services(
+        settings.DATABASE_URL, competition, guild_id=settings.DISCORD_GUILD_ID
+    ) as services:
         for name in CSV_FILES:
             count = await _write(services.privacy, name, directory / name)
             print(f"{name}: {count} rows")
-        print(f"Export written to {directory} (phone numbers masked).")
-        return EXIT_OK
-    finally:
-        await db.dispose()
+    print(f"Export written to {directory} (phone numbers masked).")
+    return EXIT_OK

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -151,7 +152,7 @@ class PodiumView(discord.ui.View):
         await reply_error(self.bot, interaction, error)
 
 
-class PersistentButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+class PersistentButton(discord.ui.DynamicItem[discord.ui.Button[Any]], ABC, template=r"(?!)"):
     """Base of Podium's buttons that keep working after a restart.
 
     The custom id carries everything a press needs (``template`` names its parts); a
@@ -179,9 +180,9 @@ class PersistentButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=
         )
 
     @classmethod
+    @abstractmethod
     def from_match(cls, match: re.Match[str]) -> PersistentButton:
         """The button for the parts of a pressed custom id."""
-        raise NotImplementedError
 
     @classmethod
     async def from_custom_id(
@@ -202,6 +203,6 @@ class PersistentButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=
         except Exception as exc:
             await reply_error(bot, interaction, exc)
 
+    @abstractmethod
     async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
-        """What a press does (subclasses)."""
-        raise NotImplementedError
+        """What a press does."""

@@ -11,14 +11,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.bootstrap import build_services
-from bot.clock import SystemClock
+from bot.bootstrap import migrated_services
 from bot.config import CompetitionConfig, Settings
 from bot.errors import PodiumError
 from bot.i18n import Catalogs
 from bot.services.points import ImportPreview
-from storage.engine import Database
-from storage.migrate import migrate
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -53,12 +50,9 @@ async def _import(
     settings: Settings, competition: CompetitionConfig, name: str, data: bytes, *, dry_run: bool
 ) -> int:
     catalogs = Catalogs()
-    db = Database(settings.DATABASE_URL)
-    try:
-        await migrate(db)
-        services = build_services(
-            db=db, clock=SystemClock(), competition=competition, guild_id=settings.DISCORD_GUILD_ID
-        )
+    async with migrated_services(
+        settings.DATABASE_URL, competition, guild_id=settings.DISCORD_GUILD_ID
+    ) as services:
         points = services.points
         try:
             preview = await points.preview_import(actor_id=None, file_name=name, data=data)
@@ -74,7 +68,5 @@ async def _import(
                 file=sys.stderr,
             )
             return EXIT_REFUSED
-        print(f"Imported {done.entries} entries ({done.total:+,} points) as import #{done.id}.")
-        return EXIT_OK
-    finally:
-        await db.dispose()
+    print(f"Imported {done.entries} entries ({done.total:+,} points) as import #{done.id}.")
+    return EXIT_OK

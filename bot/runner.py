@@ -11,7 +11,7 @@ import sys
 import discord
 
 from bot.app import PodiumBot
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Services, build_services, migrated_services
 from bot.clock import SystemClock
 from bot.config import CompetitionConfig, Settings
 from bot.i18n import Catalogs
@@ -73,11 +73,7 @@ async def run(settings: Settings, competition: CompetitionConfig) -> int:
 
 
 async def _serve(bot: PodiumBot, web: WebServer, token: str) -> int:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     await web.start()
     try:
         async with bot:
@@ -127,27 +123,30 @@ def configure_web_auth(services: Services, settings: Settings) -> None:
     )
 
 
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT (where the platform lets the loop handle them)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # platforms without signal handlers
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
 async def run_web_only(settings: Settings, competition: CompetitionConfig) -> int:
     """``podium run --only web``: the web app alone (public pages, dashboard, /metrics,
     /healthz) with no Discord client and no scheduler; needs no Discord token."""
-    db = Database(settings.DATABASE_URL)
-    try:
-        await migrate(db)
-        services = build_services(
-            db=db, clock=SystemClock(), competition=competition, guild_id=settings.DISCORD_GUILD_ID
-        )
+    async with migrated_services(
+        settings.DATABASE_URL, competition, guild_id=settings.DISCORD_GUILD_ID
+    ) as services:
         configure_web_auth(services, settings)
         site = WebSite(services, Catalogs(), settings.PUBLIC_BASE_URL)
         web = WebServer(
-            build_web_app(HealthSources(db=db, scheduler=None, gateway=None), site=site),
+            build_web_app(HealthSources(db=services.db, scheduler=None, gateway=None), site=site),
             settings.WEB_HOST,
             settings.WEB_PORT,
         )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         await web.start()
         try:
             await stop.wait()
@@ -155,5 +154,3 @@ async def run_web_only(settings: Settings, competition: CompetitionConfig) -> in
             return 0
         finally:
             await web.stop()
-    finally:
-        await db.dispose()

@@ -16,9 +16,9 @@ EXIT_REFUSED = 2
 
 
 def _problems(error: ConfigError) -> int:
-    from bot.cli import _print_problems
+    from bot.cli import print_problems
 
-    return _print_problems(error)
+    return print_problems(error)
 
 
 def cmd_run_web(args: argparse.Namespace) -> int:
@@ -97,30 +97,20 @@ def cmd_dashboard_link(args: argparse.Namespace) -> int:
         competition = load_competition(settings.competition_config_path)
     except ConfigError as error:
         return _problems(error)
-    from bot.bootstrap import build_services
-    from bot.clock import SystemClock
+    from bot.bootstrap import migrated_services
     from bot.errors import PodiumError
     from bot.logs import setup_logging
     from bot.runner import configure_web_auth
-    from storage.engine import Database
-    from storage.migrate import migrate
 
     setup_logging("WARNING")
 
     async def _issue() -> str:
-        db = Database(settings.DATABASE_URL)
-        try:
-            await migrate(db)
-            services = build_services(
-                db=db, clock=SystemClock(), competition=competition, guild_id=0
-            )
+        async with migrated_services(settings.DATABASE_URL, competition, guild_id=0) as services:
             configure_web_auth(services, settings)
             link = await services.web_auth.issue_link(
                 user_id=args.user, ttl=dt.timedelta(seconds=args.ttl), via="cli"
             )
             return link.url
-        finally:
-            await db.dispose()
 
     try:
         url = asyncio.run(_issue())
