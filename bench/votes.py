@@ -291,7 +291,6 @@ class ConstantVotes(ContestService):
             added=True,
             used=1,
             max_votes=self.rules.max_votes_per_contest,
-            count=0,
             channel_id=None,
             message_id=None,
         )

@@ -68,8 +68,11 @@ class Database:
         if self.is_sqlite:
             if self.url.database in (None, "", ":memory:"):
                 raise ValueError("Podium needs a SQLite file, not an in-memory database")
+            # Every write runs in ``write()``'s begin block, which commits or rolls back
+            # itself, so the pool's extra rollback when the connection comes back would
+            # only cost a round trip to the driver's thread per transaction.
             self.writer = create_async_engine(
-                self.url, pool_size=1, max_overflow=0, pool_timeout=120
+                self.url, pool_size=1, max_overflow=0, pool_timeout=120, pool_reset_on_return=None
             )
             _install_pragmas(self.writer, writer=True)
             self.reader = create_async_engine(

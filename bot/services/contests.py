@@ -47,7 +47,7 @@ from bot.services.points import PointsService
 from storage.engine import Database
 from storage.queries import contests as q
 from storage.queries import teams as team_queries
-from storage.queries.contests import ContestRow, DuplicateRow, SubmissionRow
+from storage.queries.contests import ContestRow, DuplicateRow, SubmissionRow, VoteTarget
 
 log = logging.getLogger(__name__)
 
@@ -252,12 +252,23 @@ class Submission:
 
 @dataclass(frozen=True, slots=True)
 class VoteOutcome:
-    """What one press did: ``added`` True for a vote, False for a vote taken back."""
+    """What one press did: ``added`` True for a vote, False for a vote taken back; ``used``
+    of ``max_votes`` is the voter's allowance. The entry's count is not part of it: a
+    press does not need it, and the gallery reads it when it re-renders (``count``)."""
 
     submission_id: int
     added: bool
     used: int
     max_votes: int
+    channel_id: int | None
+    message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class VoidOutcome:
+    """One vote voided: its entry, the entry's count now, and the gallery post to refresh."""
+
+    submission_id: int
     count: int
     channel_id: int | None
     message_id: int | None
@@ -780,7 +791,7 @@ class ContestService:
 
     async def void(
         self, *, actor_id: int, vote_ids: str | Sequence[int], reason: str
-    ) -> list[VoteOutcome]:
+    ) -> list[VoidOutcome]:
         """``/contest void``: void the votes (kept, no longer counted); audited per vote.
         Unknown ids refuse the whole request; already voided ones are skipped."""
         ids = (
@@ -790,7 +801,7 @@ class ContestService:
         if not 1 <= len(clean_reason) <= MAX_REASON:
             raise InvalidReason()
         now = self.clock.now()
-        outcomes: list[VoteOutcome] = []
+        outcomes: list[VoidOutcome] = []
         async with self.db.write() as conn:
             found = {v.id: v for v in await q.votes_by_id(conn, ids)}
             contests = {v.contest_id for v in found.values()}
@@ -835,13 +846,9 @@ class ContestService:
                 )
                 stored = await q.get_submission(conn, vote.submission_id)
                 stored = _present(stored)
-                contest = _present(seasons[vote.contest_id])
                 outcomes.append(
-                    VoteOutcome(
+                    VoidOutcome(
                         submission_id=vote.submission_id,
-                        added=False,
-                        used=0,
-                        max_votes=contest.max_votes or self.rules.max_votes_per_contest,
                         count=await q.count_for(conn, vote.submission_id),
                         channel_id=stored.channel_id,
                         message_id=stored.message_id,
@@ -1013,7 +1020,7 @@ class GroupCommit(Generic[_In, _Out]):
         self._queue.append((item, future))
         if self._drain is None or self._drain.done():
             self._drain = asyncio.create_task(self._run(), name="vote-group-commit")
-        return await asyncio.shield(future)
+        return await future  # a cancelled caller cancels only its future; the press applies
 
     async def _run(self) -> None:
         while self._queue:
@@ -1060,21 +1067,23 @@ class _PressBatch:
         conn, rules, now = self.conn, self.service.rules, self.now
         voter_ids = list({p.voter_id for p in self.presses})
         await q.lock_voters(conn, voter_ids)
-        entries = await q.submissions_by_id(conn, list({p.submission_id for p in self.presses}))
-        contests = await q.contests_by_id(conn, list({e.contest_id for e in entries.values()}))
+        entries = await q.vote_targets(conn, list({p.submission_id for p in self.presses}))
+        voters = await q.voter_state(
+            conn,
+            season=self.service.season,
+            contest_ids=list({e.contest.id for e in entries.values()}),
+            voter_ids=voter_ids,
+            since=now - RATE_WINDOW,
+        )
         existing: dict[tuple[int, int], _VoteState] = {}
         used: dict[tuple[int, int], int] = {}
-        for vote in await q.votes_of(conn, list(contests), voter_ids):
-            existing[(vote.submission_id, vote.voter_id)] = _VoteState(
-                vote.id, vote.voided_at is not None
-            )
-            key = (vote.contest_id, vote.voter_id)
+        for vote_id, contest_id, submission_id, voter_id, voided in voters.votes:
+            existing[(submission_id, voter_id)] = _VoteState(vote_id, voided)
+            key = (contest_id, voter_id)
             used[key] = used.get(key, 0) + 1
-        teams = await q.teams_of(conn, self.service.season, voter_ids)
+        teams = voters.teams
         recent: dict[int, list[tuple[int, str, dt.datetime]]] = {}
-        for voter, pressed, action, at in await q.recent_presses(
-            conn, voter_ids, now - RATE_WINDOW
-        ):
+        for voter, pressed, action, at in voters.recent:
             recent.setdefault(voter, []).append((pressed, action, at))
         results: list[tuple[VotePress, bool, int, int] | PodiumError] = []
         inserts: list[VotePress] = []
@@ -1083,14 +1092,9 @@ class _PressBatch:
         for press in self.presses:
             try:
                 entry = entries.get(press.submission_id)
-                contest_row = contests.get(entry.contest_id) if entry else None
-                if (
-                    entry is None
-                    or contest_row is None
-                    or contest_row.season != self.service.season
-                ):
+                if entry is None or entry.contest.season != self.service.season:
                     raise SubmissionNotFound(id=press.submission_id)
-                contest = _contest(contest_row, rules.max_votes_per_contest)
+                contest = _contest(entry.contest, rules.max_votes_per_contest)
                 outcome = self._press(press, entry, contest, existing, used, teams, recent)
             except PodiumError as error:
                 results.append(error)
@@ -1115,7 +1119,7 @@ class _PressBatch:
             conn,
             [
                 {
-                    "contest_id": entries[p.submission_id].contest_id,
+                    "contest_id": entries[p.submission_id].contest.id,
                     "submission_id": p.submission_id,
                     "voter_id": p.voter_id,
                     "voter_created_at": p.account_created_at,
@@ -1130,7 +1134,7 @@ class _PressBatch:
             conn,
             [
                 {
-                    "contest_id": entries[p.submission_id].contest_id,
+                    "contest_id": entries[p.submission_id].contest.id,
                     "submission_id": p.submission_id,
                     "voter_id": p.voter_id,
                     "vote_id": vote_id
@@ -1142,7 +1146,6 @@ class _PressBatch:
                 for p, action, vote_id in events
             ],
         )
-        counts = await q.counts_for(conn, list(entries))
         outcomes: list[VoteOutcome | PodiumError] = []
         for result in results:
             if isinstance(result, PodiumError):
@@ -1156,7 +1159,6 @@ class _PressBatch:
                     added=added,
                     used=used_now,
                     max_votes=max_votes,
-                    count=counts[press.submission_id],
                     channel_id=shown.channel_id,
                     message_id=shown.message_id,
                 )
@@ -1166,7 +1168,7 @@ class _PressBatch:
     def _press(
         self,
         press: VotePress,
-        entry: SubmissionRow,
+        entry: VoteTarget,
         contest: Contest,
         existing: dict[tuple[int, int], _VoteState],
         used: dict[tuple[int, int], int],

@@ -7,9 +7,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import BindParameter
 
 from storage.schema import (
     contest_results,
@@ -259,67 +273,139 @@ async def lock_voters(conn: AsyncConnection, voter_ids: Sequence[int]) -> None:
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": voter_id % (2**63)})
 
 
-async def submissions_by_id(
+@dataclass(frozen=True, slots=True)
+class VoteTarget:
+    """An entry as a vote press sees it: its team, state, gallery post and contest."""
+
+    submission_id: int
+    team_id: int
+    withdrawn_at: dt.datetime | None
+    channel_id: int | None
+    message_id: int | None
+    contest: ContestRow
+
+
+# The vote batch's statements are built once: a batch then only binds its ids (expanding
+# IN parameters), which saves constructing and cache-keying the expressions per batch.
+_VOTE_TARGETS = (
+    select(
+        submissions.c.id.label("submission_id"),
+        submissions.c.team_id,
+        submissions.c.withdrawn_at,
+        submissions.c.channel_id,
+        submissions.c.message_id,
+        *contests.c,
+    )
+    .join(contests, contests.c.id == submissions.c.contest_id)
+    .where(submissions.c.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+async def vote_targets(
     conn: AsyncConnection, submission_ids: Sequence[int]
-) -> dict[int, SubmissionRow]:
-    """Entries by id, with their team names (unknown ids are absent)."""
-    rows = await conn.execute(
-        select(*_SUBMISSION_COLUMNS)
-        .join(teams, teams.c.id == submissions.c.team_id)
-        .where(submissions.c.id.in_(list(submission_ids)))
-    )
-    return {r.id: _submission(r._mapping) for r in rows}
-
-
-async def contests_by_id(
-    conn: AsyncConnection, contest_ids: Sequence[int]
-) -> dict[int, ContestRow]:
-    """Contests by id."""
-    rows = await conn.execute(select(contests).where(contests.c.id.in_(list(contest_ids))))
-    return {r.id: _contest(r._mapping) for r in rows}
-
-
-async def votes_of(
-    conn: AsyncConnection, contest_ids: Sequence[int], voter_ids: Sequence[int]
-) -> list[VoteRow]:
-    """Every vote (voided ones too) of these voters in these contests."""
-    rows = await conn.execute(
-        select(votes).where(
-            votes.c.contest_id.in_(list(contest_ids)), votes.c.voter_id.in_(list(voter_ids))
+) -> dict[int, VoteTarget]:
+    """Entries with their contests, in one statement (unknown ids are absent)."""
+    rows = await conn.execute(_VOTE_TARGETS, {"ids": list(submission_ids)})
+    found = {}
+    for row in rows:
+        m = row._mapping
+        found[m["submission_id"]] = VoteTarget(
+            submission_id=m["submission_id"],
+            team_id=m["team_id"],
+            withdrawn_at=m["withdrawn_at"],
+            channel_id=m["channel_id"],
+            message_id=m["message_id"],
+            contest=_contest(m),
         )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class VoterState:
+    """What the vote rules need to know about some voters, read in one statement."""
+
+    #: (vote id, contest, entry, voter, voided) of each of their votes, voided ones too
+    votes: list[tuple[int, int, int, int, bool]]
+    #: team id per voter this season (voters without a team are absent)
+    teams: dict[int, int]
+    #: (voter, entry, "vote" or "unvote", at) of their presses after ``since``, in order
+    recent: list[tuple[int, int, str, dt.datetime]]
+
+
+_STATE_VOTE, _STATE_TEAM, _STATE_PRESS = 0, 1, 2
+
+
+def _voter_state_statement() -> Any:
+    """One UNION ALL of three selects with a common shape (kind, a, b, c, d, at), ordered
+    by kind and then id; parameters: voters, contests, season, since."""
+    voters: BindParameter[int] = bindparam("voters", expanding=True)
+    none_int = literal(None, type_=Integer)
+    cast_votes = select(
+        literal(_STATE_VOTE).label("kind"),
+        votes.c.id.label("a"),
+        votes.c.contest_id.label("b"),
+        votes.c.submission_id.label("c"),
+        votes.c.voter_id.label("d"),
+        votes.c.voided_at.label("at"),
+    ).where(
+        votes.c.contest_id.in_(bindparam("contests", expanding=True)),
+        votes.c.voter_id.in_(voters),
     )
-    return [_vote(r._mapping) for r in rows]
+    member_teams = select(
+        literal(_STATE_TEAM),
+        team_members.c.user_id,
+        team_members.c.team_id,
+        none_int,
+        none_int,
+        literal(None, type_=vote_events.c.at.type),
+    ).where(team_members.c.season == bindparam("season"), team_members.c.user_id.in_(voters))
+    presses = select(
+        literal(_STATE_PRESS),
+        vote_events.c.id,
+        vote_events.c.voter_id,
+        vote_events.c.submission_id,
+        case((vote_events.c.action == "vote", 1), else_=0),
+        vote_events.c.at,
+    ).where(
+        vote_events.c.voter_id.in_(voters),
+        vote_events.c.at > bindparam("since", type_=vote_events.c.at.type),
+        vote_events.c.action.in_(("vote", "unvote")),
+    )
+    union = union_all(cast_votes, member_teams, presses).subquery()
+    return select(union).order_by(union.c.kind, union.c.a)
 
 
-async def teams_of(conn: AsyncConnection, season: str, user_ids: Sequence[int]) -> dict[int, int]:
-    """Team id per member this season (members without a team are absent)."""
+_VOTER_STATE = _voter_state_statement()
+
+
+async def voter_state(
+    conn: AsyncConnection,
+    *,
+    season: str,
+    contest_ids: Sequence[int],
+    voter_ids: Sequence[int],
+    since: dt.datetime,
+) -> VoterState:
+    """The voters' votes in these contests, their teams and their recent presses, in one
+    statement, so a batch of presses reads its voters in one round trip."""
     rows = await conn.execute(
-        select(team_members.c.user_id, team_members.c.team_id).where(
-            team_members.c.season == season, team_members.c.user_id.in_(list(user_ids))
-        )
+        _VOTER_STATE,
+        {
+            "voters": list(voter_ids),
+            "contests": list(contest_ids),
+            "season": season,
+            "since": since,
+        },
     )
-    return {int(user): int(team) for user, team in rows}
-
-
-async def recent_presses(
-    conn: AsyncConnection, voter_ids: Sequence[int], since: dt.datetime
-) -> list[tuple[int, int, str, dt.datetime]]:
-    """(voter, entry, action, at) of the voters' votes and unvotes after ``since``, in order."""
-    rows = await conn.execute(
-        select(
-            vote_events.c.voter_id,
-            vote_events.c.submission_id,
-            vote_events.c.action,
-            vote_events.c.at,
-        )
-        .where(
-            vote_events.c.voter_id.in_(list(voter_ids)),
-            vote_events.c.at > since,
-            vote_events.c.action.in_(("vote", "unvote")),
-        )
-        .order_by(vote_events.c.id)
-    )
-    return [(int(v), int(s), str(a), at) for v, s, a, at in rows]
+    state = VoterState(votes=[], teams={}, recent=[])
+    for kind, a, b, c, d, at in rows:
+        if kind == _STATE_VOTE:
+            state.votes.append((int(a), int(b), int(c), int(d), at is not None))
+        elif kind == _STATE_TEAM:
+            state.teams[int(a)] = int(b)
+        else:
+            state.recent.append((int(b), int(c), "vote" if d else "unvote", at))
+    return state
 
 
 async def insert_votes(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[int]:
@@ -351,17 +437,6 @@ async def add_events(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     """Append vote events (contest_id, submission_id, voter_id, vote_id, action, at)."""
     if rows:
         await conn.execute(insert(vote_events), rows)
-
-
-async def counts_for(conn: AsyncConnection, submission_ids: Sequence[int]) -> dict[int, int]:
-    """Counted (not voided) votes per entry; 0 for entries without votes."""
-    rows = await conn.execute(
-        select(votes.c.submission_id, func.count())
-        .where(votes.c.submission_id.in_(list(submission_ids)), votes.c.voided_at.is_(None))
-        .group_by(votes.c.submission_id)
-    )
-    found = {int(s): int(n) for s, n in rows}
-    return {s: found.get(s, 0) for s in submission_ids}
 
 
 async def count_for(conn: AsyncConnection, submission_id: int) -> int:
