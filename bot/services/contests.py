@@ -215,9 +215,24 @@ class Contest:
     @property
     def voting_ends(self) -> dt.datetime:
         """The exclusive end of voting."""
-        if self.closed_at is not None and self.closed_at < self.voting_close:
-            return self.closed_at
-        return self.voting_close
+        return voting_ends(self.voting_close, self.closed_at)
+
+
+def voting_ends(voting_close: dt.datetime, closed_at: dt.datetime | None) -> dt.datetime:
+    """The exclusive end of voting: the voting close, or the close instant if earlier."""
+    if closed_at is not None and closed_at < voting_close:
+        return closed_at
+    return voting_close
+
+
+@dataclass(frozen=True, slots=True)
+class _Ballot:
+    """A contest as a press sees it: voting window [opens, ends) and the maximum."""
+
+    id: int
+    opens: dt.datetime
+    ends: dt.datetime
+    max_votes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -1067,14 +1082,14 @@ class _PressBatch:
         conn, rules, now = self.conn, self.service.rules, self.now
         voter_ids = list({p.voter_id for p in self.presses})
         await q.lock_voters(conn, voter_ids)
-        entries = await q.vote_targets(conn, list({p.submission_id for p in self.presses}))
-        voters = await q.voter_state(
+        voters = await q.vote_batch_state(
             conn,
             season=self.service.season,
-            contest_ids=list({e.contest.id for e in entries.values()}),
+            submission_ids=list({p.submission_id for p in self.presses}),
             voter_ids=voter_ids,
             since=now - RATE_WINDOW,
         )
+        entries = voters.targets
         existing: dict[tuple[int, int], _VoteState] = {}
         used: dict[tuple[int, int], int] = {}
         for vote_id, contest_id, submission_id, voter_id, voided in voters.votes:
@@ -1092,9 +1107,14 @@ class _PressBatch:
         for press in self.presses:
             try:
                 entry = entries.get(press.submission_id)
-                if entry is None or entry.contest.season != self.service.season:
+                if entry is None or entry.season != self.service.season:
                     raise SubmissionNotFound(id=press.submission_id)
-                contest = _contest(entry.contest, rules.max_votes_per_contest)
+                contest = _Ballot(
+                    id=entry.contest_id,
+                    opens=entry.submissions_close,  # voting opens when submissions close
+                    ends=voting_ends(entry.voting_close, entry.closed_at),
+                    max_votes=entry.max_votes or rules.max_votes_per_contest,
+                )
                 outcome = self._press(press, entry, contest, existing, used, teams, recent)
             except PodiumError as error:
                 results.append(error)
@@ -1119,7 +1139,7 @@ class _PressBatch:
             conn,
             [
                 {
-                    "contest_id": entries[p.submission_id].contest.id,
+                    "contest_id": entries[p.submission_id].contest_id,
                     "submission_id": p.submission_id,
                     "voter_id": p.voter_id,
                     "voter_created_at": p.account_created_at,
@@ -1134,7 +1154,7 @@ class _PressBatch:
             conn,
             [
                 {
-                    "contest_id": entries[p.submission_id].contest.id,
+                    "contest_id": entries[p.submission_id].contest_id,
                     "submission_id": p.submission_id,
                     "voter_id": p.voter_id,
                     "vote_id": vote_id
@@ -1169,7 +1189,7 @@ class _PressBatch:
         self,
         press: VotePress,
         entry: VoteTarget,
-        contest: Contest,
+        contest: _Ballot,
         existing: dict[tuple[int, int], _VoteState],
         used: dict[tuple[int, int], int],
         teams: dict[int, int],
@@ -1178,10 +1198,10 @@ class _PressBatch:
         """Check one press against the rules; update the in-memory state. Returns (the vote
         is now cast, the change to write: ``vote``, ``unvote`` or None)."""
         now, rules = self.now, self.service.rules
-        if now < contest.voting_opens:
-            raise VotingNotOpen(when=discord_timestamp(contest.voting_opens))
-        if now >= contest.voting_ends:
-            raise VotingClosed(when=discord_timestamp(contest.voting_ends))
+        if now < contest.opens:
+            raise VotingNotOpen(when=discord_timestamp(contest.opens))
+        if now >= contest.ends:
+            raise VotingClosed(when=discord_timestamp(contest.ends))
         key = (press.submission_id, press.voter_id)
         state = existing.get(key)
         if state is not None and state.voided:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
+    BigInteger,
+    String,
     and_,
     bindparam,
     case,
@@ -275,136 +276,161 @@ async def lock_voters(conn: AsyncConnection, voter_ids: Sequence[int]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class VoteTarget:
-    """An entry as a vote press sees it: its team, state, gallery post and contest."""
+    """An entry as a vote press sees it: its team, state and gallery post, and its
+    contest's season, windows and maximum."""
 
     submission_id: int
     team_id: int
     withdrawn_at: dt.datetime | None
     channel_id: int | None
     message_id: int | None
-    contest: ContestRow
-
-
-# The vote batch's statements are built once: a batch then only binds its ids (expanding
-# IN parameters), which saves constructing and cache-keying the expressions per batch.
-_VOTE_TARGETS = (
-    select(
-        submissions.c.id.label("submission_id"),
-        submissions.c.team_id,
-        submissions.c.withdrawn_at,
-        submissions.c.channel_id,
-        submissions.c.message_id,
-        *contests.c,
-    )
-    .join(contests, contests.c.id == submissions.c.contest_id)
-    .where(submissions.c.id.in_(bindparam("ids", expanding=True)))
-)
-
-
-async def vote_targets(
-    conn: AsyncConnection, submission_ids: Sequence[int]
-) -> dict[int, VoteTarget]:
-    """Entries with their contests, in one statement (unknown ids are absent)."""
-    rows = await conn.execute(_VOTE_TARGETS, {"ids": list(submission_ids)})
-    found = {}
-    for row in rows:
-        m = row._mapping
-        found[m["submission_id"]] = VoteTarget(
-            submission_id=m["submission_id"],
-            team_id=m["team_id"],
-            withdrawn_at=m["withdrawn_at"],
-            channel_id=m["channel_id"],
-            message_id=m["message_id"],
-            contest=_contest(m),
-        )
-    return found
+    contest_id: int
+    season: str
+    submissions_close: dt.datetime
+    voting_close: dt.datetime
+    closed_at: dt.datetime | None
+    max_votes: int | None
 
 
 @dataclass(frozen=True, slots=True)
-class VoterState:
-    """What the vote rules need to know about some voters, read in one statement."""
+class VoteBatchState:
+    """What the vote rules need for a batch of presses, read in one statement."""
 
-    #: (vote id, contest, entry, voter, voided) of each of their votes, voided ones too
+    #: the pressed entries by id (unknown ids are absent)
+    targets: dict[int, VoteTarget]
+    #: (vote id, contest, entry, voter, voided) of the voters' votes in those entries'
+    #: contests, voided ones too
     votes: list[tuple[int, int, int, int, bool]]
     #: team id per voter this season (voters without a team are absent)
     teams: dict[int, int]
-    #: (voter, entry, "vote" or "unvote", at) of their presses after ``since``, in order
+    #: (voter, entry, "vote" or "unvote", at) of the voters' presses after ``since``, in order
     recent: list[tuple[int, int, str, dt.datetime]]
 
 
-_STATE_VOTE, _STATE_TEAM, _STATE_PRESS = 0, 1, 2
+_TARGET, _VOTE, _TEAM, _PRESS = 0, 1, 2, 3
 
 
-def _voter_state_statement() -> Any:
-    """One UNION ALL of three selects with a common shape (kind, a, b, c, d, at), ordered
-    by kind and then id; parameters: voters, contests, season, since."""
+def _vote_batch_statement() -> Any:
+    """Four selects with one shape, UNION ALL, ordered by kind and then id:
+    (kind, a, b, c, d, e, f: integers, t1, t2, t3, t4: times, s: text). Built once, so a
+    batch only binds its ids (expanding IN parameters): entries, voters, season, since."""
+    entries: BindParameter[int] = bindparam("entries", expanding=True)
     voters: BindParameter[int] = bindparam("voters", expanding=True)
-    none_int = literal(None, type_=Integer)
+    time_type = votes.c.created_at.type
+
+    def ints(n: int) -> list[Any]:
+        return [literal(None, type_=BigInteger) for _ in range(n)]
+
+    def times(n: int) -> list[Any]:
+        return [literal(None, type_=time_type) for _ in range(n)]
+
+    no_text = literal(None, type_=String)
+    targets = (
+        select(
+            literal(_TARGET).label("kind"),
+            submissions.c.id.label("a"),
+            submissions.c.team_id.label("b"),
+            submissions.c.contest_id.label("c"),
+            submissions.c.channel_id.label("d"),
+            submissions.c.message_id.label("e"),
+            contests.c.max_votes.label("f"),
+            submissions.c.withdrawn_at.label("t1"),
+            contests.c.submissions_close.label("t2"),
+            contests.c.voting_close.label("t3"),
+            contests.c.closed_at.label("t4"),
+            contests.c.season.label("s"),
+        )
+        .join(contests, contests.c.id == submissions.c.contest_id)
+        .where(submissions.c.id.in_(entries))
+    )
     cast_votes = select(
-        literal(_STATE_VOTE).label("kind"),
-        votes.c.id.label("a"),
-        votes.c.contest_id.label("b"),
-        votes.c.submission_id.label("c"),
-        votes.c.voter_id.label("d"),
-        votes.c.voided_at.label("at"),
+        literal(_VOTE),
+        votes.c.id,
+        votes.c.contest_id,
+        votes.c.submission_id,
+        votes.c.voter_id,
+        *ints(2),
+        votes.c.voided_at,
+        *times(3),
+        no_text,
     ).where(
-        votes.c.contest_id.in_(bindparam("contests", expanding=True)),
+        votes.c.contest_id.in_(
+            select(submissions.c.contest_id).where(submissions.c.id.in_(entries))
+        ),
         votes.c.voter_id.in_(voters),
     )
     member_teams = select(
-        literal(_STATE_TEAM),
+        literal(_TEAM),
         team_members.c.user_id,
         team_members.c.team_id,
-        none_int,
-        none_int,
-        literal(None, type_=vote_events.c.at.type),
+        *ints(4),
+        *times(4),
+        no_text,
     ).where(team_members.c.season == bindparam("season"), team_members.c.user_id.in_(voters))
     presses = select(
-        literal(_STATE_PRESS),
+        literal(_PRESS),
         vote_events.c.id,
         vote_events.c.voter_id,
         vote_events.c.submission_id,
         case((vote_events.c.action == "vote", 1), else_=0),
+        *ints(2),
         vote_events.c.at,
+        *times(3),
+        no_text,
     ).where(
         vote_events.c.voter_id.in_(voters),
-        vote_events.c.at > bindparam("since", type_=vote_events.c.at.type),
+        vote_events.c.at > bindparam("since", type_=time_type),
         vote_events.c.action.in_(("vote", "unvote")),
     )
-    union = union_all(cast_votes, member_teams, presses).subquery()
+    union = union_all(targets, cast_votes, member_teams, presses).subquery()
     return select(union).order_by(union.c.kind, union.c.a)
 
 
-_VOTER_STATE = _voter_state_statement()
+_VOTE_BATCH = _vote_batch_statement()
 
 
-async def voter_state(
+async def vote_batch_state(
     conn: AsyncConnection,
     *,
     season: str,
-    contest_ids: Sequence[int],
+    submission_ids: Sequence[int],
     voter_ids: Sequence[int],
     since: dt.datetime,
-) -> VoterState:
-    """The voters' votes in these contests, their teams and their recent presses, in one
-    statement, so a batch of presses reads its voters in one round trip."""
+) -> VoteBatchState:
+    """The pressed entries with their contests, and the voters' votes in those contests,
+    teams and recent presses: one statement, so a batch of presses reads what its rules
+    need in one round trip to the database."""
     rows = await conn.execute(
-        _VOTER_STATE,
+        _VOTE_BATCH,
         {
+            "entries": list(submission_ids),
             "voters": list(voter_ids),
-            "contests": list(contest_ids),
             "season": season,
             "since": since,
         },
     )
-    state = VoterState(votes=[], teams={}, recent=[])
-    for kind, a, b, c, d, at in rows:
-        if kind == _STATE_VOTE:
-            state.votes.append((int(a), int(b), int(c), int(d), at is not None))
-        elif kind == _STATE_TEAM:
+    state = VoteBatchState(targets={}, votes=[], teams={}, recent=[])
+    for kind, a, b, c, d, e, f, t1, t2, t3, t4, text_ in rows:
+        if kind == _TARGET:
+            state.targets[int(a)] = VoteTarget(
+                submission_id=int(a),
+                team_id=int(b),
+                withdrawn_at=t1,
+                channel_id=d,
+                message_id=e,
+                contest_id=int(c),
+                season=str(text_),
+                submissions_close=t2,
+                voting_close=t3,
+                closed_at=t4,
+                max_votes=f,
+            )
+        elif kind == _VOTE:
+            state.votes.append((int(a), int(b), int(c), int(d), t1 is not None))
+        elif kind == _TEAM:
             state.teams[int(a)] = int(b)
         else:
-            state.recent.append((int(b), int(c), "vote" if d else "unvote", at))
+            state.recent.append((int(b), int(c), "vote" if d else "unvote", t1))
     return state
 
 
