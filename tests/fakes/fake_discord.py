@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from aiohttp import WSMsgType, web
 
 DISCORD_EPOCH_MS = 1420070400000
@@ -53,7 +54,7 @@ def _json(body: Any, *, status: int = 200, headers: dict[str, str] | None = None
     """A JSON response whose Content-Type is exactly ``application/json``, as Discord's is
     (discord.py compares the header verbatim and treats anything else as text)."""
     return web.Response(
-        body=json.dumps(body).encode(),
+        body=orjson.dumps(body),
         status=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
@@ -168,7 +169,7 @@ class _Connection:
             self._zstd = zstandard.ZstdCompressor().compressobj()
 
     async def send(self, payload: dict[str, Any]) -> None:
-        raw = json.dumps(payload, separators=(",", ":")).encode()
+        raw = orjson.dumps(payload)
         if self._zlib is not None:
             await self.ws.send_bytes(self._zlib.compress(raw) + self._zlib.flush(zlib.Z_SYNC_FLUSH))
         elif self._zstd is not None:
@@ -565,7 +566,7 @@ class FakeDiscord:
                 if message.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
                     break
                 continue
-            payload = json.loads(message.data)
+            payload = orjson.loads(message.data)
             op = payload.get("op")
             data = payload.get("d")
             if op == 1:
@@ -635,7 +636,7 @@ class FakeDiscord:
             return await handler(request)
         body: Any = None
         if request.content_type == "application/json" and request.can_read_body:
-            body = await request.json()
+            body = orjson.loads(await request.read())
         elif request.content_type.startswith("multipart/") and request.can_read_body:
             body = await self._read_multipart(request)
         record = RecordedRequest(
