@@ -407,8 +407,7 @@ def report_cog(name: str, run: CogRun, base: float, args: argparse.Namespace) ->
     )
     print(
         f"{name}: CPU {run.bot_cpu:.2f} s in the {where} ({run.bot_cpu * per_vote:.3f} ms/vote, "
-        f"event loop's thread {run.loop_cpu * per_vote:.3f})"
-        + fake
+        f"event loop's thread {run.loop_cpu * per_vote:.3f})" + fake
     )
 
 
