@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import discord
@@ -112,6 +112,21 @@ class PodiumBot(commands.Bot):
         self.command_ids: dict[str, int] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self.ready_seconds: float | None = None
+        #: called with every interaction as it arrives, synchronously (see ``dispatch``)
+        self.interaction_observers: list[Callable[[discord.Interaction[Any]], None]] = []
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """discord.py's event dispatch; interactions also go to ``interaction_observers``
+        first. A listener would cost a task per interaction, a tenth of the event loop's
+        time per button press in bench/votes.py; an observer is a plain call, so it must be
+        quick and never block. One that raises is logged and the event still dispatched."""
+        if event_name == "interaction":
+            for observe in self.interaction_observers:
+                try:
+                    observe(args[0])
+                except Exception:
+                    log.exception("interaction observer failed observer=%r", observe)
+        super().dispatch(event_name, *args, **kwargs)
 
     @property
     def tree(self) -> PodiumTree:

@@ -49,7 +49,9 @@ class ActivityCog(commands.Cog):
         self.activity = bot.services.activity
 
     async def cog_load(self) -> None:
-        """Register the drop check, make sure this week's is pending, start flushing."""
+        """Observe interactions, register the drop check, make sure this week's is pending,
+        start flushing."""
+        self.bot.interaction_observers.append(self.count_interaction)
         self.bot.services.scheduler.register(DROP_CHECK_JOB, self._drop_check)
         await self.schedule_drop_check(self.activity.current_week().key)
         self.flush_loop.start()
@@ -57,6 +59,8 @@ class ActivityCog(commands.Cog):
     async def cog_unload(self) -> None:
         """Stop the loop and write what is buffered (also runs when the bot closes)."""
         self.flush_loop.cancel()
+        if self.count_interaction in self.bot.interaction_observers:
+            self.bot.interaction_observers.remove(self.count_interaction)
         try:
             await self.activity.flush()
         except Exception:
@@ -83,9 +87,10 @@ class ActivityCog(commands.Cog):
             return
         self.activity.record(message.author.id, "message")
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[PodiumBot]) -> None:
-        """Count a member's command, button or form (autocomplete typing is not counted)."""
+    def count_interaction(self, interaction: discord.Interaction[PodiumBot]) -> None:
+        """Count a member's command, button or form (autocomplete typing is not counted).
+        An interaction observer (a plain call as the interaction arrives, not a listener:
+        no task per interaction)."""
         if interaction.guild_id != self.bot.guild_id or interaction.user.bot:
             return
         if interaction.type is discord.InteractionType.autocomplete:

@@ -63,6 +63,20 @@ async def test_a_command_counts_as_an_interaction_of_the_member(harness: Harness
     assert (await stored_counts(harness))[PARTICIPANT_ID] == (0, 1, 0)
 
 
+async def test_a_failing_interaction_observer_is_logged_and_the_command_still_answers(
+    harness: Harness, caplog: Any
+):
+    def broken(_interaction: Any) -> None:
+        raise RuntimeError("observer bug")
+
+    harness.bot.interaction_observers.insert(0, broken)
+    result = await harness.fake.invoke("help", user_id=PARTICIPANT_ID)
+    assert result.text  # the command ran and answered
+    await harness.services.activity.flush()
+    assert (await stored_counts(harness))[PARTICIPANT_ID] == (0, 1, 0)  # counted after it
+    assert "interaction observer failed" in caplog.text
+
+
 # -- /admin stats ------------------------------------------------------------------------------
 async def test_admin_stats_flushes_and_shows_actives_per_cohort_and_totals(harness: Harness):
     await harness.services.cohorts.assign(
