@@ -412,6 +412,8 @@ def report_cog(name: str, run: CogRun, base: float, args: argparse.Namespace) ->
 
 
 async def main(args: argparse.Namespace) -> None:
+    global CONCURRENCY
+    CONCURRENCY = args.in_flight
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         total = args.members * args.per_member
@@ -441,6 +443,12 @@ if __name__ == "__main__":
     parser.add_argument("--entries", type=int, default=200)
     parser.add_argument("--per-member", type=int, default=4)
     parser.add_argument("--skip-cog", action="store_true")
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        default=CONCURRENCY,
+        help="calls (service) and clicks (cog) kept in flight at once",
+    )
     parser.add_argument(
         "--fake",
         choices=("process", "inline"),
