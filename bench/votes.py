@@ -333,7 +333,7 @@ async def bench_cog(folder: Path, args: argparse.Namespace, *, floor: bool = Fal
                 db, clock, competition, services.audit, services.points, services.scheduler
             )
         profiler = cProfile.Profile() if args.profile else None
-        if profiler is not None and (not floor or os.environ.get("PROFILE_FLOOR")):
+        if profiler is not None and not floor:
             profiler.enable()
         print(
             f"   {'floor' if floor else 'cog'}: {len(presses)} clicks from pid {os.getpid()}",
@@ -342,7 +342,7 @@ async def bench_cog(folder: Path, args: argparse.Namespace, *, floor: bool = Fal
         cpu, loop_cpu = time.process_time(), time.thread_time()
         run = await fake.clicks(presses, concurrency=CONCURRENCY)
         bot_cpu, loop_cpu = time.process_time() - cpu, time.thread_time() - loop_cpu
-        if profiler is not None and (not floor or os.environ.get("PROFILE_FLOOR")):
+        if profiler is not None and not floor:
             profiler.disable()
             profiler.dump_stats(args.profile)
         refused = sum(not text.startswith("Vote counted") for text in run.texts)
