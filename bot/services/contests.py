@@ -1135,7 +1135,7 @@ class _PressBatch:
                 deletes.append(state.vote_id)
                 events.append((press, "unvote", state.vote_id))
         await q.delete_votes(conn, deletes)
-        new_ids = await q.insert_votes(
+        await q.insert_votes(
             conn,
             [
                 {
@@ -1149,7 +1149,6 @@ class _PressBatch:
                 for p in inserts
             ],
         )
-        ids = {(p.submission_id, p.voter_id): i for p, i in zip(inserts, new_ids, strict=True)}
         await q.add_events(
             conn,
             [
@@ -1157,9 +1156,7 @@ class _PressBatch:
                     "contest_id": entries[p.submission_id].contest_id,
                     "submission_id": p.submission_id,
                     "voter_id": p.voter_id,
-                    "vote_id": vote_id
-                    if vote_id is not None
-                    else ids[(p.submission_id, p.voter_id)],
+                    "vote_id": vote_id,  # None: the vote just inserted
                     "action": action,
                     "at": now,
                 }

@@ -434,21 +434,11 @@ async def vote_batch_state(
     return state
 
 
-async def insert_votes(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert votes in one statement; their ids in the order given.
-
-    A duplicate (entry, voter) raises IntegrityError: the caller's rules prevent it. The
-    ids are matched back by (entry, voter), which is unique, rather than asking for
-    RETURNING rows in parameter order: SQLAlchemy can only promise that order on SQLite by
-    inserting one row per statement, which made a batch of N votes N round trips.
-    """
-    if not rows:
-        return []
-    result = await conn.execute(
-        insert(votes).returning(votes.c.id, votes.c.submission_id, votes.c.voter_id), rows
-    )
-    ids = {(int(s), int(v)): int(i) for i, s, v in result}
-    return [ids[(int(r["submission_id"]), int(r["voter_id"]))] for r in rows]
+async def insert_votes(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Insert votes in one statement. A duplicate (entry, voter) raises IntegrityError: the
+    caller's rules prevent it."""
+    if rows:
+        await conn.execute(insert(votes), rows)
 
 
 async def delete_votes(conn: AsyncConnection, vote_ids: Sequence[int]) -> None:
@@ -459,10 +449,31 @@ async def delete_votes(conn: AsyncConnection, vote_ids: Sequence[int]) -> None:
         )
 
 
+# An event's vote: the id given, else the vote of (entry, voter), so the events of votes
+# inserted just before in the same transaction need no RETURNING round trip for their ids.
+_ADD_EVENT = insert(vote_events).values(
+    contest_id=bindparam("contest_id"),
+    submission_id=bindparam("submission_id"),
+    voter_id=bindparam("voter_id"),
+    vote_id=func.coalesce(
+        bindparam("vote_id", type_=BigInteger),
+        select(votes.c.id)
+        .where(
+            votes.c.submission_id == bindparam("submission_id"),
+            votes.c.voter_id == bindparam("voter_id"),
+        )
+        .scalar_subquery(),
+    ),
+    action=bindparam("action"),
+    at=bindparam("at", type_=vote_events.c.at.type),
+)
+
+
 async def add_events(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    """Append vote events (contest_id, submission_id, voter_id, vote_id, action, at)."""
+    """Append vote events (contest_id, submission_id, voter_id, vote_id, action, at); a
+    ``vote_id`` of None means the current vote of (submission_id, voter_id)."""
     if rows:
-        await conn.execute(insert(vote_events), rows)
+        await conn.execute(_ADD_EVENT, rows)
 
 
 async def count_for(conn: AsyncConnection, submission_id: int) -> int:

@@ -629,6 +629,36 @@ async def test_results_before_close_show_current_standings_without_places_points
         await services.contests.results("no such contest")
 
 
+async def test_every_vote_and_unvote_event_carries_the_id_of_its_vote(
+    services: Services, clock: FrozenClock, db: Database
+):
+    _contest, _teams, entries = await setup_entries(services, clock)
+    # a batch: three voters at once, then one of them takes the vote back
+    await asyncio.gather(*(press(services, entries[0].id, voter=VOTER + i) for i in range(3)))
+    clock.advance(dt.timedelta(seconds=5))
+    await press(services, entries[0].id, voter=VOTER + 1)
+    async with db.read() as conn:
+        cast = {
+            int(r.voter_id): int(r.id)
+            for r in await conn.execute(select(votes.c.id, votes.c.voter_id))
+        }
+        events = [
+            (int(r.voter_id), r.action, r.vote_id)
+            for r in await conn.execute(
+                select(
+                    vote_events.c.voter_id, vote_events.c.action, vote_events.c.vote_id
+                ).order_by(vote_events.c.id)
+            )
+        ]
+    assert sorted(cast) == [VOTER, VOTER + 2]  # VOTER + 1's vote was taken back
+    voted = {voter: vote_id for voter, action, vote_id in events if action == "vote"}
+    assert voted[VOTER] == cast[VOTER]
+    assert voted[VOTER + 2] == cast[VOTER + 2]
+    unvote = [(voter, vote_id) for voter, action, vote_id in events if action == "unvote"]
+    assert unvote == [(VOTER + 1, voted[VOTER + 1])]
+    assert len({vote_id for _, _, vote_id in events if vote_id is not None}) == 3
+
+
 async def test_presses_arriving_together_commit_together_and_are_checked_in_arrival_order(
     services: Services, clock: FrozenClock, db: Database, competition: CompetitionConfig
 ):
