@@ -1082,23 +1082,32 @@ class _PressBatch:
         conn, rules, now = self.conn, self.service.rules, self.now
         voter_ids = list({p.voter_id for p in self.presses})
         await q.lock_voters(conn, voter_ids)
-        voters = await q.vote_batch_state(
+        read = await q.vote_batch_state(
             conn,
             season=self.service.season,
             submission_ids=list({p.submission_id for p in self.presses}),
             voter_ids=voter_ids,
             since=now - RATE_WINDOW,
         )
-        entries = voters.targets
+        entries = read.targets
+        ballots = {
+            entry.submission_id: _Ballot(
+                id=entry.contest_id,
+                opens=entry.submissions_close,  # voting opens when submissions close
+                ends=voting_ends(entry.voting_close, entry.closed_at),
+                max_votes=entry.max_votes or rules.max_votes_per_contest,
+            )
+            for entry in entries.values()
+        }
         existing: dict[tuple[int, int], _VoteState] = {}
         used: dict[tuple[int, int], int] = {}
-        for vote_id, contest_id, submission_id, voter_id, voided in voters.votes:
+        for vote_id, contest_id, submission_id, voter_id, voided in read.votes:
             existing[(submission_id, voter_id)] = _VoteState(vote_id, voided)
             key = (contest_id, voter_id)
             used[key] = used.get(key, 0) + 1
-        teams = voters.teams
+        teams = read.teams
         recent: dict[int, list[tuple[int, str, dt.datetime]]] = {}
-        for voter, pressed, action, at in voters.recent:
+        for voter, pressed, action, at in read.recent:
             recent.setdefault(voter, []).append((pressed, action, at))
         results: list[tuple[VotePress, bool, int, int] | PodiumError] = []
         inserts: list[VotePress] = []
@@ -1109,12 +1118,7 @@ class _PressBatch:
                 entry = entries.get(press.submission_id)
                 if entry is None or entry.season != self.service.season:
                     raise SubmissionNotFound(id=press.submission_id)
-                contest = _Ballot(
-                    id=entry.contest_id,
-                    opens=entry.submissions_close,  # voting opens when submissions close
-                    ends=voting_ends(entry.voting_close, entry.closed_at),
-                    max_votes=entry.max_votes or rules.max_votes_per_contest,
-                )
+                contest = ballots[press.submission_id]
                 outcome = self._press(press, entry, contest, existing, used, teams, recent)
             except PodiumError as error:
                 results.append(error)
