@@ -59,7 +59,10 @@ async def remember_member(bot: PodiumBot, member: discord.Member) -> None:
 
 
 async def end_unless_organizer(bot: PodiumBot, member: discord.Member) -> None:
-    """End ``member``'s dashboard access if they are no longer an organizer."""
+    """End ``member``'s dashboard access if they are no longer an organizer. Most members
+    hold none, so that is asked first (one read per role change)."""
+    if not await bot.services.web_auth.holds_access(member.id):
+        return
     if await member_is_organizer(bot, member):
         return
     ended = await bot.services.web_auth.end_access(member.id, reason="not_organizer")

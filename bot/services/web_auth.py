@@ -289,6 +289,11 @@ class WebAuthService:
         async with self.db.read() as conn:
             return await q.access_holder_ids(conn, self.clock.now())
 
+    async def holds_access(self, user_id: int) -> bool:
+        """True when ``user_id`` has a live session or an unused, unexpired login link."""
+        async with self.db.read() as conn:
+            return await q.holds_access(conn, user_id, self.clock.now())
+
     async def end_access(self, user_id: int, *, reason: str) -> AccessEnded:
         """End ``user_id``'s dashboard access because they are no longer an organizer:
         revoke every live session (the next request finds none) and withdraw unused login
