@@ -17,13 +17,18 @@ if TYPE_CHECKING:
 ORGANIZER_ONLY = {"organizer": True}
 
 
+def manages_server(member: discord.Member) -> bool:
+    """True with the Manage Server or Administrator permission (the server owner has both)."""
+    permissions = member.guild_permissions
+    return permissions.manage_guild or permissions.administrator
+
+
 async def member_is_organizer(bot: PodiumBot, member: discord.Member) -> bool:
-    """True with the organizer role (recorded id or configured name) or Manage Server."""
-    if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
-        return True
-    organizer_id = (await bot.services.setup.resource_ids()).get("role:organizer")
-    wanted = bot.competition.roles.organizer.casefold()
-    return any(role.id == organizer_id or role.name.casefold() == wanted for role in member.roles)
+    """True with the organizer role `/admin setup` recorded (by id, never by name) or the
+    Manage Server permission; before setup, only Manage Server (``GuildSetupService``)."""
+    return await bot.services.setup.is_organizer(
+        role_ids={role.id for role in member.roles}, manages_server=manages_server(member)
+    )
 
 
 async def ensure_organizer(interaction: discord.Interaction[Any]) -> bool:

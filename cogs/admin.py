@@ -15,6 +15,7 @@ from bot.i18n import N_
 from bot.services.setup import DesiredResource, SetupReport
 from cogs._admin_views import AuditPager, audit_embed, stats_embed
 from cogs._checks import ORGANIZER_ONLY, organizer_only
+from cogs._organizer_access import OrganizerAccess, reconcile, remember_member
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -85,6 +86,8 @@ class AdminCog(commands.Cog):
         await interaction.followup.send(
             embed=self._report_embed(interaction, report), ephemeral=True
         )
+        # The recorded organizer role may have changed: its former holders lose the dashboard.
+        self.bot.spawn(reconcile(self.bot, guild), name="dashboard-access-reconcile")
 
     def _report_embed(
         self, interaction: discord.Interaction[PodiumBot], report: SetupReport
@@ -197,8 +200,11 @@ class AdminCog(commands.Cog):
                 expires=discord_timestamp(link.expires_at),
             ),
         )
+        if isinstance(interaction.user, discord.Member):
+            await remember_member(self.bot, interaction.user)
 
 
 async def setup(bot: PodiumBot) -> None:
     """Load the cog (discord.py extension entry point)."""
     await bot.add_cog(AdminCog(bot))
+    await bot.add_cog(OrganizerAccess(bot))

@@ -8,6 +8,7 @@ and records the ids once the Discord side has created them. It never talks to Di
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
@@ -220,6 +221,20 @@ class GuildSetupService:
         async with self.db.read() as conn:
             rows = await resource_queries.all_for_guild(conn, self.guild_id)
         return {row.key: row.discord_id for row in rows}
+
+    async def organizer_role_id(self) -> int | None:
+        """The organizer role's id as `/admin setup` recorded it, or None before setup."""
+        return (await self.resource_ids()).get(ORGANIZER_ROLE)
+
+    async def is_organizer(self, *, role_ids: Collection[int], manages_server: bool) -> bool:
+        """Who is an organizer: a member with the Manage Server (or Administrator)
+        permission, or one holding the role whose id `/admin setup` recorded. A role's name
+        never counts: anyone with Manage Roles can make a role called "organizer". Before
+        setup has recorded the role, only Manage Server counts."""
+        if manages_server:
+            return True
+        organizer_id = await self.organizer_role_id()
+        return organizer_id is not None and organizer_id in role_ids
 
     def missing(
         self, existing: list[ExistingResource], recorded: dict[str, int]

@@ -84,6 +84,15 @@ class WebSession:
 
 
 @dataclass(frozen=True, slots=True)
+class AccessEnded:
+    """What ending someone's dashboard access took away."""
+
+    user_id: int
+    sessions: int
+    links: int
+
+
+@dataclass(frozen=True, slots=True)
 class NewSession:
     """A session just opened from a link: ``cookie`` is the value for the browser."""
 
@@ -273,6 +282,40 @@ class WebAuthService:
                 details={"sessions": count},
             )
         return count
+
+    async def access_holders(self) -> list[int]:
+        """Users who can use the dashboard now or soon: a live session or an unused,
+        unexpired login link. The bot checks each is still an organizer."""
+        async with self.db.read() as conn:
+            return await q.access_holder_ids(conn, self.clock.now())
+
+    async def holds_access(self, user_id: int) -> bool:
+        """True when ``user_id`` has a live session or an unused, unexpired login link."""
+        async with self.db.read() as conn:
+            return await q.holds_access(conn, user_id, self.clock.now())
+
+    async def end_access(self, user_id: int, *, reason: str) -> AccessEnded:
+        """End ``user_id``'s dashboard access because they are no longer an organizer:
+        revoke every live session (the next request finds none) and withdraw unused login
+        links. ``reason`` says why (``left``, ``not_organizer``). Audited as
+        ``web.access_ended`` (no actor: the bot decides) when anything was live; idempotent,
+        and only a read when there is nothing to end (member updates call it often)."""
+        now = self.clock.now()
+        async with self.db.read() as conn:
+            if not await q.holds_access(conn, user_id, now):
+                return AccessEnded(user_id=user_id, sessions=0, links=0)
+        async with self.db.write() as conn:
+            sessions = await q.revoke_user_sessions(conn, user_id, now)
+            links = await q.withdraw_user_links(conn, user_id, now)
+            if sessions or links:
+                await self.audit.record(
+                    conn,
+                    actor_id=None,
+                    action="web.access_ended",
+                    target=f"user:{user_id}",
+                    details={"reason": reason, "sessions": sessions, "links": links},
+                )
+        return AccessEnded(user_id=user_id, sessions=sessions, links=links)
 
     async def purge(self) -> int:
         """Delete links and sessions that ended more than a day ago; returns rows removed."""

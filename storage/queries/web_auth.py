@@ -150,6 +150,56 @@ async def revoke_user_sessions(conn: AsyncConnection, user_id: int, at: dt.datet
     return int(result.rowcount or 0)
 
 
+async def access_holder_ids(conn: AsyncConnection, at: dt.datetime) -> list[int]:
+    """Users with a live session or an unused, unexpired login link at ``at``, ascending."""
+    sessions = select(web_sessions.c.user_id).where(
+        web_sessions.c.revoked_at.is_(None), web_sessions.c.expires_at > at
+    )
+    links = select(web_login_tokens.c.user_id).where(
+        web_login_tokens.c.used_at.is_(None), web_login_tokens.c.expires_at > at
+    )
+    rows = await conn.execute(sessions.union(links))
+    return sorted(int(user_id) for (user_id,) in rows)
+
+
+async def holds_access(conn: AsyncConnection, user_id: int, at: dt.datetime) -> bool:
+    """True when the user has a live session or an unused, unexpired login link at ``at``."""
+    session = await conn.scalar(
+        select(web_sessions.c.id_hash)
+        .where(
+            web_sessions.c.user_id == user_id,
+            web_sessions.c.revoked_at.is_(None),
+            web_sessions.c.expires_at > at,
+        )
+        .limit(1)
+    )
+    if session is not None:
+        return True
+    link = await conn.scalar(
+        select(web_login_tokens.c.token_hash)
+        .where(
+            web_login_tokens.c.user_id == user_id,
+            web_login_tokens.c.used_at.is_(None),
+            web_login_tokens.c.expires_at > at,
+        )
+        .limit(1)
+    )
+    return link is not None
+
+
+async def withdraw_user_links(conn: AsyncConnection, user_id: int, at: dt.datetime) -> int:
+    """Delete a user's unused, unexpired login links (they then fail as unknown links);
+    returns how many."""
+    result = await conn.execute(
+        delete(web_login_tokens).where(
+            web_login_tokens.c.user_id == user_id,
+            web_login_tokens.c.used_at.is_(None),
+            web_login_tokens.c.expires_at > at,
+        )
+    )
+    return int(result.rowcount or 0)
+
+
 async def purge_sessions(conn: AsyncConnection, before: dt.datetime) -> int:
     """Delete sessions that expired or were revoked before ``before``."""
     result = await conn.execute(

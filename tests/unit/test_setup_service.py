@@ -89,3 +89,23 @@ async def test_missing_lists_what_the_server_lacks_for_the_startup_report(servic
     missing = services.setup.missing(existing, recorded={})
     assert competition.roles.organizer not in {r.name for r in missing}
     assert competition.roles.alumni in {r.name for r in missing}
+
+
+async def test_before_setup_only_manage_server_makes_an_organizer(services: Services):
+    setup = services.setup
+    assert await setup.is_organizer(role_ids=set(), manages_server=True)
+    assert not await setup.is_organizer(role_ids={11, 12}, manages_server=False)
+
+
+async def test_after_setup_the_recorded_organizer_role_id_makes_an_organizer_never_a_name(
+    services: Services,
+):
+    competition = services.competition
+    plan = await services.setup.plan([ExistingResource(ROLE, competition.roles.organizer, 11)])
+    await services.setup.record(actor_id=1, found=plan.found, created=[], failed=[])
+    setup = services.setup
+    assert await setup.organizer_role_id() == 11
+    assert await setup.is_organizer(role_ids={11}, manages_server=False)
+    # another role called "Organizer" has another id
+    assert not await setup.is_organizer(role_ids={12}, manages_server=False)
+    assert await setup.is_organizer(role_ids={12}, manages_server=True)

@@ -166,3 +166,42 @@ async def test_purge_removes_links_and_sessions_ended_over_a_day_ago(services, c
     clock.advance(dt.timedelta(days=2))
     assert await services.web_auth.purge() == 3
     assert await services.web_auth.session(opened.cookie) is None
+
+
+async def test_access_holders_are_users_with_a_live_session_or_an_unused_link(services, clock):
+    await services.web_auth.login((await services.web_auth.issue_link(user_id=ORGANIZER)).token)
+    await services.web_auth.issue_link(user_id=ORGANIZER + 1)
+    await services.web_auth.issue_link(user_id=ORGANIZER + 2, ttl=dt.timedelta(0))
+    assert await services.web_auth.access_holders() == [ORGANIZER, ORGANIZER + 1]
+    clock.advance(dt.timedelta(minutes=11))
+    assert await services.web_auth.access_holders() == [ORGANIZER]
+
+
+async def test_end_access_revokes_sessions_and_withdraws_unused_links_once_audited(services):
+    first = await services.web_auth.login(
+        (await services.web_auth.issue_link(user_id=ORGANIZER)).token
+    )
+    second = await services.web_auth.login(
+        (await services.web_auth.issue_link(user_id=ORGANIZER)).token
+    )
+    unused = await services.web_auth.issue_link(user_id=ORGANIZER)
+    other = await services.web_auth.login(
+        (await services.web_auth.issue_link(user_id=ORGANIZER + 1)).token
+    )
+
+    ended = await services.web_auth.end_access(ORGANIZER, reason="not_organizer")
+
+    assert (ended.sessions, ended.links) == (2, 1)
+    assert await services.web_auth.session(first.cookie) is None
+    assert await services.web_auth.session(second.cookie) is None
+    assert await services.web_auth.session(other.cookie) is not None
+    with pytest.raises(LoginLinkInvalid):
+        await services.web_auth.login(unused.token)
+    (record,) = await services.audit.recent(action="web.access_ended")
+    assert record.actor_id is None
+    assert record.target == f"user:{ORGANIZER}"
+    assert record.details == {"reason": "not_organizer", "sessions": 2, "links": 1}
+
+    again = await services.web_auth.end_access(ORGANIZER, reason="left")
+    assert (again.sessions, again.links) == (0, 0)
+    assert len(await services.audit.recent(action="web.access_ended")) == 1
