@@ -23,6 +23,7 @@ from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
 from bot.services.points import PointsService
+from bot.services.posts import PostService
 from bot.services.privacy import PrivacyService
 from bot.services.qa import QAService
 from bot.services.setup import GuildSetupService
@@ -59,6 +60,7 @@ class Services:
     activity: ActivityService
     surveys: SurveyService
     privacy: PrivacyService
+    posts: PostService
 
     def __post_init__(self) -> None:
         """Give the dashboard the services it reads from (built beside it)."""
@@ -114,6 +116,7 @@ def build_services(
             activity=activity,
             listeners=whatsapp.listeners,
         ),
+        posts=PostService(db, clock),
     )
 
 

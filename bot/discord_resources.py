@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import discord
 
 from bot.services.setup import (
@@ -12,6 +14,8 @@ from bot.services.setup import (
     DesiredResource,
     ExistingResource,
 )
+
+log = logging.getLogger(__name__)
 
 
 def existing_resources(guild: discord.Guild) -> list[ExistingResource]:
@@ -64,7 +68,9 @@ async def create_resource(
     permission overwrites (so create parents and roles first).
     """
     if resource.kind == ROLE:
-        role = await guild.create_role(name=resource.name, mentionable=False, reason=reason)
+        role = await guild.create_role(
+            name=resource.name, mentionable=resource.mentionable, reason=reason
+        )
         return role.id
     overwrites = _overwrites(guild, resource, ids)
     if resource.kind == CATEGORY:
@@ -79,3 +85,19 @@ async def create_resource(
         reason=reason,
     )
     return channel.id
+
+
+async def repair_mentionable(
+    guild: discord.Guild, found: list[tuple[DesiredResource, int]], *, reason: str
+) -> None:
+    """Make the existing roles Podium pings mentionable (cohort roles made before, or by
+    hand). A role the bot may not change (its role is below it, or it lacks Manage Roles)
+    is logged; its pings then notify only if the bot holds Mention Everyone."""
+    for resource, role_id in found:
+        role = guild.get_role(role_id) if resource.kind == ROLE else None
+        if role is None or not resource.mentionable or role.mentionable:
+            continue
+        try:
+            await role.edit(mentionable=True, reason=reason)
+        except discord.HTTPException as exc:
+            log.warning("role not made mentionable role=%s status=%s", role_id, exc.status)

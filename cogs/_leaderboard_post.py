@@ -3,8 +3,10 @@
 Exactly one post per season, week (or ``final``) and track: the post is claimed in the
 database first (unique row), then sent, then recorded with its message id. A claim left
 unfinished by a process that died mid-post is resumed by looking for the message in the
-channel (its embed footer carries the post's key) before posting again. One lock keeps the
-job, the catch-up at start and /season close from posting the same board at once.
+channel (its embed footer carries the post's key) before posting again, and every post
+carries a nonce from its claim row, so Discord itself drops a repeat within minutes. One
+lock keeps the job, the catch-up at start and /season close from posting the same board
+at once.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.services.points import (
     SeasonClose,
     SeasonClosed,
 )
+from bot.services.posts import post_nonce
 from cogs._points_views import board_embed, require_organizer
 
 if TYPE_CHECKING:
@@ -108,7 +111,7 @@ class LeaderboardPoster:
             if not board.rows:
                 await points.finish_post(claim.post_id, channel_id=None, message_id=None)
                 return "empty"
-            message = await self._send(channel, board)
+            message = await self._send(channel, board, nonce=post_nonce("lb", claim.post_id))
             await self._relay(board)
             await points.finish_post(claim.post_id, channel_id=channel.id, message_id=message.id)
             log.info("board posted week=%s track=%s message=%s", week_key, track, message.id)
@@ -126,7 +129,9 @@ class LeaderboardPoster:
             log.warning("cannot read the leaderboard channel history status=%s", exc.status)
         return None
 
-    async def _send(self, channel: discord.TextChannel, board: Board) -> discord.Message:
+    async def _send(
+        self, channel: discord.TextChannel, board: Board, *, nonce: str
+    ) -> discord.Message:
         bot = self.bot
         locale = bot.competition.competition.default_locale
         embed = board_embed(bot, board, locale)
@@ -162,6 +167,7 @@ class LeaderboardPoster:
             embed=embed,
             file=discord.File(io.BytesIO(png), filename=name),
             allowed_mentions=discord.AllowedMentions.none(),
+            nonce=nonce,
         )
 
     async def _relay(self, board: Board) -> None:

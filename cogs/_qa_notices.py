@@ -4,7 +4,9 @@ the Discord scheduled event of each session.
 A notice goes to the first channel of each audience cohort, mentioning only those cohorts'
 roles (the one place Podium pings), to the cohorts' WhatsApp subscribers through the outbox,
 and by DM to members who RSVP'd. Each Discord delivery is reserved in the database under
-the job key first, so a job re-run after a crash posts nothing twice.
+the job key first and sent with a nonce from its row (``cogs._posting.send_once``), so a
+job re-run after a crash posts nothing twice, even when the crash came between Discord
+accepting the post and the bot recording it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.services.qa import (
     Notice,
     Session,
 )
+from cogs._posting import send_once
 from cogs._qa_views import KIND_LABELS, checkin_view, safe
 
 if TYPE_CHECKING:
@@ -121,7 +124,8 @@ class QANotices:
                 log.warning("qa notice: no channel for cohort=%s (run /admin setup)", cohort)
                 continue
             target = f"channel:{channel_id}"
-            if await services.qa.begin_delivery(notice.key, target) == "posted":
+            delivery = await services.qa.begin_delivery(notice.key, target)
+            if not delivery.to_send:
                 continue
             role_id = ids.get(f"role:cohort:{cohort}")
             content = f"<@&{role_id}> {text}" if role_id else text
@@ -137,7 +141,14 @@ class QANotices:
                 else discord.utils.MISSING
             )
             try:
-                sent = await channel.send(content, allowed_mentions=mentions, view=view)
+                sent = await send_once(
+                    self.bot,
+                    channel,
+                    delivery,
+                    content=content,
+                    allowed_mentions=mentions,
+                    view=view,
+                )
             except discord.HTTPException as exc:
                 await services.qa.finish_delivery(notice.key, target, error=f"Discord {exc.status}")
                 log.warning("qa notice not posted key=%s channel=%s", notice.key, channel_id)
@@ -152,13 +163,17 @@ class QANotices:
         default = self.bot.competition.competition.default_locale
         for user_id in notice.rsvp_user_ids:
             target = f"dm:{user_id}"
-            if await services.qa.begin_delivery(notice.key, target) == "posted":
+            delivery = await services.qa.begin_delivery(notice.key, target)
+            if not delivery.to_send:
                 continue
             locale = locales.get(user_id, default)
             try:
                 user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-                sent = await user.send(
-                    notice_text(self.bot, locale, notice),
+                sent = await send_once(
+                    self.bot,
+                    user,
+                    delivery,
+                    content=notice_text(self.bot, locale, notice),
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
             except discord.HTTPException as exc:

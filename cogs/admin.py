@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_resources import create_resource, existing_resources
+from bot.discord_resources import create_resource, existing_resources, repair_mentionable
 from bot.errors import GuildOnly
 from bot.i18n import N_
 from bot.services.setup import DesiredResource, SetupReport
@@ -80,6 +80,7 @@ class AdminCog(commands.Cog):
                 continue
             ids[resource.key] = new_id
             created.append((resource, new_id))
+        await repair_mentionable(guild, plan.found, reason=reason)
         report = await services.setup.record(
             actor_id=interaction.user.id, found=plan.found, created=created, failed=failed
         )

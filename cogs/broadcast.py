@@ -14,6 +14,7 @@ from bot.interactions import interaction_locale, send_ephemeral
 from bot.services.broadcasts import JOB_KIND, Occurrence, occurrence_key
 from cogs._broadcast_views import list_embed, status_embed
 from cogs._checks import ORGANIZER_ONLY, organizer_only
+from cogs._posting import send_once
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -84,31 +85,26 @@ class BroadcastCog(commands.Cog):
             if channel_id is None or not isinstance(channel, discord.TextChannel):
                 log.warning("broadcast channel missing key=%s (run /admin setup)", target)
                 continue
-            state = await services.broadcasts.record_post(
-                broadcast_id=occurrence.broadcast_id,
-                key=occurrence.key,
-                channel_id=channel_id,
-                begin=True,
+            delivery = await services.broadcasts.begin_post(
+                broadcast_id=occurrence.broadcast_id, key=occurrence.key, channel_id=channel_id
             )
-            if state == "posted":
+            if not delivery.to_send:
                 continue
             try:
-                sent = await channel.send(
-                    occurrence.message, allowed_mentions=discord.AllowedMentions.none()
+                sent = await send_once(
+                    self.bot,
+                    channel,
+                    delivery,
+                    content=occurrence.message,
+                    allowed_mentions=discord.AllowedMentions.none(),
                 )
             except discord.HTTPException as exc:
                 await services.broadcasts.record_post(
-                    broadcast_id=occurrence.broadcast_id,
-                    key=occurrence.key,
-                    channel_id=channel_id,
-                    error=f"Discord {exc.status}",
+                    key=occurrence.key, channel_id=channel_id, error=f"Discord {exc.status}"
                 )
                 continue
             await services.broadcasts.record_post(
-                broadcast_id=occurrence.broadcast_id,
-                key=occurrence.key,
-                channel_id=channel_id,
-                message_id=sent.id,
+                key=occurrence.key, channel_id=channel_id, message_id=sent.id
             )
 
     # -- commands -------------------------------------------------------------------------

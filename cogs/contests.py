@@ -27,6 +27,7 @@ from cogs._contest_views import (
     results_embed,
     tr,
 )
+from cogs._posting import send_once
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -45,6 +46,11 @@ CLOSED = N_("{contest} is closed; the results are posted.")
 ALREADY_CLOSED = N_("{contest} was already closed; here are its results.")
 
 PUBLIC_LOCALE = "en"
+
+
+def results_post_key(contest_id: int) -> str:
+    """The claim key of a contest's results post (one per contest)."""
+    return f"contest:{contest_id}:results"
 
 
 def _attachment(file: discord.Attachment | None) -> Attachment | None:
@@ -84,13 +90,27 @@ class ContestCog(commands.Cog):
         await self._post_results(results)
 
     async def _post_results(self, results: Results) -> None:
+        # The automatic close and /contest close may both get here (the bot restarted
+        # after voting ended and an organizer closed at once): the claim lets one post.
         if results.contest.results_message_id is not None:
+            return
+        posts = self.bot.services.posts
+        delivery = await posts.claim(results_post_key(results.contest.id))
+        if not delivery.to_send:
             return
         await self.bot.wait_until_ready()
         channel = await gallery_channel(self.bot, results.contest.gallery_channel_id)
         if channel is None:
+            await posts.finish(delivery, channel_id=None, error="no gallery channel")
             return
-        message = await channel.send(embed=results_embed(self.bot, PUBLIC_LOCALE, results))
+        try:
+            message = await send_once(
+                self.bot, channel, delivery, embed=results_embed(self.bot, PUBLIC_LOCALE, results)
+            )
+        except discord.HTTPException as exc:
+            await posts.finish(delivery, channel_id=channel.id, error=f"Discord {exc.status}")
+            raise
+        await posts.finish(delivery, channel_id=channel.id, message_id=message.id)
         await self.bot.services.contests.set_results_message(results.contest.id, message.id)
 
     # -- autocomplete -------------------------------------------------------------------

@@ -98,6 +98,25 @@ scheduled_jobs = Table(
     Index("ix_scheduled_jobs_status_run_at", "status", "run_at"),
 )
 
+#: Discord posts that have no row of their own to claim them (contest results, the missed-job
+#: notice): one row per post ``key``, claimed before sending by one process (``owner``) so
+#: two paths never post it both; ``claimed_at`` bounds the search for a post a dead process
+#: may have made.
+discord_posts = Table(
+    "discord_posts",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # claimed | posted | failed
+    Column("owner", String(32), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("channel_id", BigInteger, nullable=True),
+    Column("message_id", BigInteger, nullable=True),
+    Column("error", String(200), nullable=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+    UniqueConstraint("key", name="uq_discord_posts_key"),
+)
+
 #: Teams, per season. ``name_key`` is the name after NFKC + casefold, unique among the
 #: season's active teams; disbanded teams keep their row so ledger history stays readable.
 teams = Table(

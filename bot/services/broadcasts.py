@@ -26,6 +26,7 @@ from bot.scheduler import Scheduler
 from bot.services import relay_rules as rules
 from bot.services.audit import AuditService
 from bot.services.outbox import OutboxService
+from bot.services.posts import DONE, NEW, RESUME, Delivery, post_nonce
 from storage.engine import Database
 from storage.queries import broadcasts as bq
 from storage.queries import relay as relay_queries
@@ -306,37 +307,46 @@ class BroadcastService:
         log.info("broadcast fired id=%s key=%s whatsapp_rows=%d", row.id, key, queued)
         return Occurrence(row.id, key, row.message, targets, queued, following)
 
+    async def begin_post(self, *, broadcast_id: int, key: str, channel_id: int) -> Delivery:
+        """Reserve the Discord post of an occurrence in a channel before sending it.
+
+        ``done`` when it went out already; ``resume`` when a process died after reserving
+        it (it may be in the channel); ``new`` otherwise (a failed post is tried again).
+        """
+        async with self.db.write() as conn:
+            row = await bq.begin_post(
+                conn,
+                broadcast_id=broadcast_id,
+                occurrence_key=key,
+                channel_id=channel_id,
+                now=self.clock.now(),
+            )
+        if row.status == "posted":
+            state = DONE
+        elif row.status == "pending" and not row.created:
+            state = RESUME
+        else:
+            state = NEW
+        return Delivery(state, row.id, post_nonce("bc", row.id), row.at)
+
     async def record_post(
         self,
         *,
-        broadcast_id: int,
         key: str,
         channel_id: int,
         message_id: int | None = None,
         error: str | None = None,
-        begin: bool = False,
-    ) -> str:
-        """Record a Discord post: ``begin`` reserves it (returns "posted" when it already
-        went out, so it is not posted twice), otherwise stores the outcome."""
-        now = self.clock.now()
+    ) -> None:
+        """Store the outcome of a Discord post (its message, or why it failed)."""
         async with self.db.write() as conn:
-            if begin:
-                return await bq.begin_post(
-                    conn,
-                    broadcast_id=broadcast_id,
-                    occurrence_key=key,
-                    channel_id=channel_id,
-                    now=now,
-                )
             await bq.finish_post(
                 conn,
                 occurrence_key=key,
                 channel_id=channel_id,
                 message_id=message_id,
                 error=error,
-                now=now,
+                now=self.clock.now(),
             )
-        return "posted" if error is None else "failed"
 
     async def list_scheduled(self) -> list[BroadcastInfo]:
         """Broadcasts with an occurrence to come, soonest first."""

@@ -29,6 +29,7 @@ from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
 from bot.services.outbox import OutboxService
 from bot.services.points import PointsService
+from bot.services.posts import DONE, NEW, RESUME, Delivery, post_nonce
 from storage.engine import Database
 from storage.queries import jobs as job_queries
 from storage.queries import members as member_queries
@@ -813,12 +814,21 @@ class QAService:
             )
         return added
 
-    async def begin_delivery(self, key: str, target: str) -> str:
-        """Reserve one Discord delivery of a notice; "posted" when it already went out."""
+    async def begin_delivery(self, key: str, target: str) -> Delivery:
+        """Reserve one Discord delivery of a notice before sending it: ``done`` when it
+        went out already, ``resume`` when a process died after reserving it (it may be
+        there), ``new`` otherwise (a failed delivery is tried again)."""
         async with self.db.write() as conn:
-            return await q.begin_delivery(
+            row = await q.begin_delivery(
                 conn, occurrence_key=key, target=target, now=self.clock.now()
             )
+        if row.status == "posted":
+            state = DONE
+        elif row.status == "pending" and not row.created:
+            state = RESUME
+        else:
+            state = NEW
+        return Delivery(state, row.id, post_nonce("qa", row.id), row.at)
 
     async def finish_delivery(
         self, key: str, target: str, *, message_id: int | None = None, error: str | None = None

@@ -32,7 +32,9 @@ class DesiredResource:
     """A role, category or text channel the competition needs.
 
     ``visible_to`` lists role keys allowed to see a private channel (empty: everyone);
-    ``read_only`` channels are written by the bot (and organizers) only.
+    ``read_only`` channels are written by the bot (and organizers) only; a ``mentionable``
+    role is one the bot pings (the cohort roles: Q&A notices), so a mention notifies even
+    when the bot lacks the Mention Everyone permission.
     """
 
     kind: str
@@ -41,6 +43,7 @@ class DesiredResource:
     parent_key: str | None = None
     visible_to: tuple[str, ...] = ()
     read_only: bool = False
+    mentionable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,7 @@ class GuildSetupService:
             DesiredResource(ROLE, ALUMNI_ROLE, cfg.roles.alumni),
         ]
         wanted += [
-            DesiredResource(ROLE, cohort_role_key(cohort.key), cohort.role)
+            DesiredResource(ROLE, cohort_role_key(cohort.key), cohort.role, mentionable=True)
             for cohort in cfg.cohorts
         ]
         wanted.append(DesiredResource(CATEGORY, MAIN_CATEGORY, cfg.channels.category))

@@ -72,6 +72,16 @@ async def update_broadcast(conn: AsyncConnection, broadcast_id: int, **values: A
     await conn.execute(update(broadcasts).where(broadcasts.c.id == broadcast_id).values(values))
 
 
+@dataclass(frozen=True, slots=True)
+class PostClaimRow:
+    """A broadcast_posts row as ``begin_post`` found it; ``created`` when it made it."""
+
+    id: int
+    status: str
+    at: dt.datetime
+    created: bool
+
+
 async def begin_post(
     conn: AsyncConnection,
     *,
@@ -79,9 +89,9 @@ async def begin_post(
     occurrence_key: str,
     channel_id: int,
     now: dt.datetime,
-) -> str:
-    """Record an intended Discord post (idempotent); returns its status now."""
-    await conn.execute(
+) -> PostClaimRow:
+    """Record an intended Discord post (idempotent); returns its row as it is now."""
+    result = await conn.execute(
         upsertable_insert(conn, broadcast_posts)
         .values(
             broadcast_id=broadcast_id,
@@ -94,13 +104,13 @@ async def begin_post(
     )
     row = (
         await conn.execute(
-            select(broadcast_posts.c.status).where(
+            select(broadcast_posts.c.id, broadcast_posts.c.status, broadcast_posts.c.at).where(
                 broadcast_posts.c.occurrence_key == occurrence_key,
                 broadcast_posts.c.channel_id == channel_id,
             )
         )
     ).one()
-    return str(row.status)
+    return PostClaimRow(int(row.id), str(row.status), row.at, bool(result.rowcount))
 
 
 async def finish_post(

@@ -349,24 +349,34 @@ async def attendance_count(conn: AsyncConnection, session_id: int) -> int:
     return int(result.scalar_one())
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    """A qa_deliveries row as ``begin_delivery`` found it; ``created`` when it made it."""
+
+    id: int
+    status: str
+    at: dt.datetime
+    created: bool
+
+
 async def begin_delivery(
     conn: AsyncConnection, *, occurrence_key: str, target: str, now: dt.datetime
-) -> str:
-    """Reserve one Discord delivery of a notice (idempotent); returns its status now."""
-    await conn.execute(
+) -> DeliveryRow:
+    """Reserve one Discord delivery of a notice (idempotent); returns its row as it is now."""
+    result = await conn.execute(
         upsertable_insert(conn, qa_deliveries)
         .values(occurrence_key=occurrence_key, target=target, status="pending", at=now)
         .on_conflict_do_nothing(index_elements=["occurrence_key", "target"])
     )
     row = (
         await conn.execute(
-            select(qa_deliveries.c.status).where(
+            select(qa_deliveries.c.id, qa_deliveries.c.status, qa_deliveries.c.at).where(
                 qa_deliveries.c.occurrence_key == occurrence_key,
                 qa_deliveries.c.target == target,
             )
         )
     ).one()
-    return str(row.status)
+    return DeliveryRow(int(row.id), str(row.status), row.at, bool(result.rowcount))
 
 
 async def finish_delivery(

@@ -12,6 +12,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import func, insert, select
 
+from bot.services.posts import post_nonce
 from cogs._leaderboard_post import LeaderboardPoster
 from storage.schema import leaderboard_posts, outbox, points_ledger, scheduled_jobs, subscribers
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
@@ -336,7 +337,7 @@ async def test_a_post_interrupted_after_sending_is_recovered_not_repeated(harnes
     board = await harness.services.points.board_for_post("2026-W48", "student")
     channel = await poster.channel()
     assert channel is not None
-    await poster._send(channel, board)
+    await poster._send(channel, board, nonce=post_nonce("lb", claim.post_id))
     assert claim.state == "new"
     assert await poster.post_board("2026-W48", "student") == "recovered"
     assert len(harness.fake.messages_in(channel_id)) == 1

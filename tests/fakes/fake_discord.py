@@ -32,6 +32,8 @@ from typing import Any
 import orjson
 from aiohttp import WSMsgType, web
 
+from tests.fakes.fake_discord_posts import MessageRules, nonce_error
+
 DISCORD_EPOCH_MS = 1420070400000
 API_PREFIX = "/api/v10"
 
@@ -57,6 +59,14 @@ def _json(body: Any, *, status: int = 200, headers: dict[str, str] | None = None
         body=orjson.dumps(body),
         status=status,
         headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def _in_page(message_id: int, query: Any) -> bool:
+    """Whether a message falls inside a Get Channel Messages page's ``before``/``after``."""
+    before, after = query.get("before"), query.get("after")
+    return (before is None or message_id < int(before)) and (
+        after is None or message_id > int(after)
     )
 
 
@@ -230,6 +240,8 @@ class FakeDiscord:
         self.bot_user = self._user_payload(bot_user_id, "Podium", bot=True)
         self.members[bot_user_id] = self._member_payload(self.bot_user, [int(bot_role["id"])])
         self.default_channel = self.add_channel("general")
+        #: nonces, role mentions and held responses of created messages
+        self.posting = MessageRules()
 
     # -- ids and payload shapes ------------------------------------------------------------
     def snowflake(self, at: dt.datetime | None = None) -> int:
@@ -458,6 +470,7 @@ class FakeDiscord:
 
     async def stop(self) -> None:
         """Close every socket and the server."""
+        self.posting.release_all()
         for session in self.sessions.values():
             if session.connection is not None:
                 with contextlib.suppress(Exception):
@@ -1128,7 +1141,14 @@ class FakeDiscord:
         if channel_id not in self.channels and channel_id not in self.dm_channels:
             return self._not_found("channel")
         files = body.pop("_files", []) if isinstance(body, dict) else []
+        if (invalid := nonce_error(body)) is not None:
+            return _json(invalid, status=400)
+        if (earlier := self._nonce_replay(channel_id, body)) is not None:
+            return _json(earlier)
         message = self._message_payload(channel_id, body, author=self.bot_user)
+        message["mention_roles"] = self.posting.mention_roles(
+            self.roles, self.member_permissions(self.bot_user_id), body
+        )
         message["attachments"] = [
             {
                 "id": str(self.snowflake()),
@@ -1141,9 +1161,22 @@ class FakeDiscord:
         ]
         message["_files"] = files
         self.messages[int(message["id"])] = message
+        self.posting.remember(channel_id, self.bot_user_id, body, int(message["id"]))
         public = {k: v for k, v in message.items() if not k.startswith("_")}
+        if body.get("nonce") is not None:
+            public["nonce"] = body["nonce"]  # echoed, never stored: fetched messages lack it
         self.dispatch("MESSAGE_CREATE", public)
+        await self.posting.wait_if_held(channel_id, public)
         return _json(public)
+
+    def _nonce_replay(self, channel_id: int, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The earlier message an enforced nonce returns (with that nonce), else None."""
+        message_id = self.posting.earlier(channel_id, self.bot_user_id, body)
+        message = self.messages.get(message_id) if message_id is not None else None
+        if message is None:
+            return None
+        public = {k: v for k, v in message.items() if not k.startswith("_")}
+        return {**public, "nonce": body["nonce"]}
 
     async def _list_messages(
         self, request: web.Request, p: dict[str, str], _b: Any
@@ -1152,7 +1185,10 @@ class FakeDiscord:
         found = [
             {k: v for k, v in m.items() if not k.startswith("_")}
             for m in self.messages_in(int(p["channel"]))
+            if _in_page(int(m["id"]), request.query)
         ]
+        if "after" in request.query:  # the oldest page after it, newest first (as Discord)
+            return _json(list(reversed(found[:limit])))
         return _json(list(reversed(found))[:limit])
 
     async def _get_message(self, _r: web.Request, p: dict[str, str], _b: Any) -> web.Response:

@@ -319,9 +319,13 @@ async def test_a_reminder_of_a_session_that_already_started_is_not_sent(
 
 
 async def test_deliveries_are_reserved_once_per_notice_and_target(services: Services):
-    assert await services.qa.begin_delivery("qa:1:start", "channel:5") == "pending"
+    first = await services.qa.begin_delivery("qa:1:start", "channel:5")
+    assert first.state == "new"
+    again = await services.qa.begin_delivery("qa:1:start", "channel:5")
+    assert again.state == "resume", "a reservation never finished may have been posted"
+    assert again.nonce == first.nonce
     await services.qa.finish_delivery("qa:1:start", "channel:5", message_id=9)
-    assert await services.qa.begin_delivery("qa:1:start", "channel:5") == "posted"
+    assert (await services.qa.begin_delivery("qa:1:start", "channel:5")).state == "done"
     assert await services.qa.deliveries("qa:1:start") == {"channel:5": "posted"}
 
 
