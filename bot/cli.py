@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, load_all, load_competition, load_settings
-from bot.logs import setup_logging
+from bot.logs import settings_secrets, setup_logging
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -49,7 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings, competition = load_all(args.env_file)
     except ConfigError as error:
         return print_problems(error)
-    setup_logging(settings.LOG_LEVEL)
+    setup_logging(settings.LOG_LEVEL, secrets=settings_secrets(settings))
     from bot.runner import run
 
     try:
@@ -64,7 +64,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         settings = load_settings(args.env_file, require_discord=False)
     except ConfigError as error:
         return print_problems(error)
-    setup_logging(settings.LOG_LEVEL)
+    setup_logging(settings.LOG_LEVEL, secrets=settings_secrets(settings))
     from storage.engine import Database
     from storage.migrate import migrate
 

@@ -28,10 +28,10 @@ def cmd_run_web(args: argparse.Namespace) -> int:
         competition = load_competition(settings.competition_config_path)
     except ConfigError as error:
         return _problems(error)
-    from bot.logs import setup_logging
+    from bot.logs import settings_secrets, setup_logging
     from bot.runner import run_web_only
 
-    setup_logging(settings.LOG_LEVEL)
+    setup_logging(settings.LOG_LEVEL, secrets=settings_secrets(settings))
     try:
         return asyncio.run(run_web_only(settings, competition))
     except KeyboardInterrupt:
