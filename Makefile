@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LOCALES := bot/i18n/locales
 
-.PHONY: run run-demo test lint format typecheck i18n i18n-extract i18n-compile i18n-check migrate check-config bench clean
+.PHONY: private-env run run-demo test lint format typecheck i18n i18n-extract i18n-compile i18n-check migrate check-config bench clean
 
 # The virtual environment is rebuilt when pyproject.toml changes.
 $(BIN)/podium: pyproject.toml
@@ -13,7 +13,10 @@ $(BIN)/podium: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(BIN)/podium
 
-run: $(BIN)/podium  ## install if needed, then start the bot (reads .env and competition.toml)
+private-env:  ## .env holds the bot's secrets: readable and writable by its owner only
+	@if [ -f .env ]; then chmod 600 .env; fi
+
+run: $(BIN)/podium private-env  ## install if needed, then start the bot (reads .env and competition.toml)
 	@test -f competition.toml || { cp competition.example.toml competition.toml; echo "created competition.toml from competition.example.toml — edit it for your competition"; }
 	$(BIN)/podium run
 

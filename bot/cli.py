@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, load_all, load_competition, load_settings
 from bot.logs import settings_secrets, setup_logging
+from storage.files import private_umask
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -172,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``podium`` console script."""
     args = build_parser().parse_args(argv)
+    # The database, its WAL, backups and exports hold personal data: whatever this
+    # process creates is for its own user only.
+    private_umask()
     return int(args.func(args))
 
 
