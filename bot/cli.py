@@ -144,11 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["web"],
         help="run one part alone: web = the web app without Discord (no token needed)",
     )
-    run_parser.set_defaults(func=cmd_run)
+    run_parser.set_defaults(func=cmd_run, writes_database=True)
     from bot.web_cli import add_web_commands
 
     add_web_commands(sub)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(
+        func=cmd_migrate, writes_database=True
+    )
     sub.add_parser(
         "check-config", help="validate .env and competition.toml, one line per problem"
     ).set_defaults(func=cmd_check_config)
@@ -160,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     points.add_argument("file", metavar="FILE.csv")
     points.add_argument("--dry-run", action="store_true", help="check and preview, add nothing")
-    points.set_defaults(func=cmd_import_points)
+    points.set_defaults(func=cmd_import_points, writes_database=True)
     export = sub.add_parser(
         "export", help="write teams, members, ledger, votes, submissions, deliveries as CSV"
     )
@@ -176,6 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The database, its WAL, backups and exports hold personal data: whatever this
     # process creates is for its own user only.
     private_umask()
+    if getattr(args, "writes_database", False):
+        from bot.single_writer import run_holding_writer_lock
+
+        return run_holding_writer_lock(args, argv)
     return int(args.func(args))
 
 

@@ -125,7 +125,7 @@ def add_web_commands(sub: Any) -> None:
     """Register ``seed-demo`` and ``dashboard-link`` on the ``podium`` parser."""
     sub.add_parser(
         "seed-demo", help="fill a fresh database with a demo competition (refuses if it has teams)"
-    ).set_defaults(func=cmd_seed_demo)
+    ).set_defaults(func=cmd_seed_demo, writes_database=True)
     link = sub.add_parser(
         "dashboard-link", help="print a single-use 10-minute dashboard login link (audited)"
     )
@@ -137,4 +137,4 @@ def add_web_commands(sub: Any) -> None:
         metavar="SECONDS",
         help="link lifetime, 0-600 seconds (default 600; 0 makes an expired link, for tests)",
     )
-    link.set_defaults(func=cmd_dashboard_link)
+    link.set_defaults(func=cmd_dashboard_link, writes_database=True)
