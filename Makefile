@@ -21,7 +21,7 @@ run: $(BIN)/podium private-env  ## install if needed, then start the bot (reads 
 	$(BIN)/podium run
 
 DEMO_DB := demo.db
-run-demo: $(BIN)/podium  ## a demo competition in demo.db and the web pages alone: no Discord needed
+run-demo: $(BIN)/podium private-env  ## a demo competition in demo.db and the web pages alone: no Discord needed
 	@test -f competition.toml || { cp competition.example.toml competition.toml; echo "created competition.toml from competition.example.toml"; }
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	DATABASE_URL=sqlite+aiosqlite:///$(DEMO_DB) $(BIN)/podium seed-demo
