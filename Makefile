@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LOCALES := bot/i18n/locales
 
-.PHONY: run run-demo test lint format typecheck i18n i18n-extract i18n-compile i18n-check migrate check-config bench clean
+.PHONY: private-env run run-demo test lint format typecheck i18n i18n-extract i18n-compile i18n-check migrate check-config bench clean
 
 # The virtual environment is rebuilt when pyproject.toml changes.
 $(BIN)/podium: pyproject.toml
@@ -13,12 +13,15 @@ $(BIN)/podium: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(BIN)/podium
 
-run: $(BIN)/podium  ## install if needed, then start the bot (reads .env and competition.toml)
+private-env:  ## .env holds the bot's secrets: readable and writable by its owner only
+	@if [ -f .env ]; then chmod 600 .env; fi
+
+run: $(BIN)/podium private-env  ## install if needed, then start the bot (reads .env and competition.toml)
 	@test -f competition.toml || { cp competition.example.toml competition.toml; echo "created competition.toml from competition.example.toml — edit it for your competition"; }
 	$(BIN)/podium run
 
 DEMO_DB := demo.db
-run-demo: $(BIN)/podium  ## a demo competition in demo.db and the web pages alone: no Discord needed
+run-demo: $(BIN)/podium private-env  ## a demo competition in demo.db and the web pages alone: no Discord needed
 	@test -f competition.toml || { cp competition.example.toml competition.toml; echo "created competition.toml from competition.example.toml"; }
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	DATABASE_URL=sqlite+aiosqlite:///$(DEMO_DB) $(BIN)/podium seed-demo

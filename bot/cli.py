@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, load_all, load_competition, load_settings
-from bot.logs import setup_logging
+from bot.logs import settings_secrets, setup_logging
+from storage.files import private_umask
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -49,7 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings, competition = load_all(args.env_file)
     except ConfigError as error:
         return print_problems(error)
-    setup_logging(settings.LOG_LEVEL)
+    setup_logging(settings.LOG_LEVEL, secrets=settings_secrets(settings))
     from bot.runner import run
 
     try:
@@ -64,7 +65,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         settings = load_settings(args.env_file, require_discord=False)
     except ConfigError as error:
         return print_problems(error)
-    setup_logging(settings.LOG_LEVEL)
+    setup_logging(settings.LOG_LEVEL, secrets=settings_secrets(settings))
     from storage.engine import Database
     from storage.migrate import migrate
 
@@ -143,11 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["web"],
         help="run one part alone: web = the web app without Discord (no token needed)",
     )
-    run_parser.set_defaults(func=cmd_run)
+    run_parser.set_defaults(func=cmd_run, writes_database=True)
     from bot.web_cli import add_web_commands
 
     add_web_commands(sub)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(
+        func=cmd_migrate, writes_database=True
+    )
     sub.add_parser(
         "check-config", help="validate .env and competition.toml, one line per problem"
     ).set_defaults(func=cmd_check_config)
@@ -159,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     points.add_argument("file", metavar="FILE.csv")
     points.add_argument("--dry-run", action="store_true", help="check and preview, add nothing")
-    points.set_defaults(func=cmd_import_points)
+    points.set_defaults(func=cmd_import_points, writes_database=True)
     export = sub.add_parser(
         "export", help="write teams, members, ledger, votes, submissions, deliveries as CSV"
     )
@@ -172,6 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``podium`` console script."""
     args = build_parser().parse_args(argv)
+    # The database, its WAL, backups and exports hold personal data: whatever this
+    # process creates is for its own user only.
+    private_umask()
+    if getattr(args, "writes_database", False):
+        from bot.single_writer import run_holding_writer_lock
+
+        return run_holding_writer_lock(args, argv)
     return int(args.func(args))
 
 

@@ -4,7 +4,8 @@ Writes teams.csv, members.csv, ledger.csv, votes.csv, submissions.csv and delive
 (each with a header row) into DIR, creating it. Rows are streamed from the database, never
 held in memory as a whole table. Phone numbers are masked (country code and last four
 digits). Existing files are left alone unless ``--force``; each file is written under a
-temporary name and renamed when complete, so a failed run never leaves half a file.
+temporary name and renamed when complete, so a failed run never leaves half a file. The
+files are private to the user running the command (mode 0600).
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ from typing import TextIO
 from bot.bootstrap import migrated_services
 from bot.config import CompetitionConfig, Settings
 from bot.services.privacy import CSV_FILES, PrivacyService
+from storage.files import PRIVATE_MODE
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
 
 
 def _open_for_writing(path: Path) -> TextIO:
-    return path.open("w", encoding="utf-8", newline="")
+    # Private (0600) like the database the rows come from, whatever the umask.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
+    os.fchmod(fd, PRIVATE_MODE)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
 
 
 def run_export(

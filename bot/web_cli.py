@@ -28,10 +28,10 @@ def cmd_run_web(args: argparse.Namespace) -> int:
         competition = load_competition(settings.competition_config_path)
     except ConfigError as error:
         return _problems(error)
-    from bot.logs import setup_logging
+    from bot.logs import settings_secrets, setup_logging
     from bot.runner import run_web_only
 
-    setup_logging(settings.LOG_LEVEL)
+    setup_logging(settings.LOG_LEVEL, secrets=settings_secrets(settings))
     try:
         return asyncio.run(run_web_only(settings, competition))
     except KeyboardInterrupt:
@@ -125,7 +125,7 @@ def add_web_commands(sub: Any) -> None:
     """Register ``seed-demo`` and ``dashboard-link`` on the ``podium`` parser."""
     sub.add_parser(
         "seed-demo", help="fill a fresh database with a demo competition (refuses if it has teams)"
-    ).set_defaults(func=cmd_seed_demo)
+    ).set_defaults(func=cmd_seed_demo, writes_database=True)
     link = sub.add_parser(
         "dashboard-link", help="print a single-use 10-minute dashboard login link (audited)"
     )
@@ -137,4 +137,4 @@ def add_web_commands(sub: Any) -> None:
         metavar="SECONDS",
         help="link lifetime, 0-600 seconds (default 600; 0 makes an expired link, for tests)",
     )
-    link.set_defaults(func=cmd_dashboard_link)
+    link.set_defaults(func=cmd_dashboard_link, writes_database=True)

@@ -1,10 +1,12 @@
 """Database engines: one writer connection and a small pool of readers.
 
 SQLite (the default) runs in WAL mode with foreign keys on, a busy timeout and no memory
-mapping. Every write goes through a single connection: the SQLite bundled with common
-Pythons predates the fix for the WAL-reset corruption bug (3.51.3), which needs two
-connections writing or checkpointing at the same time. Readers use their own small pool
-with ``query_only`` set, so a read path can never write by accident.
+mapping; the database file and its WAL are kept private (0600, see ``storage.files``).
+Every write goes through a single connection: the SQLite bundled with common Pythons
+predates the fix for the WAL-reset corruption bug (3.51.3), which needs two connections
+writing or checkpointing at the same time. Readers use their own small pool with
+``query_only`` set, so a read path can never write by accident. Other processes are kept
+out by the writer lock (``storage.lock``), taken by every command that writes.
 
 On PostgreSQL both roles share one ordinary pooled engine.
 """
@@ -21,6 +23,8 @@ from typing import Any
 from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from storage.files import make_sqlite_private
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +44,7 @@ def _sqlite_pragmas(*, writer: bool) -> list[str]:
     return pragmas
 
 
-def _install_pragmas(engine: AsyncEngine, *, writer: bool) -> None:
+def _install_pragmas(engine: AsyncEngine, path: Path, *, writer: bool) -> None:
     pragmas = _sqlite_pragmas(writer=writer)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -51,6 +55,10 @@ def _install_pragmas(engine: AsyncEngine, *, writer: bool) -> None:
                 cursor.execute(pragma)
         finally:
             cursor.close()
+        # The database file holds personal data: private even if an older version or
+        # another tool created it readable by others. Its WAL and SHM files take the
+        # database file's mode when SQLite creates them.
+        make_sqlite_private(path)
 
 
 class Database:
@@ -74,11 +82,12 @@ class Database:
             self.writer = create_async_engine(
                 self.url, pool_size=1, max_overflow=0, pool_timeout=120, pool_reset_on_return=None
             )
-            _install_pragmas(self.writer, writer=True)
+            path = Path(self.url.database)
+            _install_pragmas(self.writer, path, writer=True)
             self.reader = create_async_engine(
                 self.url, pool_size=read_pool_size, max_overflow=0, pool_timeout=120
             )
-            _install_pragmas(self.reader, writer=False)
+            _install_pragmas(self.reader, path, writer=False)
         else:
             # pg_schema keeps several databases apart in one PostgreSQL database (tests).
             connect_args: dict[str, Any] = {}

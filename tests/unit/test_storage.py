@@ -1,4 +1,9 @@
 import datetime as dt
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -97,3 +102,52 @@ async def test_a_failed_transaction_leaves_nothing_behind(db: Database):
 def test_in_memory_sqlite_is_refused_because_readers_would_see_another_database():
     with pytest.raises(ValueError, match="SQLite file"):
         Database("sqlite+aiosqlite:///:memory:")
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The umask of a typical shell (0o022), so a file's mode shows what the code asked."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _modes(directory: Path) -> dict[str, int]:
+    return {p.name: _mode(p) for p in directory.iterdir()}
+
+
+async def test_a_new_database_and_its_wal_and_shm_are_private(tmp_path: Path, loose_umask: None):
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'podium.db'}")
+    try:
+        await migrate(db)
+        async with db.write() as conn:
+            await conn.execute(text("CREATE TABLE t (x)"))
+        async with db.read() as conn:
+            await conn.execute(text("SELECT count(*) FROM t"))
+        files = _modes(tmp_path)
+    finally:
+        await db.dispose()
+    assert {"podium.db", "podium.db-wal", "podium.db-shm"} <= files.keys()
+    assert files == dict.fromkeys(files, 0o600)
+
+
+async def test_a_database_left_readable_by_others_is_made_private_when_opened(
+    tmp_path: Path, loose_umask: None
+):
+    path = tmp_path / "podium.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE t (x)")
+    raw.close()
+    path.chmod(0o644)
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with db.write() as conn:
+            await conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert _mode(path) == 0o600
+        assert _mode(tmp_path / "podium.db-wal") == 0o600
+    finally:
+        await db.dispose()
