@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.i18n import N_
-from bot.interactions import interaction_locale, send_ephemeral
+from bot.interactions import CONTINUED, interaction_locale, pack_lines, send_ephemeral
 from cogs._checks import member_is_organizer
 
 if TYPE_CHECKING:
@@ -20,30 +20,12 @@ INTRO = N_("Here is what you can do in {competition}. Every reply to you is priv
 ORGANIZER_SECTION = N_("Organizer commands")
 PARTICIPANT_SECTION = N_("Your commands")
 FOOTER = N_("Times are shown in your own timezone. Organizers set things up with /admin setup.")
-CONTINUED = N_("{section} (continued)")
 
 #: Discord's embed limits (a field's value, a field's name, fields per embed, one embed).
 FIELD_VALUE_LIMIT = 1024
 FIELD_NAME_LIMIT = 256
 FIELDS_PER_EMBED = 25
 EMBED_LIMIT = 6000
-
-
-def pack_lines(lines: list[str], limit: int) -> list[str]:
-    """``lines`` joined with newlines into as few chunks of at most ``limit`` characters as
-    fit, in order, never splitting a line (a single longer line is cut, which a command
-    line, at most about 250 characters, never is)."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = line[:limit]
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 def help_embeds(
