@@ -22,14 +22,20 @@ from tests.dispatch.test_points import FileHost, custom_ids, files  # noqa: F401
 from tests.points_support import add_team, csv_bytes
 
 LARGEST_TEAM = 50
+LONG_COHORT_NAME = "Rookies of the Spring Cross-Border E-commerce Challenge, " * 2
 
 
 @pytest.fixture
 def competition() -> CompetitionConfig:
     """The example rules with teams as large as the configuration allows."""
     base = load_competition(EXAMPLE_COMPETITION)
+    first = base.cohorts[0]
+    long_name = first.name.model_copy(update={"en": LONG_COHORT_NAME})
     return base.model_copy(
-        update={"teams": base.teams.model_copy(update={"max_size": LARGEST_TEAM})}
+        update={
+            "teams": base.teams.model_copy(update={"max_size": LARGEST_TEAM}),
+            "cohorts": (first.model_copy(update={"name": long_name}), *base.cohorts[1:]),
+        }
     )
 
 
@@ -71,6 +77,20 @@ async def test_the_qa_audience_autocomplete_offers_only_choices_of_at_most_100_c
     assert choices, "the keys that still fit are offered"
     assert all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in choices)
     assert any(len(typed + k) > 100 for k in keys), "the test reaches past the limit"
+
+
+async def test_the_broadcast_audience_autocomplete_shortens_a_long_cohort_name_to_100(
+    harness: Harness,
+):
+    assert len(LONG_COHORT_NAME) > 100
+    key = harness.bot.competition.cohorts[0].key
+    choices = await harness.fake.autocomplete(
+        "broadcast now", user_id=ORGANIZER_ID, focused="audience", value=key
+    )
+    choice = next(c for c in choices if c["value"] == f"cohort:{key}")
+    assert len(choice["name"]) <= 100
+    assert choice["name"].startswith("Rookies of the Spring")
+    assert choice["name"].endswith(f"… (cohort:{key})")
 
 
 async def test_team_info_of_a_team_at_the_configured_maximum_shows_every_member(
