@@ -120,8 +120,7 @@ class BroadcastCog(commands.Cog):
         # cohort or track name is shortened, its key always shown.
         return [
             app_commands.Choice(
-                name=fit_name(lambda shown, v=value: f"{shown} ({v})", label, str, 100),
-                value=value,
+                name=fit_name(f"{{}} ({value})".format, label, str, 100), value=value
             )
             for value, label in self.bot.services.broadcasts.audiences()
             if wanted in value or wanted in label.casefold()
