@@ -13,6 +13,7 @@ import logging
 import re
 import secrets
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -33,6 +34,44 @@ UNEXPECTED = N_(
 NO_PERMISSION = N_("You don't have permission to use this command.")
 COOLDOWN = N_("Slow down a little: try again in {seconds} seconds.")
 BOT_MISSING_PERMISSIONS = MissingBotPermissions.message
+
+
+#: The name of a field that continues the list of the field before it.
+CONTINUED = N_("{section} (continued)")
+
+
+def pack_lines(lines: list[str], limit: int) -> list[str]:
+    """``lines`` joined with newlines into as few chunks of at most ``limit`` characters as
+    fit, in order, never splitting a line between chunks (only a single line longer than
+    ``limit`` on its own is cut, which no list we show has)."""
+    chunks: list[str] = []
+    current = ""
+    for raw in lines:
+        line = raw[:limit]
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def fit_name(
+    render: Callable[[str], str], name: str, escape: Callable[[str], str], limit: int
+) -> str:
+    """``render(escape(name))`` within ``limit`` characters. When it is too long the name is
+    shortened (ending in "…") before it is escaped, so an escape is never cut in half and
+    the text around the name is kept whole."""
+    keep = len(name)
+    while True:
+        shown = name if keep == len(name) else name[:keep].rstrip() + "…"
+        text = render(escape(shown))
+        if len(text) <= limit or keep == 0:
+            return text[:limit]
+        # Escaping at most doubles a character, so this never shortens more than needed
+        # by more than half the excess.
+        keep = max(0, keep - max(1, (len(text) - limit) // 2))
 
 
 class DomainCheckFailure(app_commands.CheckFailure):

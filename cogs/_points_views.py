@@ -15,7 +15,7 @@ import discord
 from bot.calendar import discord_timestamp
 from bot.errors import NotOrganizer
 from bot.i18n import N_
-from bot.interactions import PersistentButton, interaction_locale
+from bot.interactions import PersistentButton, fit_name, interaction_locale
 from bot.services.points import Board, ImportPreview, LedgerEntry, TeamPoints
 from cogs._checks import member_is_organizer
 
@@ -45,6 +45,7 @@ SHOW_REVERSAL = N_("reverses #{entry}")
 AWARDED = N_("Entry #{entry}: {amount} points for {team} ({reason}), counted in week {week}.")
 REVOKED = N_("Entry #{entry} reverses #{original}: {amount} points for {team} ({reason}).")
 IMPORT_TITLE = N_("Import preview: {file}")
+EMBED_TITLE_LIMIT = 256  # Discord refuses a longer embed title (400, 50035)
 IMPORT_SUMMARY = N_(
     "{rows} rows ready for {teams} teams, {total} points in total. {skipped} rows already "
     "imported will be skipped."
@@ -171,7 +172,12 @@ def team_points_embed(bot: PodiumBot, shown: TeamPoints, locale: str) -> discord
 def import_embed(bot: PodiumBot, preview: ImportPreview, locale: str) -> discord.Embed:
     """An import preview: counts, totals and the refused rows with their reasons."""
     embed = discord.Embed(
-        title=tr(bot, locale, IMPORT_TITLE, file=esc(preview.file_name)),
+        title=fit_name(
+            lambda file: tr(bot, locale, IMPORT_TITLE, file=file),
+            preview.file_name,
+            esc,
+            EMBED_TITLE_LIMIT,
+        ),
         description=tr(
             bot,
             locale,

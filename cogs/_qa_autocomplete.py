@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CHOICE_LIMIT = 100  # characters of an autocomplete choice's name and value (Discord's limit)
+
 
 async def is_organizer(interaction: discord.Interaction[Any]) -> bool:
     """True when the invoker has the organizer role or Manage Server."""
@@ -49,7 +51,10 @@ async def audiences(
     keys = [k for k in interaction.client.competition.cohort_keys if k not in chosen]
     values = [] if chosen else ["all"]
     values += [prefix + k for k in keys if k.startswith(typing.strip())]
-    return [app_commands.Choice(name=value, value=value) for value in values][:25]
+    # Discord refuses the whole answer when one choice passes 100 characters; a list too
+    # long to complete is left for the member to type out.
+    fitting = [value for value in values if len(value) <= CHOICE_LIMIT]
+    return [app_commands.Choice(name=value, value=value) for value in fitting][:25]
 
 
 async def questions(

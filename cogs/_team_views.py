@@ -11,7 +11,7 @@ import discord
 
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
-from bot.interactions import PersistentButton, send_ephemeral
+from bot.interactions import CONTINUED, PersistentButton, pack_lines, send_ephemeral
 from bot.services.setup import TEAMS_CATEGORY
 from bot.services.teams import MembershipChange, Team, TeamDetails
 from cogs._checks import member_is_organizer
@@ -54,6 +54,7 @@ INFO_INCOMPLETE = N_("Needs {missing} more member(s) to be complete")
 INFO_CREATED = N_("Registered")
 INFO_CODE = N_("Invite code")
 INFO_CHANNEL = N_("Channel")
+FIELD_VALUE_LIMIT = 1024  # characters in one embed field (Discord refuses more)
 
 VIEW = discord.Permissions(view_channel=True, send_messages=True, read_message_history=True)
 
@@ -80,20 +81,19 @@ def info_embed(
     embed.add_field(
         name=tr(bot, interaction, INFO_CREATED), value=discord_timestamp(team.created_at, "F")
     )
-    members = "\n".join(
-        f"<@{m.user_id}> · {discord_timestamp(m.joined_at, 'R')}" for m in details.members
-    )
+    lines = [f"<@{m.user_id}> · {discord_timestamp(m.joined_at, 'R')}" for m in details.members]
     missing = details.min_size - len(details.members)
     state = (
         tr(bot, interaction, INFO_COMPLETE)
         if details.complete
         else tr(bot, interaction, INFO_INCOMPLETE, missing=missing)
     )
-    embed.add_field(
-        name=tr(bot, interaction, INFO_MEMBERS, count=len(details.members), max=details.max_size),
-        value=f"{members}\n*{state}*"[:1024],
-        inline=False,
-    )
+    heading = tr(bot, interaction, INFO_MEMBERS, count=len(details.members), max=details.max_size)
+    # Every member, up to the largest team the rules allow (50 lines of about 45
+    # characters): split across fields of 1,024 characters, never mid-line.
+    for number, value in enumerate(pack_lines([*lines, f"*{state}*"], FIELD_VALUE_LIMIT)):
+        name = heading if number == 0 else tr(bot, interaction, CONTINUED, section=heading)
+        embed.add_field(name=name, value=value, inline=False)
     if any(m.user_id == interaction.user.id for m in details.members):
         embed.add_field(name=tr(bot, interaction, INFO_CODE), value=f"`{team.invite_code}`")
         if team.channel_id:

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.i18n import N_
-from bot.interactions import interaction_locale, send_ephemeral
+from bot.interactions import fit_name, interaction_locale, send_ephemeral
 from bot.services.broadcasts import JOB_KIND, Occurrence, occurrence_key
 from cogs._broadcast_views import list_embed, status_embed
 from cogs._checks import ORGANIZER_ONLY, organizer_only
@@ -112,8 +112,12 @@ class BroadcastCog(commands.Cog):
         self, interaction: discord.Interaction[PodiumBot], current: str
     ) -> list[app_commands.Choice[str]]:
         wanted = current.casefold()
+        # A choice name over 100 characters makes Discord refuse the whole answer: a long
+        # cohort or track name is shortened, its key always shown.
         return [
-            app_commands.Choice(name=f"{label} ({value})", value=value)
+            app_commands.Choice(
+                name=fit_name(f"{{}} ({value})".format, label, str, 100), value=value
+            )
             for value, label in self.bot.services.broadcasts.audiences()
             if wanted in value or wanted in label.casefold()
         ][:25]

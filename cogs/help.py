@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.i18n import N_
-from bot.interactions import interaction_locale, send_ephemeral
+from bot.interactions import CONTINUED, interaction_locale, pack_lines, send_ephemeral
 from cogs._checks import member_is_organizer
 
 if TYPE_CHECKING:
@@ -20,6 +20,32 @@ INTRO = N_("Here is what you can do in {competition}. Every reply to you is priv
 ORGANIZER_SECTION = N_("Organizer commands")
 PARTICIPANT_SECTION = N_("Your commands")
 FOOTER = N_("Times are shown in your own timezone. Organizers set things up with /admin setup.")
+
+#: Discord's embed limits (a field's value, a field's name, fields per embed, one embed).
+FIELD_VALUE_LIMIT = 1024
+FIELD_NAME_LIMIT = 256
+FIELDS_PER_EMBED = 25
+EMBED_LIMIT = 6000
+
+
+def help_embeds(
+    *, title: str, intro: str, fields: list[tuple[str, str]], footer: str
+) -> list[discord.Embed]:
+    """The help pages: every field, in order, on as many embeds as Discord's limits need
+    (25 fields and 6,000 characters each); the title and intro on the first, the footer on
+    the last."""
+    embeds = [discord.Embed(title=title, description=intro, colour=discord.Colour.blurple())]
+    size = len(title) + len(intro)
+    for name, value in fields:
+        name = name[:FIELD_NAME_LIMIT]
+        grown = size + len(name) + len(value) + len(footer)
+        if len(embeds[-1].fields) >= FIELDS_PER_EMBED or grown > EMBED_LIMIT:
+            embeds.append(discord.Embed(colour=discord.Colour.blurple()))
+            size = 0
+        embeds[-1].add_field(name=name, value=value, inline=False)
+        size += len(name) + len(value)
+    embeds[-1].set_footer(text=footer)
+    return embeds
 
 
 def _leaves(
@@ -61,28 +87,27 @@ class HelpCog(commands.Cog):
                 description = bot.catalogs.gettext(locale, command.description)
                 line = f"{bot.command_mention(command)} — {description}"
                 (organizer if organizer_only else participant).append(line)
-        embed = discord.Embed(
+        sections = [(bot.catalogs.gettext(locale, PARTICIPANT_SECTION), participant or ["—"])]
+        if is_organizer and organizer:
+            sections.append((bot.catalogs.gettext(locale, ORGANIZER_SECTION), organizer))
+        fields = [
+            (name if number == 0 else bot.catalogs.gettext(locale, CONTINUED, section=name), value)
+            for name, lines in sections
+            for number, value in enumerate(pack_lines(lines, FIELD_VALUE_LIMIT))
+        ]
+        embeds = help_embeds(
             title=bot.catalogs.gettext(locale, TITLE),
-            description=bot.catalogs.gettext(
+            intro=bot.catalogs.gettext(
                 locale,
                 INTRO,
                 competition=discord.utils.escape_markdown(bot.competition.competition.name),
             ),
-            colour=discord.Colour.blurple(),
+            fields=fields,
+            footer=bot.catalogs.gettext(locale, FOOTER),
         )
-        embed.add_field(
-            name=bot.catalogs.gettext(locale, PARTICIPANT_SECTION),
-            value="\n".join(participant)[:1024] or "—",
-            inline=False,
-        )
-        if is_organizer and organizer:
-            embed.add_field(
-                name=bot.catalogs.gettext(locale, ORGANIZER_SECTION),
-                value="\n".join(organizer)[:1024],
-                inline=False,
-            )
-        embed.set_footer(text=bot.catalogs.gettext(locale, FOOTER))
-        await send_ephemeral(interaction, embed=embed)
+        # One embed per message: Discord counts 6,000 characters across a message's embeds.
+        for embed in embeds:
+            await send_ephemeral(interaction, embed=embed)
 
 
 async def setup(bot: PodiumBot) -> None:

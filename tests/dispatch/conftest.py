@@ -1,7 +1,8 @@
 """Dispatch-test harness: the real PodiumBot in this process, talking to the fake Discord.
 
 Interactions are real payloads delivered over the fake gateway and run through discord.py's
-command tree; what the bot sends back is captured by the fake's REST routes.
+command tree; what the bot sends back is captured by the fake's REST routes, which check
+Discord's limits on the way in: a payload Discord would refuse (50035) fails the test.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ async def harness(services: Services, competition: CompetitionConfig) -> AsyncIt
         await fake.wait_for_commands()
         await fake.wait_ready()
         yield Harness(bot=bot, fake=fake, services=services)
+        # The fake refuses what Discord refuses (tests/fakes/discord_limits.py); a refusal
+        # the test did not expect (and clear) is a message a user would never have seen.
+        assert not fake.limit_errors, f"Discord would refuse these: {fake.limit_errors}"
     finally:
         await bot.close()
         client.cancel()

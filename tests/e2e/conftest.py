@@ -133,6 +133,8 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
     await fake.start()
     yield fake
     await fake.stop()
+    # A payload Discord would refuse (tests/fakes/discord_limits.py) fails the test.
+    assert not fake.limit_errors, f"Discord would refuse these: {fake.limit_errors}"
 
 
 def podium_process(workdir: Path, fake: FakeDiscord, *, log_level: str = "INFO") -> PodiumProcess:

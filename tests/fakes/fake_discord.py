@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 from aiohttp import WSMsgType, web
 
+from tests.fakes import discord_limits as limits
 from tests.fakes.fake_discord_posts import MessageRules, nonce_error
 
 DISCORD_EPOCH_MS = 1420070400000
@@ -203,6 +204,8 @@ class FakeDiscord:
         guild_name: str = "Podium Test Guild",
         token: str | None = None,
         heartbeat_interval_ms: int = 41250,
+        clock: Callable[[], float] | None = None,
+        rate_limits: limits.RateLimits | None = None,
     ) -> None:
         self.guild_id = guild_id
         self.application_id = application_id
@@ -229,6 +232,15 @@ class FakeDiscord:
         self._interactions: dict[str, InteractionResult] = {}
         self._rate_limits: list[list[Any]] = []
         self._failures: list[list[Any]] = []
+        #: Seconds for the interaction deadlines (3 s to answer, 15 min for the token);
+        #: by default a ``ManualClock`` that moves only with ``advance``.
+        self.clock: Callable[[], float] = clock or limits.ManualClock()
+        #: Per-route buckets and the optional global limit (``rate_limits.global_limit``).
+        self.rate_limits = rate_limits or limits.RateLimits()
+        #: Every request refused for breaking a Discord limit: method, path, the 400 body.
+        #: The test harnesses fail a test that leaves any here (as Discord would refuse it).
+        self.limit_errors: list[dict[str, Any]] = []
+        self._interaction_times: dict[str, float] = {}
         self._commands_synced = asyncio.Event()
         self._ready = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -443,6 +455,37 @@ class FakeDiscord:
     def rate_limit(self, path_prefix: str, times: int = 1, retry_after: float = 0.05) -> None:
         """Answer the next ``times`` calls under ``path_prefix`` with HTTP 429."""
         self._rate_limits.append([path_prefix, times, retry_after])
+
+    # -- Discord's limits (numbers and shapes in discord_limits) -------------------------
+    def advance(self, seconds: float) -> None:
+        """Move the interaction clock forward (the default ``ManualClock`` only)."""
+        clock = self.clock
+        if not isinstance(clock, limits.ManualClock):
+            raise TypeError("advance() needs the fake's own ManualClock; move your clock")
+        clock.advance(seconds)
+
+    def _refuse(self, request: web.Request, problems: list[limits.Problem]) -> web.Response | None:
+        """400 / 50035 with the field paths when ``problems``; recorded in limit_errors."""
+        if not problems:
+            return None
+        body = limits.invalid_form_body(problems)
+        self.limit_errors.append(
+            {"method": request.method, "path": request.path[len(API_PREFIX) :], **body}
+        )
+        return _json(body, status=400)
+
+    def _late_callback(self, token: str) -> web.Response | None:
+        """10062 when the first answer comes more than 3 s after the interaction."""
+        if self.clock() - self._interaction_times.get(token, self.clock()) > limits.ACK_DEADLINE:
+            return _json(limits.UNKNOWN_INTERACTION, status=404)
+        return None
+
+    def _expired_token(self, token: str) -> web.Response | None:
+        """50027 for a followup, edit or fetch more than 15 minutes after the interaction."""
+        age = self.clock() - self._interaction_times.get(token, self.clock())
+        if age > limits.TOKEN_LIFETIME:
+            return _json(limits.INVALID_WEBHOOK_TOKEN, status=401)
+        return None
 
     # -- lifecycle ------------------------------------------------------------------------
     @property
@@ -671,15 +714,8 @@ class FakeDiscord:
             if failure is not None:
                 response = _json({"message": failure[1], "code": failure[2]}, status=failure[0])
             elif limited is not None:
-                response = _json(
-                    {
-                        "message": "You are being rate limited.",
-                        "retry_after": limited,
-                        "global": False,
-                    },
-                    status=429,
-                    headers={"Retry-After": str(limited), "X-RateLimit-Scope": "user"},
-                )
+                refusal = limits.limited_response(limited)
+                response = _json(refusal.body, status=429, headers=refusal.headers)
             else:
                 response = await handler(request)
         record.status = response.status
@@ -738,7 +774,12 @@ class FakeDiscord:
                 elif expected != actual:
                     break
             else:
-                return await handler(request, params, body)
+                refused, headers = self.rate_limits.take(method, pattern, params)
+                if refused is not None:
+                    return _json(refused.body, status=429, headers=refused.headers)
+                response = await handler(request, params, body)
+                response.headers.update(headers)
+                return response
         return _json({"message": "Unknown route (fake)", "code": 0}, status=404)
 
     def _routes(self) -> list[tuple[list[str], str, Callable[..., Awaitable[web.StreamResponse]]]]:
@@ -885,15 +926,20 @@ class FakeDiscord:
 
     # -- REST: interactions and webhooks --------------------------------------------------
     async def _interaction_callback(
-        self, _r: web.Request, p: dict[str, str], body: Any
+        self, request: web.Request, p: dict[str, str], body: Any
     ) -> web.Response:
         result = self._interactions.get(p["token"])
         if result is None or str(result.interaction_id) != p["id"]:
-            return _json({"message": "Unknown interaction", "code": 10062}, status=404)
+            return _json(limits.UNKNOWN_INTERACTION, status=404)
         if result.response is not None:
             return _json(
                 {"message": "Interaction has already been acknowledged.", "code": 40060}, status=400
             )
+        refused = self._late_callback(p["token"]) or self._refuse(
+            request, limits.callback_problems(body)
+        )
+        if refused is not None:
+            return refused
         result.response = body
         response_type = int(body["type"])
         data = body.get("data") or {}
@@ -923,6 +969,11 @@ class FakeDiscord:
         result = self._interactions.get(p["token"])
         if result is None:
             return self._not_found("webhook")
+        refused = self._expired_token(p["token"]) or self._refuse(
+            request, limits.message_problems(body)
+        )
+        if refused is not None:
+            return refused
         message = self._message_payload(int(self.default_channel["id"]), body, author=self.bot_user)
         message["flags"] = int(body.get("flags") or 0)
         result.followups.append({**body, "id": message["id"], "flags": message["flags"]})
@@ -937,17 +988,24 @@ class FakeDiscord:
         result = self._interactions.get(p["token"])
         if result is None:
             return self._not_found("webhook")
+        if (expired := self._expired_token(p["token"])) is not None:
+            return expired
         message = self._message_payload(
             int(self.default_channel["id"]), result.final_message, author=self.bot_user
         )
         return _json(message)
 
     async def _edit_webhook_message(
-        self, _r: web.Request, p: dict[str, str], body: Any
+        self, request: web.Request, p: dict[str, str], body: Any
     ) -> web.Response:
         result = self._interactions.get(p["token"])
         if result is None:
             return self._not_found("webhook")
+        refused = self._expired_token(p["token"]) or self._refuse(
+            request, limits.message_problems(body)
+        )
+        if refused is not None:
+            return refused
         merged = {**result.final_message, **body}
         result.edits.append(merged)
         result._changed.set()
@@ -958,11 +1016,9 @@ class FakeDiscord:
     async def _delete_webhook_message(
         self, _r: web.Request, p: dict[str, str], _b: Any
     ) -> web.Response:
-        return (
-            web.Response(status=204)
-            if p["token"] in self._interactions
-            else self._not_found("webhook")
-        )
+        if p["token"] not in self._interactions:
+            return self._not_found("webhook")
+        return self._expired_token(p["token"]) or web.Response(status=204)
 
     # -- REST: guild, roles, channels -----------------------------------------------------
     def _check_guild(self, p: dict[str, str]) -> web.Response | None:
@@ -1136,10 +1192,14 @@ class FakeDiscord:
         return web.Response(status=204)
 
     # -- REST: messages and DMs -----------------------------------------------------------
-    async def _create_message(self, _r: web.Request, p: dict[str, str], body: Any) -> web.Response:
+    async def _create_message(
+        self, request: web.Request, p: dict[str, str], body: Any
+    ) -> web.Response:
         channel_id = int(p["channel"])
         if channel_id not in self.channels and channel_id not in self.dm_channels:
             return self._not_found("channel")
+        if (refused := self._refuse(request, limits.message_problems(body))) is not None:
+            return refused
         files = body.pop("_files", []) if isinstance(body, dict) else []
         if (invalid := nonce_error(body)) is not None:
             return _json(invalid, status=400)
@@ -1197,10 +1257,14 @@ class FakeDiscord:
             return self._not_found("message")
         return _json({k: v for k, v in message.items() if not k.startswith("_")})
 
-    async def _edit_message(self, _r: web.Request, p: dict[str, str], body: Any) -> web.Response:
+    async def _edit_message(
+        self, request: web.Request, p: dict[str, str], body: Any
+    ) -> web.Response:
         message = self.messages.get(int(p["message"]))
         if message is None:
             return self._not_found("message")
+        if (refused := self._refuse(request, limits.message_problems(body))) is not None:
+            return refused
         for key in ("content", "embeds", "components", "flags", "allowed_mentions"):
             if key in body:
                 message[key] = body[key]
@@ -1310,6 +1374,7 @@ class FakeDiscord:
         channel = self.channels[channel_id or int(self.default_channel["id"])]
         result = InteractionResult(interaction_id=interaction_id, token=token)
         self._interactions[token] = result
+        self._interaction_times[token] = self.clock()
         payload: dict[str, Any] = {
             "id": str(interaction_id),
             "application_id": str(self.application_id),
