@@ -69,6 +69,10 @@ class Scheduler:
             raise ValueError(f"a handler for {kind!r} is already registered")
         self._handlers[kind] = handler
 
+    def unregister(self, kind: str) -> None:
+        """Forget the handler of ``kind`` (its cog was unloaded); its rows stay pending."""
+        self._handlers.pop(kind, None)
+
     def on_missed(self, listener: MissedListener) -> None:
         """Call ``listener`` with the jobs marked missed at start."""
         self._missed_listeners.append(listener)

@@ -15,6 +15,7 @@ from bot.calendar import next_week, week_by_key
 from bot.i18n import N_
 from bot.scheduler import JobRow
 from bot.services.activity import DROP_CHECK_JOB, DropAlert
+from cogs._posting import send_once
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -54,11 +55,17 @@ class ActivityCog(commands.Cog):
         self.bot.interaction_observers.append(self.count_interaction)
         self.bot.services.scheduler.register(DROP_CHECK_JOB, self._drop_check)
         await self.schedule_drop_check(self.activity.current_week().key)
+        unposted = await self.activity.unposted_alerts()
+        if unposted:
+            # Claimed by a process that stopped before recording the post: post them now
+            # (once the gateway is ready), with the nonce of their post claim.
+            self.bot.spawn(self._post_alerts(unposted), name="drop-alerts-unposted")
         self.flush_loop.start()
 
     async def cog_unload(self) -> None:
         """Stop the loop and write what is buffered (also runs when the bot closes)."""
         self.flush_loop.cancel()
+        self.bot.services.scheduler.unregister(DROP_CHECK_JOB)
         if self.count_interaction in self.bot.interaction_observers:
             self.bot.interaction_observers.remove(self.count_interaction)
         try:
@@ -117,31 +124,48 @@ class ActivityCog(commands.Cog):
             # Claimed already (at most once); posting waits for the gateway at start.
             self.bot.spawn(self._post_alerts(alerts), name=f"drop-alerts-{week_key}")
 
+    def alert_text(self, alert: DropAlert) -> str:
+        """The alert as posted to the organizers' channel (the competition's language)."""
+        locale = self.bot.competition.competition.default_locale
+        return self.bot.catalogs.gettext(
+            locale,
+            DROP_ALERT,
+            cohort=cohort_label(self.bot, locale, alert.cohort),
+            percent=alert.drop_percent,
+            week=alert.week_key,
+            previous=alert.previous_actives,
+            actives=alert.actives,
+        )
+
     async def _post_alerts(self, alerts: list[DropAlert]) -> None:
         await self.bot.wait_until_ready()
         channel_id = (await self.bot.services.setup.resource_ids()).get("channel:organizers")
         channel = self.bot.get_channel(channel_id) if channel_id else None
-        locale = self.bot.competition.competition.default_locale
+        posts = self.bot.services.posts
         for alert in alerts:
-            message_id: int | None = None
-            if isinstance(channel, discord.TextChannel):
-                text = self.bot.catalogs.gettext(
-                    locale,
-                    DROP_ALERT,
-                    cohort=cohort_label(self.bot, locale, alert.cohort),
-                    percent=alert.drop_percent,
-                    week=alert.week_key,
-                    previous=alert.previous_actives,
-                    actives=alert.actives,
-                )
-                try:
-                    sent = await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
-                    message_id = sent.id
-                except discord.HTTPException as exc:
-                    log.warning("drop alert not posted id=%s status=%s", alert.id, exc.status)
-            else:
+            if not isinstance(channel, discord.TextChannel):
                 log.warning("drop alert not posted: no organizers channel (run /admin setup)")
-            await self.activity.alert_posted(alert.id, message_id=message_id)
+                await self.activity.alert_posted(alert.id, message_id=None)
+                continue
+            delivery = await posts.claim(f"drop-alert:{alert.id}")
+            if not delivery.to_send:
+                continue  # posted already, or being posted by another task right now
+            try:
+                sent = await send_once(
+                    self.bot,
+                    channel,
+                    delivery,
+                    content=self.alert_text(alert),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            except discord.HTTPException as exc:
+                log.warning("drop alert not posted id=%s status=%s", alert.id, exc.status)
+                await self.activity.alert_posted(alert.id, message_id=None)
+                await posts.finish(delivery, channel_id=channel.id, error=f"Discord {exc.status}")
+                continue
+            # The alert first: once it is recorded, no later start looks at it again.
+            await self.activity.alert_posted(alert.id, message_id=sent.id)
+            await posts.finish(delivery, channel_id=channel.id, message_id=sent.id)
 
 
 async def setup(bot: PodiumBot) -> None:

@@ -372,6 +372,24 @@ class ActivityService:
                     )
         return claimed
 
+    async def unposted_alerts(self) -> list[DropAlert]:
+        """Alerts claimed by a drop check whose posting was never recorded: the process
+        that claimed them stopped first. Posted again at start (through a post claim with a
+        nonce, so one that did reach Discord is not posted twice)."""
+        async with self.db.read() as conn:
+            rows = await q.unposted_alerts(conn)
+        return [
+            DropAlert(
+                id=row.id,
+                cohort=row.cohort,
+                week_key=row.week_key,
+                previous_actives=row.previous_actives,
+                actives=row.actives,
+                drop_percent=row.drop_percent,
+            )
+            for row in rows
+        ]
+
     async def alert_posted(self, alert_id: int, *, message_id: int | None) -> None:
         """Record that a claimed alert was posted (``message_id``) or could not be (None)."""
         async with self.db.write() as conn:

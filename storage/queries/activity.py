@@ -155,6 +155,16 @@ async def finish_alert(
     )
 
 
+async def unposted_alerts(conn: AsyncConnection) -> list[AlertRow]:
+    """Alerts claimed but not yet recorded as posted or failed, oldest first."""
+    stmt = (
+        select(activity_alerts)
+        .where(activity_alerts.c.status == "claimed")
+        .order_by(activity_alerts.c.id)
+    )
+    return [AlertRow(**row._mapping) for row in await conn.execute(stmt)]
+
+
 async def alerts(conn: AsyncConnection, *, limit: int = 50) -> list[AlertRow]:
     """The newest alerts first."""
     stmt = select(activity_alerts).order_by(activity_alerts.c.id.desc()).limit(limit)

@@ -3,11 +3,14 @@ and NPS surveys, through the real bot and the fake Discord."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.services.posts import PostService
+from cogs._posting import NONCE_WINDOW, send_once
 from storage.queries import jobs as job_queries
 from storage.schema import activity_daily, nps_responses
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
@@ -315,3 +318,67 @@ async def test_a_survey_that_cannot_be_posted_is_discarded_and_the_organizer_tol
     assert "I cannot post in this channel" in result.text
     assert public_posts(harness) == []
     assert await harness.services.surveys.recent() == []
+
+
+async def claimed_drop_alert(harness: Harness, clock) -> int:
+    """A drop alert for 2026-W48 claimed by a check whose process then stopped (nothing
+    posted, nothing recorded): 20 Elite members active in W47, 8 in W48."""
+    services = harness.services
+    users = list(range(1, 21))
+    for user in users:
+        await services.cohorts.assign(
+            actor_id=ORGANIZER_ID, user_id=user, display_name=f"u{user}", cohort="elite"
+        )
+    for start, active in ((W48_START - WEEK, users), (W48_START, users[:8])):
+        clock.set(start + dt.timedelta(days=2))
+        for user in active:
+            services.activity.record(user, "message")
+        await services.activity.flush()
+    clock.set(W48_START + WEEK)
+    (alert,) = await services.activity.check_drop("2026-W48")
+    return alert.id
+
+
+async def until_alerts_recorded(harness: Harness) -> None:
+    """Wait (bounded) until no claimed alert is left unrecorded."""
+    for _ in range(250):
+        if await harness.services.activity.unposted_alerts() == []:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("a claimed drop alert was never recorded as posted")
+
+
+async def test_a_drop_alert_claimed_before_a_crash_is_posted_at_the_next_start(
+    harness: Harness, clock
+):
+    await harness.fake.invoke("admin setup", user_id=ORGANIZER_ID)
+    channel_id = (await harness.services.setup.resource_ids())["channel:organizers"]
+    await claimed_drop_alert(harness, clock)
+    await harness.bot.reload_extension("cogs.activity")  # the cog starts as at a restart
+    await wait_for(lambda: len(harness.fake.messages_in(channel_id)) == 1)
+    (alert,) = harness.fake.messages_in(channel_id)
+    assert "weekly actives in Elite fell by 60% (20 → 8 members)" in alert["content"]
+    await until_alerts_recorded(harness)
+    await harness.bot.reload_extension("cogs.activity")  # and once posted, never again
+    assert len(harness.fake.messages_in(channel_id)) == 1
+
+
+async def test_a_drop_alert_a_dead_process_posted_long_ago_is_not_posted_again(
+    harness: Harness, clock
+):
+    fake = harness.fake
+    await fake.invoke("admin setup", user_id=ORGANIZER_ID)
+    channel_id = (await harness.services.setup.resource_ids())["channel:organizers"]
+    alert_id = await claimed_drop_alert(harness, clock)
+    cog = harness.bot.get_cog("ActivityCog")
+    (alert,) = await harness.services.activity.unposted_alerts()
+    channel = harness.bot.get_channel(channel_id)
+    # The process that claimed it posted it and was killed before recording anything.
+    dead = PostService(harness.services.db, clock, owner="dead-process")
+    delivery = await dead.claim(f"drop-alert:{alert_id}")
+    await send_once(harness.bot, channel, delivery, content=cog.alert_text(alert))
+    clock.advance(NONCE_WINDOW + dt.timedelta(minutes=5))
+    fake.posting.nonce_window = dt.timedelta(0)  # Discord no longer remembers the nonce
+    await harness.bot.reload_extension("cogs.activity")
+    await until_alerts_recorded(harness)
+    assert len(fake.messages_in(channel_id)) == 1, "the alert was posted twice"
