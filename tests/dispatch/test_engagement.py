@@ -7,10 +7,12 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+import discord
 from sqlalchemy import select
 
 from bot.services.posts import PostService
 from cogs._posting import NONCE_WINDOW, send_once
+from cogs.activity import ActivityCog
 from storage.queries import jobs as job_queries
 from storage.schema import activity_daily, nps_responses
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
@@ -371,8 +373,10 @@ async def test_a_drop_alert_a_dead_process_posted_long_ago_is_not_posted_again(
     channel_id = (await harness.services.setup.resource_ids())["channel:organizers"]
     alert_id = await claimed_drop_alert(harness, clock)
     cog = harness.bot.get_cog("ActivityCog")
+    assert isinstance(cog, ActivityCog)
     (alert,) = await harness.services.activity.unposted_alerts()
     channel = harness.bot.get_channel(channel_id)
+    assert isinstance(channel, discord.TextChannel)
     # The process that claimed it posted it and was killed before recording anything.
     dead = PostService(harness.services.db, clock, owner="dead-process")
     delivery = await dead.claim(f"drop-alert:{alert_id}")
