@@ -112,7 +112,6 @@ def build_services(
             teams,
             members,
             activity=activity,
-            listeners=whatsapp.listeners,
         ),
     )
 
