@@ -16,6 +16,7 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import aiohttp
 import pytest
 from aiohttp import web
 from sqlalchemy import insert, select
@@ -111,6 +112,21 @@ class RelayEnv:
             self.clock.advance(dt.timedelta(minutes=6))
         raise AssertionError("the outbox did not drain")
 
+    async def replay_inbound(self, message_sid: str) -> tuple[int, str]:
+        """POST again, validly signed, the inbound webhook the fake sent for ``message_sid``
+        (what Twilio's retry, or someone holding a copy of the request, would send)."""
+        (message,) = [m for m in self.fake.inbound if m.sid == message_sid]
+        return await self.post_signed(self.inbound_url, message.form)
+
+    async def post_signed(self, url: str, form: dict[str, str]) -> tuple[int, str]:
+        """POST ``form`` to ``url`` with a valid ``X-Twilio-Signature``."""
+        signature = self.fake._validator.compute_signature(url, form)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(url, data=form, headers={"X-Twilio-Signature": signature}) as response,
+        ):
+            return response.status, await response.text()
+
     async def rows(self) -> list[dict]:
         async with self.services.db.read() as conn:
             result = await conn.execute(select(outbox).order_by(outbox.c.id))
@@ -155,7 +171,21 @@ def whatsapp_settings(fake: FakeTwilio, public_base_url: str) -> Settings:
 
 
 @pytest.fixture
-async def relay_env(services: Services, clock: FrozenClock) -> AsyncIterator[RelayEnv]:
+def relay_concurrency() -> int:
+    """Sends in flight at once (override with ``@pytest.mark.parametrize``)."""
+    return 16
+
+
+@pytest.fixture
+def twilio_timeout() -> float:
+    """Seconds per Twilio request (override with ``@pytest.mark.parametrize``)."""
+    return 2.0
+
+
+@pytest.fixture
+async def relay_env(
+    services: Services, clock: FrozenClock, relay_concurrency: int, twilio_timeout: float
+) -> AsyncIterator[RelayEnv]:
     async with FakeTwilio(clock=clock.now) as fake:
         register_templates(fake)
         # Routes need the base URL, known only once the server listens: pick the port first.
@@ -165,9 +195,11 @@ async def relay_env(services: Services, clock: FrozenClock) -> AsyncIterator[Rel
         base = f"http://127.0.0.1:{port}"
         runtime = WhatsAppRuntime(
             whatsapp_settings(fake, base),
-            dataclasses.replace(services, competition=fast(services.competition)),
+            dataclasses.replace(
+                services, competition=fast(services.competition, concurrency=relay_concurrency)
+            ),
             Catalogs(),
-            twilio_timeout=2.0,
+            twilio_timeout=twilio_timeout,
         )
         app = web.Application()
         runtime.add_routes(app)
