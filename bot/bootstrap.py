@@ -114,7 +114,6 @@ def build_services(
             teams,
             members,
             activity=activity,
-            listeners=whatsapp.listeners,
         ),
         posts=PostService(db, clock),
     )

@@ -64,16 +64,6 @@ class DemoReport:
     contest_id: int | None = None
 
 
-class _CapturedCodes:
-    """Stands in for the WhatsApp code sender: keeps the code instead of sending it."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, str] = {}
-
-    async def send_code(self, phone_e164: str, language: str, code: str) -> None:
-        self.codes[phone_e164] = code
-
-
 def demo_phone(index: int) -> str:
     """The ``index``-th fictional number: +1 (area) 555-0100 … 555-0199."""
     return f"+1202555{100 + index % 100:04d}"
@@ -285,18 +275,21 @@ async def _activity(
 async def _whatsapp_and_broadcast(
     services: Services, rng: random.Random, members: list[_Member], report: DemoReport
 ) -> None:
-    codes = _CapturedCodes()
-    services.whatsapp.configure(bot_number="+12025550100", code_sender=codes)
+    # No relay runs in the demo: codes are not queued, members link with the wa.me message.
+    services.whatsapp.configure(bot_number="+12025550100", send_codes=False)
     subscribers = [m for m in members if rng.random() < 0.7][:40]
     for index, member in enumerate(subscribers, start=1):
         phone = demo_phone(index)
-        await services.whatsapp.start_link(
+        started = await services.whatsapp.start_link(
             user_id=member.user_id,
             phone=phone,
             language="zh_CN" if "member" in member.name and index % 3 == 0 else "en",
             consent_text="I agree to receive competition messages on WhatsApp (demo).",
         )
-        await services.whatsapp.verify(user_id=member.user_id, code=codes.codes[phone])
+        # As if the member had sent the wa.me link's message from their phone.
+        await services.whatsapp.handle_inbound(
+            phone=phone, body=f"LINK {started.link_code}", message_sid=f"SMdemo{index:028d}"
+        )
         report.phones.append(phone)
     report.subscribers = len(subscribers)
     info = await services.broadcasts.schedule(

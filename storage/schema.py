@@ -193,11 +193,16 @@ subscribers = Table(
     Column("opted_out_at", UTCDateTime, nullable=True),
     Column("last_inbound_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # When Podium first received the message (or took the Discord action) that last
+    # changed consent: an older message arriving later changes nothing (migration 0011).
+    Column("consent_changed_at", UTCDateTime, nullable=True),
 )
 
 #: One WhatsApp message to one subscriber for one occurrence of something (a weekly board,
 #: a broadcast occurrence, a reminder). The unique key makes enqueueing idempotent, so a
-#: job that runs twice never sends twice. The relay worker drains queued rows.
+#: job that runs twice never sends twice. The relay worker drains queued rows. A
+#: verification code is a row too (every message Podium sends is one): it has no
+#: subscriber, only ``verification_id``, and is cancelled once that code is gone.
 outbox = Table(
     "outbox",
     metadata,
@@ -207,7 +212,13 @@ outbox = Table(
         "subscriber_id",
         BigInteger,
         ForeignKey("subscribers.id", ondelete="CASCADE"),
-        nullable=False,
+        nullable=True,
+    ),
+    Column(
+        "verification_id",
+        BigInteger,
+        ForeignKey("verification_codes.id", ondelete="SET NULL"),
+        nullable=True,
     ),
     Column("kind", String(32), nullable=False),  # reminder | broadcast | leaderboard | …
     Column("language", String(10), nullable=False),
@@ -224,7 +235,7 @@ outbox = Table(
     # Relay state (migration 0006). ``needs_check``: an attempt may have reached Twilio
     # (crash, timeout, 5xx), so Twilio's message list is consulted before any resend.
     Column("needs_check", Boolean, nullable=False, default=False, server_default=false()),
-    Column("claimed_at", UTCDateTime, nullable=True),  # when the row went `sending`
+    Column("claimed_at", UTCDateTime, nullable=True),  # when the row first went `sending`
     Column("status_at", UTCDateTime, nullable=True),  # last status change
     Column("mode", String(10), nullable=True),  # freeform | template, as sent
     Column("last_error", String(200), nullable=True),
@@ -356,6 +367,21 @@ verification_codes = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+)
+
+#: Webhooks already applied: one row per inbound message (``kind`` "inbound", ``key`` its
+#: MessageSid) and per status callback ("status", MessageSid:MessageStatus), inserted in
+#: the transaction of the webhook's effect, so a replay (Twilio's retry or an attacker's
+#: copy of a signed request) changes nothing. Kept for good: a pruned
+#: receipt would let an old replay through again.
+webhook_receipts = Table(
+    "webhook_receipts",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("key", String(80), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    UniqueConstraint("kind", "key", name="uq_webhook_receipts_kind"),
 )
 
 #: Consent history, append-only: opt-in (with the wording shown), opt-out, re-subscribe.

@@ -211,12 +211,6 @@ class Forgetful(Protocol):
     def forget(self, user_id: int) -> None: ...
 
 
-class OptOutListener(Protocol):
-    """Told when a number stops receiving (the relay drops its rows in flight)."""
-
-    def opted_out(self, subscriber_id: int) -> None: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Erasure:
     """What ``delete`` did: the pseudonym that now stands for the member, the rows touched
@@ -283,8 +277,6 @@ class PrivacyService:
     members: MemberService
     #: In-memory per-member state to drop on erasure (the activity counters), optional.
     activity: Forgetful | None = None
-    #: Told about each stopped number (the WhatsApp relay), optional.
-    listeners: list[OptOutListener] = field(default_factory=list)
     _last_export: dict[int, dt.datetime] = field(default_factory=dict)
 
     # -- the member's own export ------------------------------------------------------
@@ -443,9 +435,6 @@ class PrivacyService:
         self.members.forget(user_id)
         if self.activity is not None:
             self.activity.forget(user_id)
-        for subscriber_id in subscriber_ids:
-            for listener in self.listeners:
-                listener.opted_out(subscriber_id)
         return Erasure(
             pseudonym=pseudonym,
             rows=tuple(sorted((t, n) for t, n in counts.items() if n)),

@@ -11,9 +11,9 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 
@@ -22,8 +22,24 @@ from bot.config import CompetitionConfig
 from bot.errors import PodiumError
 from bot.i18n import N_, normalize_locale
 from bot.services import relay_rules as rules
+from bot.services import whatsapp_status
 from bot.services.audit import AuditService
+from bot.services.whatsapp_inbound import (
+    HELP_REPLY,
+    LINK_FAILED_REPLY,
+    LINKED_REPLY,
+    NOT_SUBSCRIBED_REPLY,
+    STARTED_REPLY,
+    STOPPED_REPLY,
+    InboundReply,
+    NextLookup,
+    PointsLookup,
+    TopLookup,
+    answer_data,
+    reply_language,
+)
 from storage.engine import Database
+from storage.queries import outbox as outbox_queries
 from storage.queries import relay as relay_queries
 from storage.queries import whatsapp as wa_queries
 
@@ -85,47 +101,6 @@ class NotLinked(PodiumError):
     message = N_("You have no WhatsApp number linked. Use /whatsapp link first.")
 
 
-# -- inbound replies ----------------------------------------------------------------------
-
-HELP_REPLY = N_(
-    "Podium WhatsApp: reply POINTS for your team's points, TOP for this week's leaders, NEXT "
-    "for the next announcement, STOP to unsubscribe, START to subscribe again."
-)
-STOPPED_REPLY = N_(
-    "You are unsubscribed and will get no more messages. Reply START to subscribe again."
-)
-STARTED_REPLY = N_("You are subscribed again. Reply STOP at any time to unsubscribe.")
-NOT_SUBSCRIBED_REPLY = N_(
-    "This number is not linked to a competition member. Link it with /whatsapp link on Discord."
-)
-LINKED_REPLY = N_("Your number is linked to your Discord account. Reply STOP to unsubscribe.")
-LINK_FAILED_REPLY = N_("That code is not valid for this number. Run /whatsapp link on Discord.")
-POINTS_REPLY = N_("Your team {team} has {points} points this season.")
-NO_TEAM_REPLY = N_("You are not in a team this season.")
-POINTS_UNAVAILABLE_REPLY = N_("Points are not available on WhatsApp yet.")
-TOP_UNAVAILABLE_REPLY = N_("This week's leaderboard is not available on WhatsApp yet.")
-TOP_REPLY = N_("This week's top teams ({track}): {lines}")
-NEXT_REPLY = N_("Next announcement: {when} — {preview}")
-NOTHING_NEXT_REPLY = N_("Nothing is scheduled for you right now.")
-
-
-class CodeSender(Protocol):
-    """Sends a verification code to a number with the verification template."""
-
-    async def send_code(self, phone_e164: str, language: str, code: str) -> None: ...
-
-
-class StatusListener(Protocol):
-    """Told when a number opts out (the relay stops its rows in flight)."""
-
-    def opted_out(self, subscriber_id: int) -> None: ...
-
-
-PointsLookup = Callable[[Sequence[int]], Awaitable[Mapping[int, int]]]
-TopLookup = Callable[[str], Awaitable[Sequence[tuple[str, int]]]]
-NextLookup = Callable[[int | None, dt.datetime], Awaitable[tuple[dt.datetime, str] | None]]
-
-
 @dataclass(frozen=True, slots=True)
 class LinkStarted:
     """What ``/whatsapp link`` shows: the masked number (the owner sees it whole), the
@@ -150,16 +125,6 @@ class Subscription:
     opted_out: bool
 
 
-@dataclass(frozen=True, slots=True)
-class InboundReply:
-    """The reply to an inbound message: a message id + params, in ``language``."""
-
-    message: str
-    language: str
-    params: dict[str, Any] = field(default_factory=dict)
-    opted_out_subscriber: int | None = None
-
-
 def normalize_phone(raw: str) -> str:
     """E.164 of ``raw`` (``+`` and country code required); raises ``InvalidPhone``."""
     text = raw.strip()
@@ -182,14 +147,6 @@ def _matches(code: str, salt: str, expected: str) -> bool:
     return hmac.compare_digest(_hash(code, salt), expected)
 
 
-def _reply_language(subscriber: wa_queries.SubscriberRow | None, body: str, default: str) -> str:
-    if subscriber is not None:
-        return normalize_locale(subscriber.language, default)
-    if any("\u4e00" <= ch <= "\u9fff" for ch in body):
-        return "zh_CN"
-    return default
-
-
 @dataclass(slots=True)
 class WhatsAppService:
     """Linking, unlinking, languages, inbound keywords and status callbacks."""
@@ -200,22 +157,24 @@ class WhatsAppService:
     audit: AuditService
     enabled: bool = False
     bot_number: str | None = None  # E.164 of the WhatsApp sender, for wa.me links
-    code_sender: CodeSender | None = None
-    listeners: list[StatusListener] = field(default_factory=list)
+    send_codes: bool = False  # queue verification codes for the relay
 
-    def configure(self, *, bot_number: str | None, code_sender: CodeSender | None) -> None:
-        """Turn WhatsApp on (called once at start when Twilio is configured)."""
+    def configure(self, *, bot_number: str | None, send_codes: bool = True) -> None:
+        """Turn WhatsApp on (called once at start when Twilio is configured).
+        ``send_codes=False``: no relay runs here, so codes are not queued (only the wa.me
+        link proves a number)."""
         self.enabled = True
         self.bot_number = bot_number
-        self.code_sender = code_sender
+        self.send_codes = send_codes
 
     # -- linking --------------------------------------------------------------------------
     async def start_link(
         self, *, user_id: int, phone: str, language: str, consent_text: str
     ) -> LinkStarted:
-        """Start linking ``phone``: store two hashed codes (10 minutes, 5 attempts), send
-        one to the number with the verification template when possible, and return the
-        wa.me link carrying the other. ``consent_text`` is the wording shown to the member."""
+        """Start linking ``phone``: store two hashed codes (10 minutes, 5 attempts), queue
+        one for the number in the outbox (the relay sends it with the verification template,
+        like every message Podium sends), and return the wa.me link carrying the other.
+        ``consent_text`` is the wording shown to the member."""
         if not self.enabled:
             raise WhatsAppDisabled()
         e164 = normalize_phone(phone)
@@ -228,7 +187,7 @@ class WhatsAppService:
             owner = await wa_queries.subscriber_by_phone(conn, e164)
             if owner is not None and owner.user_id not in (None, user_id):
                 raise PhoneTaken()
-            await wa_queries.replace_code(
+            verification_id = await wa_queries.replace_code(
                 conn,
                 user_id=user_id,
                 phone_e164=e164,
@@ -241,13 +200,17 @@ class WhatsAppService:
                 created_at=now,
                 expires_at=now + CODE_TTL,
             )
-        sent = False
-        if self.code_sender is not None:
-            try:
-                await self.code_sender.send_code(e164, language, code)
-                sent = True
-            except Exception:
-                log.warning("verification code not sent user=%s", user_id, exc_info=True)
+            if self.send_codes:
+                # The code is kept readable in the row until it is sent: the relay needs
+                # it, and it is worth nothing to anyone but this member, for 10 minutes.
+                await outbox_queries.enqueue_verification(
+                    conn,
+                    verification_id=verification_id,
+                    language=language,
+                    body=code,
+                    variables={"code": code},
+                    now=now,
+                )
         wa_link = None
         if self.bot_number:
             wa_link = f"https://wa.me/{self.bot_number.lstrip('+')}?text=LINK%20{link_code}"
@@ -256,7 +219,7 @@ class WhatsAppService:
             masked=rules.mask_phone(e164),
             link_code=link_code,
             wa_link=wa_link,
-            code_sent=sent,
+            code_sent=self.send_codes,
             expires_at=now + CODE_TTL,
         )
 
@@ -303,7 +266,9 @@ class WhatsAppService:
         if mine is not None and (owner is None or mine.id != owner.id):
             # The member moves to a new number: the old one stops receiving.
             await relay_queries.cancel_pending(conn, mine.id, now=now)
-            await wa_queries.update_subscriber(conn, mine.id, user_id=None, opted_out_at=now)
+            await wa_queries.update_subscriber(
+                conn, mine.id, user_id=None, opted_out_at=now, consent_changed_at=now
+            )
         values = {
             "user_id": pending.user_id,
             "language": pending.language,
@@ -311,6 +276,7 @@ class WhatsAppService:
             "consent_source": source,
             "consent_text": pending.consent_text,
             "opted_out_at": None,
+            "consent_changed_at": now,
         }
         if source == "whatsapp_link":
             values["last_inbound_at"] = now
@@ -353,7 +319,9 @@ class WhatsAppService:
             if mine is None:
                 raise NotLinked()
             await relay_queries.cancel_pending(conn, mine.id, now=now)
-            await wa_queries.update_subscriber(conn, mine.id, user_id=None, opted_out_at=now)
+            await wa_queries.update_subscriber(
+                conn, mine.id, user_id=None, opted_out_at=now, consent_changed_at=now
+            )
             await wa_queries.add_consent(
                 conn,
                 subscriber_id=mine.id,
@@ -363,7 +331,6 @@ class WhatsAppService:
                 wording="",
                 at=now,
             )
-        self._tell_opted_out(mine.id)
         return Subscription(
             mine.id, mine.phone_e164, rules.mask_phone(mine.phone_e164), mine.language, True
         )
@@ -404,46 +371,60 @@ class WhatsAppService:
         *,
         phone: str,
         body: str,
+        message_sid: str,
         points: PointsLookup | None = None,
         top: TopLookup | None = None,
         next_item: NextLookup | None = None,
         team_of: Callable[[int], Awaitable[tuple[int, str, str] | None]] | None = None,
-    ) -> InboundReply:
-        """Handle one inbound WhatsApp message from ``phone`` (E.164).
+    ) -> InboundReply | None:
+        """Handle one inbound WhatsApp message from ``phone`` (E.164), at most once.
 
         Records the inbound time (the 24-hour window), then answers the keyword: STOP /
         UNSUBSCRIBE / 退订 opt out at once and cancel pending messages; START subscribes
         again; LINK <code> proves the number for ``/whatsapp link``; POINTS, TOP and NEXT
         answer from the data sources given (saying so when one does not exist); anything
         else gets HELP.
+
+        Returns None, having changed nothing, for a message already handled (the same
+        ``message_sid``: a retry or a replayed copy) and for a STOP or START older than the
+        consent change already applied.
         """
-        now = self.clock.now()
+        # The order of consent changes. Twilio's inbound webhook carries no timestamp and
+        # MessageSids are random, so Twilio's own order is not in the request. What Podium
+        # has is the moment it first received each SID, taken here before waiting for the
+        # writer: a message received earlier but applied later (two webhooks in flight, or
+        # concurrent writers on PostgreSQL) is older than the change already recorded in
+        # ``consent_changed_at`` and changes nothing. A second copy of a SID is no new
+        # message at all: its receipt exists, so it is ignored outright and cannot take a
+        # newer receipt time. Discord-side changes (link, unlink) record their own time.
+        received_at = self.clock.now()
         parsed = rules.parse_inbound(body)
         default = self.competition.competition.default_locale
         async with self.db.write() as conn:
+            if not await wa_queries.record_receipt(
+                conn, kind="inbound", key=message_sid, at=received_at
+            ):
+                log.info("whatsapp inbound replay ignored")
+                return None
             subscriber = await wa_queries.subscriber_by_phone(conn, phone)
             if subscriber is not None:
-                await wa_queries.touch_inbound(conn, subscriber.id, now)
-            language = _reply_language(subscriber, body, default)
+                await wa_queries.touch_inbound(conn, subscriber.id, received_at)
+            language = reply_language(subscriber, body, default)
+            if subscriber is not None and parsed.keyword in (
+                rules.Keyword.STOP,
+                rules.Keyword.START,
+            ):
+                last_change = subscriber.consent_changed_at
+                if last_change is not None and received_at < last_change:
+                    log.info("whatsapp consent message older than the last change ignored")
+                    return None
             if parsed.keyword is rules.Keyword.STOP:
                 if subscriber is None:
                     return InboundReply(STOPPED_REPLY, language)
-                if subscriber.opted_out_at is None:
-                    await wa_queries.update_subscriber(conn, subscriber.id, opted_out_at=now)
-                cancelled = await relay_queries.cancel_pending(conn, subscriber.id, now=now)
-                await wa_queries.add_consent(
-                    conn,
-                    subscriber_id=subscriber.id,
-                    user_id=subscriber.user_id,
-                    action="opt_out",
-                    source="whatsapp_keyword",
-                    wording=body[:200],
-                    at=now,
-                )
-                log.info("whatsapp opt-out subscriber=%s cancelled=%d", subscriber.id, cancelled)
-                reply = InboundReply(STOPPED_REPLY, language, opted_out_subscriber=subscriber.id)
+                await self._opt_out(conn, subscriber, body, received_at)
+                reply = InboundReply(STOPPED_REPLY, language)
             elif parsed.keyword is rules.Keyword.LINK and parsed.code is not None:
-                reply = await self._link_inbound(conn, phone, parsed.code, language, now)
+                reply = await self._link_inbound(conn, phone, parsed.code, language, received_at)
             elif subscriber is None or subscriber.user_id is None:
                 return InboundReply(
                     HELP_REPLY if parsed.keyword is rules.Keyword.HELP else NOT_SUBSCRIBED_REPLY,
@@ -451,7 +432,9 @@ class WhatsAppService:
                 )
             elif parsed.keyword is rules.Keyword.START:
                 if subscriber.opted_out_at is not None:
-                    await wa_queries.update_subscriber(conn, subscriber.id, opted_out_at=None)
+                    await wa_queries.update_subscriber(
+                        conn, subscriber.id, opted_out_at=None, consent_changed_at=received_at
+                    )
                     await wa_queries.add_consent(
                         conn,
                         subscriber_id=subscriber.id,
@@ -459,22 +442,49 @@ class WhatsAppService:
                         action="resubscribe",
                         source="whatsapp_keyword",
                         wording=body[:200],
-                        at=now,
+                        at=received_at,
                     )
                 reply = InboundReply(STARTED_REPLY, language)
             else:
                 reply = InboundReply(HELP_REPLY, language)
-        if reply.opted_out_subscriber is not None:
-            self._tell_opted_out(reply.opted_out_subscriber)
         if (
             subscriber is not None
             and subscriber.user_id is not None
             and parsed.keyword in (rules.Keyword.POINTS, rules.Keyword.TOP, rules.Keyword.NEXT)
         ):
-            return await self._answer_data(
-                parsed.keyword, subscriber, language, now, points, top, next_item, team_of
+            return await answer_data(
+                self.competition,
+                parsed.keyword,
+                subscriber,
+                language,
+                received_at,
+                points,
+                top,
+                next_item,
+                team_of,
             )
         return reply
+
+    async def _opt_out(
+        self, conn: Any, subscriber: wa_queries.SubscriberRow, body: str, at: dt.datetime
+    ) -> None:
+        """STOP: no more messages from ``at`` on; queued ones are cancelled at once (rows
+        the relay already claimed are checked against the database just before sending)."""
+        values: dict[str, Any] = {"consent_changed_at": at}
+        if subscriber.opted_out_at is None:
+            values["opted_out_at"] = at
+        await wa_queries.update_subscriber(conn, subscriber.id, **values)
+        cancelled = await relay_queries.cancel_pending(conn, subscriber.id, now=at)
+        await wa_queries.add_consent(
+            conn,
+            subscriber_id=subscriber.id,
+            user_id=subscriber.user_id,
+            action="opt_out",
+            source="whatsapp_keyword",
+            wording=body[:200],
+            at=at,
+        )
+        log.info("whatsapp opt-out subscriber=%s cancelled=%d", subscriber.id, cancelled)
 
     async def _link_inbound(
         self, conn: Any, phone: str, code: str, language: str, now: dt.datetime
@@ -491,88 +501,23 @@ class WhatsAppService:
             await wa_queries.count_attempt(conn, pending.id)
         return InboundReply(LINK_FAILED_REPLY, language)
 
-    async def _answer_data(
-        self,
-        keyword: rules.Keyword,
-        subscriber: wa_queries.SubscriberRow,
-        language: str,
-        now: dt.datetime,
-        points: PointsLookup | None,
-        top: TopLookup | None,
-        next_item: NextLookup | None,
-        team_of: Callable[[int], Awaitable[tuple[int, str, str] | None]] | None,
-    ) -> InboundReply:
-        user_id = subscriber.user_id or 0
-        team = await team_of(user_id) if team_of is not None else None
-        if keyword is rules.Keyword.POINTS:
-            if points is None:
-                return InboundReply(POINTS_UNAVAILABLE_REPLY, language)
-            if team is None:
-                return InboundReply(NO_TEAM_REPLY, language)
-            totals = await points([team[0]])
-            return InboundReply(
-                POINTS_REPLY, language, {"team": team[1], "points": totals.get(team[0], 0)}
-            )
-        if keyword is rules.Keyword.TOP:
-            if top is None:
-                return InboundReply(TOP_UNAVAILABLE_REPLY, language)
-            if team is None:
-                return InboundReply(NO_TEAM_REPLY, language)
-            leaders = await top(team[2])
-            lines = "; ".join(f"{i}. {name} {score}" for i, (name, score) in enumerate(leaders, 1))
-            return InboundReply(TOP_REPLY, language, {"track": team[2], "lines": lines or "—"})
-        found = await next_item(user_id, now) if next_item is not None else None
-        if found is None:
-            return InboundReply(NOTHING_NEXT_REPLY, language)
-        when, preview = found
-        local = when.astimezone(self.competition.competition.tz)
-        return InboundReply(
-            NEXT_REPLY,
-            language,
-            {
-                "when": local.strftime("%Y-%m-%d %H:%M ") + self.competition.competition.timezone,
-                "preview": preview,
-            },
-        )
-
-    def _tell_opted_out(self, subscriber_id: int) -> None:
-        for listener in self.listeners:
-            listener.opted_out(subscriber_id)
-
     # -- statuses -------------------------------------------------------------------------
     async def apply_status(
-        self, *, outbox_id: int, sid: str | None, twilio_status: str, error_code: int | None
+        self,
+        *,
+        outbox_id: int,
+        sid: str | None,
+        twilio_status: str,
+        error_code: int | None,
+        receipt: str | None = None,
     ) -> str | None:
-        """Apply a status callback; statuses only move forward, so duplicates and callbacks
-        out of order change nothing. Returns the row's new status, or None if unchanged."""
-        incoming = rules.outbox_status(twilio_status)
-        if incoming is None:
-            return None
-        # Compare-and-set, retried: the relay may record the same row in between (on
-        # PostgreSQL writers run concurrently), and a lost callback would be a lost status.
-        for _ in range(5):
-            now = self.clock.now()
-            async with self.db.write() as conn:
-                current = await relay_queries.get_status(conn, outbox_id)
-                if current is None:
-                    return None
-                status, known_sid = current
-                if known_sid is not None and sid is not None and known_sid != sid:
-                    log.warning("status callback sid mismatch outbox=%s", outbox_id)
-                    return None
-                target = rules.next_status(status, incoming)
-                if target is None:
-                    return None
-                code = error_code if target in (rules.FAILED, rules.UNDELIVERED) else None
-                changed = await relay_queries.set_status(
-                    conn,
-                    outbox_id,
-                    expected=status,
-                    status=target,
-                    sid=sid,
-                    error_code=code,
-                    now=now,
-                )
-            if changed:
-                return target
-        return None
+        """See :func:`bot.services.whatsapp_status.apply_status`."""
+        return await whatsapp_status.apply_status(
+            self.db,
+            self.clock,
+            outbox_id=outbox_id,
+            sid=sid,
+            twilio_status=twilio_status,
+            error_code=error_code,
+            receipt=receipt,
+        )

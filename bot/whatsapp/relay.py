@@ -9,9 +9,12 @@ Rules (SPEC §4), decided by ``bot.services.relay_rules``:
   too, but only after Twilio's message list shows the attempt did not arrive; 63003, 63014,
   21610 and 21211 fail at once; every failure ends ``failed`` with Twilio's error code;
 * every message carries ``StatusCallback = PUBLIC_BASE_URL/twilio/status?outbox_id=<id>``;
-* at start, rows left ``sending`` by a crash are checked against Twilio's list (To +
-  DateSent since the attempt) before any resend, so nobody gets a message twice;
-* an opted-out number is never messaged.
+* at start, rows left ``sending`` by a crash are checked against Twilio's message list
+  before any resend; a listed message counts as the row's only when it is provably its
+  own (see ``_find_earlier_attempt``), and anything ambiguous is sent again;
+* consent comes from the database alone: the claim skips opted-out numbers, and each
+  claimed row is checked again just before its create call, so a STOP, unlink or erasure
+  committed since the claim stops it, and a START lets the next message through.
 
 Logs name outbox and subscriber ids, never phone numbers.
 """
@@ -97,7 +100,6 @@ class Relay:
         self._poll_interval = poll_interval
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
-        self._opted_out: set[int] = set()
         self._task: asyncio.Task[None] | None = None
         self.sent = 0
 
@@ -136,10 +138,6 @@ class Relay:
     def wake(self) -> None:
         """New rows were queued: look now instead of at the next poll."""
         self._wake.set()
-
-    def opted_out(self, subscriber_id: int) -> None:
-        """A number opted out while rows may be claimed: never send them."""
-        self._opted_out.add(subscriber_id)
 
     async def refresh_stale(self, older_than: dt.timedelta = REFRESH_AFTER) -> int:
         """Fetch from Twilio the status of rows whose status has not moved for
@@ -229,9 +227,6 @@ class Relay:
 
     async def _send_one(self, row: ClaimedRow) -> tuple[str, str | tuple[str, int | None]] | None:
         """Send one row; returns (sid, mode) when Twilio accepted it, else records why not."""
-        if row.subscriber_id in self._opted_out:
-            await self._set(row.id, rules.CANCELLED)
-            return None
         to = "whatsapp:" + row.phone_e164
         if row.needs_check:
             try:
@@ -251,6 +246,12 @@ class Relay:
             return None
         try:
             async with self._limiter:
+                # Consent is read from the database right before the call: the row was
+                # claimed up to a batch ago, and a STOP may have been committed since.
+                if not await self._still_allowed(row):
+                    log.info("relay cancelled outbox=%s: no consent any more", row.id)
+                    await self._set(row.id, rules.CANCELLED)
+                    return None
                 sid = await self._create(params)
         except SendFailed as exc:
             verdict = rules.classify_failure(
@@ -310,46 +311,61 @@ class Relay:
             raise SendFailed(None, None, f"connection: {type(exc).__name__}", False) from exc
         return str(message.sid)
 
+    async def _still_allowed(self, row: ClaimedRow) -> bool:
+        async with self._db.read() as conn:
+            return await relay_queries.still_allowed(conn, row.id, now=self._clock.now())
+
     async def _find_earlier_attempt(
         self, row: ClaimedRow, to: str
     ) -> tuple[str, str, int | None] | None:
-        """(SID, status, error code) of a message an earlier attempt of ``row`` got
-        through, if any."""
-        since = (row.previous_attempt_at or self._clock.now()) - dt.timedelta(seconds=2)
-        messages = await self.client.messages.list_async(
-            to=to, date_sent_after=since.astimezone(dt.UTC), limit=50
-        )
-        outbound = [m for m in messages if str(m.direction or "").startswith("outbound") and m.sid]
+        """(SID, status, error code) of the message an earlier attempt of ``row`` got
+        through, if Twilio's list shows one that is provably the row's own, else None.
+
+        Provably its own: outbound to this number from our sender, created no earlier
+        than the row's first claim (Twilio's times have whole seconds), not recorded on
+        another row, and with this row's content: the same body (freeform), or a body
+        that contains every value of the template variables this row would be sent with.
+        Anything else (another row's message, a verification code, a message sent from
+        elsewhere) is not taken for it, and the row is sent again.
+        """
+        # No DateSent filter: it has whole-day precision, and a message Twilio accepted but
+        # has not sent yet has no date_sent. The newest messages to one number suffice:
+        # Podium has at most one row per number in flight.
+        filters: dict[str, Any] = {"to": to, "limit": 50}
+        if self._from:
+            filters["from_"] = self._from
+        messages = await self.client.messages.list_async(**filters)
+        since = row.claimed_at.astimezone(dt.UTC).replace(microsecond=0)
+        outbound = [
+            m
+            for m in messages
+            if str(m.direction or "").startswith("outbound")
+            and m.sid
+            and m.date_created is not None
+            and m.date_created >= since
+        ]
         if not outbound:
             return None
         async with self._db.read() as conn:
             known = await relay_queries.known_sids(conn, (str(m.sid) for m in outbound))
-        unclaimed = [m for m in reversed(outbound) if str(m.sid) not in known]  # oldest first
-        chosen = next((m for m in unclaimed if m.body == row.body), None)
-        if chosen is None and unclaimed:
-            chosen = unclaimed[0]
-        if chosen is None:
-            return None
-        return str(chosen.sid), str(chosen.status or ""), chosen.error_code
+        expected = self._template_values(row, to)
+        for message in reversed(outbound):  # oldest first
+            if str(message.sid) in known:
+                continue
+            body = str(message.body or "")
+            if body == row.body or (expected and all(value in body for value in expected)):
+                return str(message.sid), str(message.status or ""), message.error_code
+        return None
 
-    async def send_code(self, phone_e164: str, language: str, code: str) -> None:
-        """Send a verification code with the ``verification`` template (a business-initiated
-        message: freeform would fail with 63016). Raises ``LookupError`` without a template
-        and ``SendFailed`` when Twilio refuses."""
-        template = self._competition.whatsapp.template("verification", language)
-        if template is None:
-            raise LookupError("no WhatsApp template configured for kind 'verification'")
-        params: dict[str, Any] = {
-            "to": "whatsapp:" + phone_e164,
-            "content_sid": template.content_sid,
-            "content_variables": json.dumps(template.content_variables({"code": code})),
-        }
-        if self._from:
-            params["from_"] = self._from
-        else:
-            params["messaging_service_sid"] = self._service_sid
-        async with self._limiter:
-            await self._create(params)
+    def _template_values(self, row: ClaimedRow, to: str) -> list[str]:
+        """The non-empty template variable values ``row`` is sent with outside the window
+        (none when it has no template)."""
+        try:
+            params = self._message_params(row, to, "template")
+        except LookupError:
+            return []
+        variables = json.loads(params.get("content_variables") or "{}")
+        return [str(value) for value in variables.values() if str(value)]
 
     # -- recording ----------------------------------------------------------------------
     async def _retry(self, row: ClaimedRow, *, check: bool, error: str) -> None:

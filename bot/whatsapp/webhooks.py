@@ -3,7 +3,10 @@
 Both verify ``X-Twilio-Signature`` with twilio's ``RequestValidator`` against
 ``PUBLIC_BASE_URL`` + path (+ query): the URL Twilio was given, not the one the request
 arrived on, so validation holds behind a reverse proxy (X-Forwarded-Proto, another host).
-Anything unsigned or forged gets 403 and changes nothing.
+Anything unsigned or forged gets 403 and changes nothing. A signed request can still be
+replayed (Twilio retries, or someone copies one): each inbound message (MessageSid) and
+each status callback (MessageSid + MessageStatus) is applied at most once, and a replay
+is answered without a reply message.
 """
 
 from __future__ import annotations
@@ -63,11 +66,17 @@ def add_twilio_routes(
         except ValueError:
             return web.Response(status=204)
         code_text = form.get("ErrorCode") or ""
+        sid = form.get("MessageSid") or ""
+        twilio_status = form.get("MessageStatus") or form.get("SmsStatus") or ""
+        if not sid:
+            log.warning("twilio status callback without MessageSid ignored")
+            return web.Response(status=400, text="MessageSid missing")
         await whatsapp.apply_status(
             outbox_id=outbox_id,
-            sid=form.get("MessageSid") or None,
-            twilio_status=form.get("MessageStatus") or form.get("SmsStatus") or "",
-            error_code=int(code_text) if code_text.isdigit() else None,
+            sid=sid,
+            twilio_status=twilio_status,
+            error_code=int(code_text) if code_text.isascii() and code_text.isdigit() else None,
+            receipt=f"{sid}:{twilio_status.strip().lower()}",
         )
         return web.Response(status=204)
 
@@ -76,17 +85,25 @@ def add_twilio_routes(
         if form is None:
             log.warning("twilio inbound webhook refused: bad signature")
             return web.Response(status=403, text="invalid signature")
+        sid = form.get("MessageSid") or ""
+        if not sid:
+            log.warning("twilio inbound webhook without MessageSid ignored")
+            return web.Response(status=400, text="MessageSid missing")
         phone = (form.get("From") or "").removeprefix("whatsapp:").strip()
         sources = data_sources() if data_sources is not None else {}
-        reply = await whatsapp.handle_inbound(phone=phone, body=form.get("Body", ""), **sources)
+        reply = await whatsapp.handle_inbound(
+            phone=phone, body=form.get("Body", ""), message_sid=sid, **sources
+        )
         return web.Response(text=twiml(catalogs, reply), content_type="application/xml")
 
     app.router.add_post("/twilio/status", status)
     app.router.add_post("/twilio/inbound", inbound)
 
 
-def twiml(catalogs: Catalogs, reply: InboundReply) -> str:
-    """The reply as TwiML ``<Response><Message>…</Message></Response>``."""
+def twiml(catalogs: Catalogs, reply: InboundReply | None) -> str:
+    """The reply as TwiML ``<Response><Message>…</Message></Response>``; an empty
+    ``<Response/>`` (no message) for ``None`` (a replayed or outdated message)."""
     response = MessagingResponse()
-    response.message(catalogs.gettext(reply.language, reply.message, **reply.params))
+    if reply is not None:
+        response.message(catalogs.gettext(reply.language, reply.message, **reply.params))
     return str(response)

@@ -62,7 +62,17 @@ def keyword_sources(services: Services) -> dict[str, Any]:
 class WhatsAppRuntime:
     """The Twilio client, the relay worker and the webhook routes, started together."""
 
-    def __init__(self, settings: Settings, services: Services, catalogs: Catalogs) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services,
+        catalogs: Catalogs,
+        *,
+        twilio_timeout: float = 15.0,
+    ) -> None:
+        """Build the client, the relay and the hookup into ``services.whatsapp`` (linking
+        on, codes queued for the relay); ``twilio_timeout`` bounds each Twilio request
+        (seconds)."""
         if (
             settings.TWILIO_ACCOUNT_SID is None
             or settings.TWILIO_AUTH_TOKEN is None
@@ -79,6 +89,7 @@ class WhatsAppRuntime:
             settings.TWILIO_ACCOUNT_SID,
             self._auth_token,
             api_base_url=settings.TWILIO_API_BASE_URL,
+            timeout=twilio_timeout,
         )
         self.relay = Relay(
             db=services.db,
@@ -95,8 +106,7 @@ class WhatsAppRuntime:
             if settings.TWILIO_WHATSAPP_FROM
             else None
         )
-        services.whatsapp.configure(bot_number=bot_number, code_sender=self.relay)
-        services.whatsapp.listeners.append(self.relay)
+        services.whatsapp.configure(bot_number=bot_number)
 
     def add_routes(self, app: web.Application) -> None:
         """Install ``/twilio/status`` and ``/twilio/inbound``."""

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, literal, select
+from sqlalchemy import ColumnElement, Select, and_, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.dialect import upsertable_insert
@@ -111,3 +111,38 @@ async def enqueue(
         result = await conn.execute(stmt)
         added += max(result.rowcount or 0, 0)
     return added
+
+
+async def enqueue_verification(
+    conn: AsyncConnection,
+    *,
+    verification_id: int,
+    language: str,
+    body: str,
+    variables: Mapping[str, Any],
+    now: dt.datetime,
+) -> int:
+    """Queue the verification code of pending link ``verification_id``; returns the row id.
+
+    The row names no subscriber: the relay sends it to the pending link's number, and
+    cancels it once that link is gone (verified, replaced or expired).
+    """
+    result = await conn.execute(
+        insert(outbox)
+        .values(
+            occurrence_key=f"verification:{verification_id}",
+            subscriber_id=None,
+            verification_id=verification_id,
+            kind="verification",
+            language=language,
+            body=body,
+            variables=dict(variables),
+            status="queued",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(outbox.c.id)
+    )
+    return int(result.scalar_one())

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.schema import outbox, subscribers
+from storage.schema import outbox, subscribers, verification_codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +18,7 @@ class ClaimedRow:
     """An outbox row claimed for sending, with what the relay needs to send it."""
 
     id: int
-    subscriber_id: int
+    subscriber_id: int | None  # None: a verification code (``verification_id`` set)
     phone_e164: str
     last_inbound_at: dt.datetime | None
     kind: str
@@ -27,53 +27,63 @@ class ClaimedRow:
     variables: dict[str, Any]
     attempts: int  # including this one
     needs_check: bool
-    previous_attempt_at: dt.datetime | None
+    claimed_at: dt.datetime  # the row's first claim: every attempt of it came after
+
+
+def _with_recipient(stmt: Any) -> Any:
+    return stmt.outerjoin(subscribers, subscribers.c.id == outbox.c.subscriber_id).outerjoin(
+        verification_codes, verification_codes.c.id == outbox.c.verification_id
+    )
 
 
 async def claim_batch(conn: AsyncConnection, *, now: dt.datetime, limit: int) -> list[ClaimedRow]:
     """Move up to ``limit`` due ``queued`` rows to ``sending`` and return them.
 
-    Rows of opted-out numbers are cancelled instead (never sent); at most one row per
-    number is claimed per batch. On PostgreSQL the rows
-    are locked with ``FOR UPDATE SKIP LOCKED`` so several workers never claim one row.
+    Rows that may no longer be sent (see :func:`consented`) are cancelled instead; at
+    most one row per number is claimed per batch. On PostgreSQL the rows are locked with
+    ``FOR UPDATE SKIP LOCKED`` so several workers never claim one row.
     """
-    stmt = (
+    allowed = consented(now)
+    stmt = _with_recipient(
         select(
             outbox.c.id,
             outbox.c.subscriber_id,
-            subscribers.c.phone_e164,
+            func.coalesce(subscribers.c.phone_e164, verification_codes.c.phone_e164).label(
+                "phone_e164"
+            ),
             subscribers.c.last_inbound_at,
-            subscribers.c.opted_out_at,
+            allowed.label("allowed"),
             outbox.c.kind,
             outbox.c.language,
             outbox.c.body,
             outbox.c.variables,
             outbox.c.attempts,
             outbox.c.needs_check,
-            outbox.c.last_attempt_at,
+            outbox.c.claimed_at,
         )
-        .join(subscribers, subscribers.c.id == outbox.c.subscriber_id)
-        .where(outbox.c.status == "queued", outbox.c.next_attempt_at <= now)
+    )
+    stmt = (
+        stmt.where(outbox.c.status == "queued", outbox.c.next_attempt_at <= now)
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
     )
     if conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=outbox)
     rows = (await conn.execute(stmt)).all()
-    opted_out = [row.id for row in rows if row.opted_out_at is not None]
-    if opted_out:
+    refused = [row.id for row in rows if not row.allowed]
+    if refused:
         await conn.execute(
             update(outbox)
-            .where(outbox.c.id.in_(opted_out), outbox.c.status == "queued")
+            .where(outbox.c.id.in_(refused), outbox.c.status == "queued")
             .values(status="cancelled", status_at=now, updated_at=now)
         )
     # One row per number per batch: an earlier attempt found in Twilio's list can then
     # only belong to this row (the number's other rows were recorded in earlier batches).
-    seen: set[int] = set()
+    seen: set[str] = set()
     claimed = []
     for row in rows:
-        if row.opted_out_at is None and row.subscriber_id not in seen:
-            seen.add(row.subscriber_id)
+        if row.allowed and row.phone_e164 not in seen:
+            seen.add(row.phone_e164)
             claimed.append(row)
     if not claimed:
         return []
@@ -83,7 +93,7 @@ async def claim_batch(conn: AsyncConnection, *, now: dt.datetime, limit: int) ->
         .values(
             status="sending",
             attempts=outbox.c.attempts + 1,
-            claimed_at=now,
+            claimed_at=func.coalesce(outbox.c.claimed_at, now),
             last_attempt_at=now,
             status_at=now,
             updated_at=now,
@@ -101,10 +111,44 @@ async def claim_batch(conn: AsyncConnection, *, now: dt.datetime, limit: int) ->
             variables=dict(row.variables or {}),
             attempts=row.attempts + 1,
             needs_check=bool(row.needs_check),
-            previous_attempt_at=row.last_attempt_at,
+            claimed_at=row.claimed_at or now,
         )
         for row in claimed
     ]
+
+
+def consented(now: dt.datetime) -> ColumnElement[bool]:
+    """True for an outbox row that may be sent at ``now``, by the database alone.
+
+    A subscriber's row: the number has not opted out and still belongs to a member (an
+    unlink or an erasure sets both). A verification code's row: its code still exists and
+    has not expired (the member asked for it, so it needs no subscription). The relay asks
+    this when it claims rows and again just before each send. Needs the outer joins of
+    ``_with_recipient``.
+    """
+    return or_(
+        and_(
+            outbox.c.subscriber_id.is_not(None),
+            subscribers.c.opted_out_at.is_(None),
+            subscribers.c.user_id.is_not(None),
+        ),
+        and_(
+            outbox.c.subscriber_id.is_(None),
+            verification_codes.c.id.is_not(None),
+            verification_codes.c.expires_at > now,
+        ),
+    )
+
+
+async def still_allowed(conn: AsyncConnection, row_id: int, *, now: dt.datetime) -> bool:
+    """Just before a claimed row is sent: whether it is still ``sending`` and may be sent
+    (see :func:`consented`): a STOP, unlink or erasure committed since the claim says no.
+    One primary-key lookup, on a read connection."""
+    stmt = _with_recipient(select(outbox.c.status, consented(now).label("allowed"))).where(
+        outbox.c.id == row_id
+    )
+    row = (await conn.execute(stmt)).first()
+    return row is not None and row.status == "sending" and bool(row.allowed)
 
 
 async def record_accepted(

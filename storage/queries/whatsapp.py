@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.dialect import upsertable_insert
 from storage.schema import (
     consent_records,
     members,
@@ -16,6 +17,7 @@ from storage.schema import (
     team_members,
     teams,
     verification_codes,
+    webhook_receipts,
 )
 
 
@@ -29,6 +31,7 @@ class SubscriberRow:
     language: str
     opted_out_at: dt.datetime | None
     last_inbound_at: dt.datetime | None
+    consent_changed_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ def _subscriber(row: Any) -> SubscriberRow:
         language=row.language,
         opted_out_at=row.opted_out_at,
         last_inbound_at=row.last_inbound_at,
+        consent_changed_at=row.consent_changed_at,
     )
 
 
@@ -71,10 +75,29 @@ async def subscriber_by_user(conn: AsyncConnection, user_id: int) -> SubscriberR
 
 
 async def touch_inbound(conn: AsyncConnection, subscriber_id: int, at: dt.datetime) -> None:
-    """Record the subscriber's own message (opens the 24-hour window)."""
+    """Record the subscriber's own message (opens the 24-hour window); never moves the
+    window back (a message received earlier may be applied after a later one)."""
     await conn.execute(
-        update(subscribers).where(subscribers.c.id == subscriber_id).values(last_inbound_at=at)
+        update(subscribers)
+        .where(
+            subscribers.c.id == subscriber_id,
+            or_(subscribers.c.last_inbound_at.is_(None), subscribers.c.last_inbound_at < at),
+        )
+        .values(last_inbound_at=at)
     )
+
+
+async def record_receipt(conn: AsyncConnection, *, kind: str, key: str, at: dt.datetime) -> bool:
+    """Note that webhook ``key`` of ``kind`` (``inbound``: its MessageSid; ``status``:
+    MessageSid:MessageStatus) is being applied; False when it was already (a replay).
+    Call it in the transaction of the webhook's effect, so both commit or neither."""
+    stmt = (
+        upsertable_insert(conn, webhook_receipts)
+        .values(kind=kind, key=key[:80], received_at=at)
+        .on_conflict_do_nothing(index_elements=["kind", "key"])
+    )
+    result = await conn.execute(stmt)
+    return (result.rowcount or 0) > 0
 
 
 async def update_subscriber(conn: AsyncConnection, subscriber_id: int, **values: Any) -> None:
@@ -121,12 +144,15 @@ async def consents(conn: AsyncConnection, user_id: int) -> list[tuple[str, str, 
     return [(r.action, r.source, r.at) for r in rows]
 
 
-async def replace_code(conn: AsyncConnection, **values: Any) -> None:
-    """Store the member's pending verification, replacing an older one."""
+async def replace_code(conn: AsyncConnection, **values: Any) -> int:
+    """Store the member's pending verification, replacing an older one; returns its id."""
     await conn.execute(
         delete(verification_codes).where(verification_codes.c.user_id == values["user_id"])
     )
-    await conn.execute(insert(verification_codes).values(values))
+    result = await conn.execute(
+        insert(verification_codes).values(values).returning(verification_codes.c.id)
+    )
+    return int(result.scalar_one())
 
 
 def _code(row: Any) -> CodeRow:

@@ -11,7 +11,7 @@ from tests.dispatch.conftest import PARTICIPANT_ID, Harness
 async def test_link_shows_consent_the_full_number_to_its_owner_and_the_wa_me_link(
     harness: Harness,
 ) -> None:
-    harness.services.whatsapp.configure(bot_number="+14155238886", code_sender=None)
+    harness.services.whatsapp.configure(bot_number="+14155238886", send_codes=False)
     result = await harness.fake.invoke(
         "whatsapp link", user_id=PARTICIPANT_ID, options={"phone": "+86 138 1234 5678"}
     )
@@ -29,7 +29,7 @@ async def test_link_shows_consent_the_full_number_to_its_owner_and_the_wa_me_lin
 async def test_link_with_an_invalid_number_says_how_to_write_it_and_stores_nothing(
     harness: Harness,
 ) -> None:
-    harness.services.whatsapp.configure(bot_number="+14155238886", code_sender=None)
+    harness.services.whatsapp.configure(bot_number="+14155238886", send_codes=False)
     result = await harness.fake.invoke(
         "whatsapp link", user_id=PARTICIPANT_ID, options={"phone": "12345"}
     )

@@ -1,5 +1,7 @@
-"""SIGKILL mid-broadcast: the restarted `podium run` sends each remaining recipient exactly
-once (SPEC §4: rows left `sending` are checked against Twilio's list before any resend)."""
+"""WhatsApp through the real `podium run`: SIGKILL mid-broadcast, then the restart sends
+each remaining recipient exactly once (rows left `sending` are checked against Twilio's
+list before any resend); STOP then START through signed inbound webhooks, and delivery
+resumes without a restart."""
 
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ import sqlite3
 import subprocess
 import sys
 
+import aiohttp
 import pytest
 
 from tests.e2e.conftest import PodiumProcess
 from tests.e2e.test_process import ORGANIZER, seed_members
 from tests.fakes.fake_discord import FakeDiscord, wait_for
 from tests.fakes.fake_twilio import FakeTwilio
+from tests.whatsapp.conftest import register_templates
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +27,9 @@ RECIPIENTS = 150
 
 
 def with_whatsapp(podium: PodiumProcess, fake: FakeTwilio) -> None:
-    """Point the process at the fake Twilio and slow the relay so a kill lands mid-way."""
+    """Point the process at the fake Twilio (which knows the example templates, as
+    Twilio's Content API would) and slow the relay so a kill lands mid-way."""
+    register_templates(fake)
     podium.env |= {
         "TWILIO_ACCOUNT_SID": fake.account_sid,
         "TWILIO_AUTH_TOKEN": fake.auth_token,
@@ -38,7 +44,7 @@ def with_whatsapp(podium: PodiumProcess, fake: FakeTwilio) -> None:
     rules.write_text(text)
 
 
-def seed_subscribers(podium: PodiumProcess) -> None:
+def seed_subscribers(podium: PodiumProcess, count: int = RECIPIENTS) -> None:
     subprocess.run(
         [sys.executable, "-m", "bot", "migrate"],
         cwd=podium.workdir,
@@ -51,7 +57,17 @@ def seed_subscribers(podium: PodiumProcess) -> None:
         conn.executemany(
             "INSERT INTO subscribers (user_id, phone_e164, language, consent_at, consent_source,"
             " consent_text, created_at) VALUES (?, ?, 'en', ?, 'test', 'ok', ?)",
-            [(1000 + i, f"+1555{i:07d}", now, now) for i in range(RECIPIENTS)],
+            [(1000 + i, f"+1555{i:07d}", now, now) for i in range(count)],
+        )
+
+
+def unsettled(podium: PodiumProcess) -> int:
+    """Outbox rows still waiting for the relay or in its hands."""
+    with sqlite3.connect(podium.database) as conn:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')"
+            ).fetchone()[0]
         )
 
 
@@ -79,7 +95,10 @@ async def test_sigkill_mid_broadcast_then_restart_sends_each_recipient_exactly_o
 
         await podium.start()
         await wait_for(lambda: len({m.to for m in fake.messages}) >= RECIPIENTS, timeout=60)
-        await asyncio.sleep(1.0)  # anything duplicated would show up by now
+        # Every row settled (some had their message in the fake before the restarted
+        # relay checked them), then anything duplicated would show up.
+        await wait_for(lambda: unsettled(podium) == 0, timeout=60)
+        await asyncio.sleep(1.0)
         await fake.flush_callbacks()
 
         per_number = collections.Counter(m.to for m in fake.messages)
@@ -101,5 +120,63 @@ async def test_sigkill_mid_broadcast_then_restart_sends_each_recipient_exactly_o
         assert "relay found rows left sending by a crash" in podium.log()
         health = await podium.health()
         assert health["relay"] == {"ok": True, "due": 0, "waiting": 0}
+        assert "Traceback" not in podium.log()
+        assert await podium.terminate() == 0
+
+
+async def test_stop_then_start_by_whatsapp_resumes_delivery_without_a_restart(
+    podium: PodiumProcess, fake_discord: FakeDiscord
+) -> None:
+    number = "+15550000000"
+    async with FakeTwilio() as fake:
+        with_whatsapp(podium, fake)
+        seed_subscribers(podium, count=1)
+        seed_members(fake_discord)
+        await podium.start()
+        assert podium.proc is not None
+        pid = podium.proc.pid
+        await fake_discord.wait_for_commands()
+        inbound = f"http://127.0.0.1:{podium.web_port}/twilio/inbound"
+
+        async def broadcast(text: str) -> None:
+            sent = await fake_discord.invoke(
+                "broadcast now",
+                user_id=ORGANIZER,
+                options={"message": text, "audience": "all", "channels": "whatsapp"},
+            )
+            assert "scheduled" in sent.text
+
+        await broadcast("Round 1 opens")
+        await wait_for(lambda: len(fake.messages_to(number)) == 1, timeout=30)
+
+        status, stopped = await fake.send_inbound(inbound, from_=number, body="STOP")
+        assert (status, "unsubscribed" in stopped) == (200, True)
+        stop_form = fake.inbound[-1].form
+        status, started = await fake.send_inbound(inbound, from_=number, body="START")
+        assert (status, "subscribed again" in started) == (200, True)
+        # A captured copy of the signed STOP, replayed: changes nothing, says nothing.
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                inbound,
+                data=stop_form,
+                headers={
+                    "X-Twilio-Signature": fake._validator.compute_signature(inbound, stop_form)
+                },
+            ) as replay,
+        ):
+            assert (replay.status, "<Message>" in await replay.text()) == (200, False)
+
+        await broadcast("Round 2 opens")
+        await wait_for(lambda: len(fake.messages_to(number)) == 2, timeout=30)
+
+        first, second = (m.body or "" for m in fake.messages_to(number))
+        assert ("Round 1 opens" in first, "Round 2 opens" in second) == (True, True)
+        # The same process all along: the relay was never restarted in between.
+        assert (podium.starts, podium.proc.pid, podium.proc.returncode) == (1, pid, None)
+        assert podium.log().count("whatsapp relay started") == 1
+        with sqlite3.connect(podium.database) as conn:
+            actions = [r[0] for r in conn.execute("SELECT action FROM consent_records ORDER BY id")]
+        assert actions == ["opt_out", "resubscribe"]
         assert "Traceback" not in podium.log()
         assert await podium.terminate() == 0

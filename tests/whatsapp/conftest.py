@@ -1,29 +1,32 @@
 """The WhatsApp relay against the fake Twilio: real twilio-python client, real webhooks.
 
 ``relay_env`` starts FakeTwilio (sharing the test's frozen clock, so the fake's 24-hour
-window and ours agree), the Twilio webhooks on a local aiohttp server whose address is
-PUBLIC_BASE_URL, and a ``Relay`` on the real migrated database.
+window and ours agree) and builds the production hookup, ``bot.whatsapp.wiring``'s
+``WhatsAppRuntime``, from settings pointing at it: its relay, its webhook routes on a
+local aiohttp server whose address is PUBLIC_BASE_URL, and its hookup into the services
+(the real object graph on the real migrated database). Tests drive the relay's batches
+themselves (``drain``) instead of its background loop, so they never wait on a timer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import aiohttp
 import pytest
 from aiohttp import web
 from sqlalchemy import insert, select
 
 from bot.bootstrap import Services
 from bot.clock import FrozenClock
-from bot.config import CompetitionConfig
+from bot.config import CompetitionConfig, Settings, load_settings
 from bot.i18n import Catalogs
 from bot.whatsapp.relay import Relay
-from bot.whatsapp.twilio_client import build_twilio_client, close_twilio_client
-from bot.whatsapp.webhooks import add_twilio_routes
-from bot.whatsapp.wiring import keyword_sources
+from bot.whatsapp.wiring import WhatsAppRuntime
 from storage.queries import relay as relay_queries
 from storage.schema import members, outbox, subscribers
 from tests.fakes.fake_twilio import FakeTwilio
@@ -109,54 +112,103 @@ class RelayEnv:
             self.clock.advance(dt.timedelta(minutes=6))
         raise AssertionError("the outbox did not drain")
 
+    async def replay_inbound(self, message_sid: str) -> tuple[int, str]:
+        """POST again, validly signed, the inbound webhook the fake sent for ``message_sid``
+        (what Twilio's retry, or someone holding a copy of the request, would send)."""
+        (message,) = [m for m in self.fake.inbound if m.sid == message_sid]
+        return await self.post_signed(self.inbound_url, message.form)
+
+    async def post_signed(self, url: str, form: dict[str, str]) -> tuple[int, str]:
+        """POST ``form`` to ``url`` with a valid ``X-Twilio-Signature``."""
+        signature = self.fake._validator.compute_signature(url, form)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(url, data=form, headers={"X-Twilio-Signature": signature}) as response,
+        ):
+            return response.status, await response.text()
+
     async def rows(self) -> list[dict]:
         async with self.services.db.read() as conn:
             result = await conn.execute(select(outbox).order_by(outbox.c.id))
             return [dict(r._mapping) for r in result]
 
 
+#: The example competition's Content SIDs, registered in the fake as Twilio's Content API
+#: would have them: their rendered text is the body Twilio's message list shows.
+TEMPLATE_TEXTS = {
+    "HX00000000000000000000000000000001": "Reminder: {{1}} starts at {{2}}",
+    "HX00000000000000000000000000000002": "提醒：{{1}} 将于 {{2}} 开始",
+    "HX00000000000000000000000000000003": "Announcement: {{1}}",
+    "HX00000000000000000000000000000004": "公告：{{1}}",
+    "HX00000000000000000000000000000005": "Leaderboard {{1}}: {{2}}",
+    "HX00000000000000000000000000000006": "排行榜 {{1}}：{{2}}",
+    "HX00000000000000000000000000000007": "{{1}} is your verification code.",
+    "HX00000000000000000000000000000008": "{{1}} 是您的验证码。",
+}
+
+
+def register_templates(fake: FakeTwilio) -> None:
+    """Give the fake the example competition's templates (see ``TEMPLATE_TEXTS``)."""
+    for content_sid, text in TEMPLATE_TEXTS.items():
+        fake.register_template(content_sid, text)
+
+
+def whatsapp_settings(fake: FakeTwilio, public_base_url: str) -> Settings:
+    """The settings ``podium run`` would have, pointing Twilio at ``fake``."""
+    return load_settings(
+        None,
+        environ={
+            "DISCORD_TOKEN": "test-token",
+            "DISCORD_GUILD_ID": "1",
+            "DASHBOARD_SECRET": "test-dashboard-secret-" + "x" * 32,
+            "TWILIO_ACCOUNT_SID": fake.account_sid,
+            "TWILIO_AUTH_TOKEN": fake.auth_token,
+            "TWILIO_WHATSAPP_FROM": SENDER,
+            "PUBLIC_BASE_URL": public_base_url,
+            "TWILIO_API_BASE_URL": fake.base_url,
+        },
+    )
+
+
 @pytest.fixture
-async def relay_env(services: Services, clock: FrozenClock) -> AsyncIterator[RelayEnv]:
+def relay_concurrency() -> int:
+    """Sends in flight at once (override with ``@pytest.mark.parametrize``)."""
+    return 16
+
+
+@pytest.fixture
+def twilio_timeout() -> float:
+    """Seconds per Twilio request (override with ``@pytest.mark.parametrize``)."""
+    return 2.0
+
+
+@pytest.fixture
+async def relay_env(
+    services: Services, clock: FrozenClock, relay_concurrency: int, twilio_timeout: float
+) -> AsyncIterator[RelayEnv]:
     async with FakeTwilio(clock=clock.now) as fake:
-        app = web.Application()
-        runner = web.AppRunner(app, access_log=None)
-        # Routes need the base URL, known only once the server listens: bind first.
-        site_holder: dict[str, str] = {}
-
-        def routes(application: web.Application) -> None:
-            add_twilio_routes(
-                application,
-                whatsapp=services.whatsapp,
-                catalogs=Catalogs(),
-                auth_token=fake.auth_token,
-                public_base_url=site_holder["base"],
-                data_sources=lambda: keyword_sources(services),
-            )
-
+        register_templates(fake)
+        # Routes need the base URL, known only once the server listens: pick the port first.
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        site_holder["base"] = f"http://127.0.0.1:{port}"
-        routes(app)
+        base = f"http://127.0.0.1:{port}"
+        runtime = WhatsAppRuntime(
+            whatsapp_settings(fake, base),
+            dataclasses.replace(
+                services, competition=fast(services.competition, concurrency=relay_concurrency)
+            ),
+            Catalogs(),
+            twilio_timeout=twilio_timeout,
+        )
+        app = web.Application()
+        runtime.add_routes(app)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
-        client = build_twilio_client(
-            fake.account_sid, fake.auth_token, api_base_url=fake.base_url, timeout=2.0
-        )
-        relay = Relay(
-            db=services.db,
-            clock=clock,
-            competition=fast(services.competition),
-            client=client,
-            public_base_url=site_holder["base"],
-            apply_status=services.whatsapp.apply_status,
-            whatsapp_from=SENDER,
-        )
-        services.whatsapp.configure(bot_number="+14155238886", code_sender=relay)
-        services.whatsapp.listeners.append(relay)
         try:
-            yield RelayEnv(services, clock, fake, relay, site_holder["base"])
+            yield RelayEnv(services, clock, fake, runtime.relay, base)
         finally:
             await fake.flush_callbacks()
-            await close_twilio_client(client)
+            await runtime.stop()
             await runner.cleanup()
