@@ -194,7 +194,7 @@ subscribers = Table(
     Column("last_inbound_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     # When Podium first received the message (or took the Discord action) that last
-    # changed consent: an older message arriving later changes nothing (migration 0011).
+    # changed consent: an older message arriving later changes nothing (migration 0012).
     Column("consent_changed_at", UTCDateTime, nullable=True),
 )
 

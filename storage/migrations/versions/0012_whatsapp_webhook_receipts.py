@@ -1,8 +1,8 @@
 """WhatsApp: webhook receipts (replays are ignored), the order of consent changes, and
 verification codes sent through the outbox.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-26
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from storage.types import BigIntPK, UTCDateTime
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
