@@ -16,6 +16,7 @@ from bot.errors import PodiumError
 from bot.services.dashboard import AdminOverview, Series
 from bot.services.web_auth import SESSION_TTL, WebSession
 from bot.web import charts, texts
+from bot.web.guard import read_form
 from bot.web.render import render, request_locale, site_of
 
 SESSION_COOKIE = "podium_session"
@@ -163,7 +164,7 @@ async def _checked_form(request: web.Request) -> WebSession | web.Response:
             referer == expected or referer.startswith(expected + "/")
         )
     session = await current_session(request)
-    form = await request.post()
+    form = await read_form(request)
     token = form.get("csrf_token")
     if (
         not same_origin

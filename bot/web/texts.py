@@ -34,6 +34,10 @@ NOT_FOUND_TEXT = N_(
     "There is nothing at this address. Check the link, or go back to the leaderboards."
 )
 FORBIDDEN_TITLE = N_("Not allowed")
+BAD_REQUEST_TITLE = N_("Bad request")
+BAD_REQUEST_TEXT = N_(
+    "This request could not be read. Reload the page and try again, or go back to the leaderboards."
+)
 BAD_REQUEST_FORM = N_(
     "This form has expired or did not come from this site. Reload the page and try again."
 )
