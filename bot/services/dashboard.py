@@ -177,6 +177,9 @@ class AdminOverview:
     generated_at: dt.datetime
     daily: tuple[Series, ...]
     weekly: tuple[Series, ...]
+    #: the labels of today and this week in ``daily``/``weekly``: still in progress
+    partial_day: str
+    partial_week: str
     funnel: Funnel
     nps: Nps | None
     flagged: tuple[FlaggedRow, ...]
@@ -214,15 +217,23 @@ def funnel_from(raw: dict[str, int]) -> Funnel:
     )
 
 
-def _series(rows: Sequence[Any], labels: Sequence[str], label_of: Any) -> tuple[Series, ...]:
+def _series(
+    rows: Sequence[Any], labels: Sequence[str], label_of: Any, cohort_order: Sequence[str]
+) -> tuple[Series, ...]:
+    """One series per cohort, in ``cohort_order`` (the configured order), then cohorts no
+    longer configured by key, then members without a cohort (key ``""``) last."""
     by_cohort: dict[str, dict[str, int]] = {}
     for row in rows:
-        by_cohort.setdefault(row.cohort, {})[label_of(row)] = by_cohort.setdefault(
-            row.cohort, {}
-        ).get(label_of(row), 0) + int(row.actives)
+        values = by_cohort.setdefault(row.cohort, {})
+        values[label_of(row)] = values.get(label_of(row), 0) + int(row.actives)
+    rank = {key: index for index, key in enumerate(cohort_order)}
+
+    def position(key: str) -> tuple[int, int, str]:
+        return (key == "", rank.get(key, len(rank)), key)
+
     return tuple(
-        Series(cohort, tuple((label, values.get(label, 0)) for label in labels))
-        for cohort, values in sorted(by_cohort.items(), key=lambda item: (item[0] == "", item[0]))
+        Series(cohort, tuple((label, by_cohort[cohort].get(label, 0)) for label in labels))
+        for cohort in sorted(by_cohort, key=position)
     )
 
 
@@ -336,7 +347,8 @@ class DashboardService:
 
     async def engagement(self) -> tuple[tuple[Series, ...], tuple[Series, ...]]:
         """Daily actives per cohort over 14 days and weekly actives over 8 weeks (empty
-        when no activity service is wired). Days are competition-timezone days."""
+        when no activity service is wired), cohorts in the configured order. Days are
+        competition-timezone days; the last day and week are today and this week."""
         if self.activity is None:
             return (), ()
         tz = self.competition.competition.tz
@@ -346,9 +358,10 @@ class DashboardService:
         weekly = await self.activity.weekly_actives(weeks=8)
         weeks = [w.key for w in self.points.recent_weeks(8)]
         weeks = sorted(set(weeks) | {row.week_key for row in weekly})[-8:]
+        order = [cohort.key for cohort in self.competition.cohorts]
         return (
-            _series(daily, [d.isoformat() for d in days], lambda r: r.day.isoformat()),
-            _series(weekly, weeks, lambda r: r.week_key),
+            _series(daily, [d.isoformat() for d in days], lambda r: r.day.isoformat(), order),
+            _series(weekly, weeks, lambda r: r.week_key, order),
         )
 
     async def funnel(self) -> Funnel:
@@ -410,10 +423,13 @@ class DashboardService:
     async def overview(self) -> AdminOverview:
         """Everything ``/admin`` shows."""
         daily, weekly = await self.engagement()
+        now = self.clock.now()
         return AdminOverview(
-            generated_at=self.clock.now(),
+            generated_at=now,
             daily=daily,
             weekly=weekly,
+            partial_day=now.astimezone(self.competition.competition.tz).date().isoformat(),
+            partial_week=self.points.current_week().key,
             funnel=await self.funnel(),
             nps=await self.nps(),
             flagged=await self.flagged(),

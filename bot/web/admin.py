@@ -139,10 +139,20 @@ def _figures(request: web.Request, overview: AdminOverview) -> dict[str, Any]:
     weekly = [Series(cohort_name(s.name), s.points) for s in overview.weekly]
     return {
         "charts": {
-            "daily": charts.line_chart(daily, tr(texts.DAILY_ACTIVES)),
-            "weekly": charts.bar_chart(weekly, tr(texts.WEEKLY_ACTIVES)),
-            "funnel": charts.hbar_chart(funnel_rows, tr(texts.FUNNEL_CHART)),
-            "nps": charts.hbar_chart(nps_rows, tr(texts.NPS_CHART)),
+            "daily": charts.line_chart(
+                daily,
+                tr(texts.DAILY_ACTIVES),
+                partial=charts.Partial(overview.partial_day, tr(texts.PARTIAL_DAY)),
+            ),
+            "weekly": charts.bar_chart(
+                weekly,
+                tr(texts.WEEKLY_ACTIVES),
+                partial=charts.Partial(overview.partial_week, tr(texts.PARTIAL_WEEK)),
+            ),
+            "funnel": charts.hbar_chart(
+                funnel_rows, tr(texts.FUNNEL_CHART), colors=charts.FUNNEL_COLORS
+            ),
+            "nps": charts.hbar_chart(nps_rows, tr(texts.NPS_CHART), colors=charts.NPS_COLORS),
         },
         "funnel_rows": funnel_rows,
         "nps_rows": nps_rows,
