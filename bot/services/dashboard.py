@@ -10,8 +10,6 @@ those are wired (they are bound after construction; absent ones give empty secti
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -19,18 +17,16 @@ from typing import Any, Protocol
 from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.services.audit import AuditService
+from bot.services.audit_view import AuditLine, AuditView, audit_view
 from bot.services.broadcasts import whatsapp_counts
 from bot.services.contests import Contest, ContestService
 from bot.services.points import Board, PointsService
-from bot.services.relay_rules import mask_phone
 from storage.engine import Database
 from storage.queries import dashboard as q
 
 PUBLIC_BOARD_SIZE = 25
-AUDIT_LIMIT = 50
+AUDIT_LIMIT = 10
 FUNNEL_STAGES = ("queued", "sent", "delivered", "read")
-
-_PHONE_RE = re.compile(r"(?:whatsapp:)?\+[1-9][0-9]{6,14}")
 
 
 class DailyActivesLike(Protocol):
@@ -117,18 +113,6 @@ class FlaggedRow:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditLine:
-    """An audit record with every phone number in it masked."""
-
-    id: int
-    at: dt.datetime
-    actor_id: int | None
-    action: str
-    target: str
-    details: str
-
-
-@dataclass(frozen=True, slots=True)
 class PublicEntry:
     """An entry in the public gallery; ``votes`` and ``place`` only once voting closed."""
 
@@ -186,21 +170,6 @@ class AdminOverview:
     audit: tuple[AuditLine, ...]
     boards: tuple[Board, ...]
     totals: dict[str, int]
-
-
-def mask_phones(text: str) -> str:
-    """``text`` with every E.164 number (optionally ``whatsapp:``-prefixed) masked."""
-    return _PHONE_RE.sub(lambda m: mask_phone(m.group(0).removeprefix("whatsapp:")), text)
-
-
-def _mask_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return mask_phones(value)
-    if isinstance(value, dict):
-        return {key: _mask_value(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_mask_value(item) for item in value]
-    return value
 
 
 def funnel_from(raw: dict[str, int]) -> Funnel:
@@ -398,18 +367,20 @@ class DashboardService:
         return tuple(rows)
 
     async def audit_lines(self, *, limit: int = AUDIT_LIMIT) -> tuple[AuditLine, ...]:
-        """The newest ``limit`` audit records, phone numbers masked."""
-        return tuple(
-            AuditLine(
-                id=row.id,
-                at=row.at,
-                actor_id=row.actor_id,
-                action=row.action,
-                target=mask_phones(row.target or ""),
-                details=json.dumps(_mask_value(row.details), ensure_ascii=False, sort_keys=True),
-            )
-            for row in await self.audit.recent(limit=limit)
-        )
+        """The newest ``limit`` audit records as the dashboard shows them."""
+        return (await audit_view(self.db, per_page=limit)).lines
+
+    async def audit_actions(self) -> list[str]:
+        """Every action recorded so far and each prefix before a dot (``team``), sorted:
+        suggestions for the action filter."""
+        actions = await self.audit.actions()
+        return sorted(set(actions) | {a.split(".", 1)[0] for a in actions if "." in a})
+
+    async def audit_page(
+        self, *, page: int = 1, action: str | None = None, member: str | None = None
+    ) -> AuditView:
+        """A page of the audit log, filtered (see ``audit_view.audit_view``)."""
+        return await audit_view(self.db, page=page, action=action, member=member)
 
     async def totals(self) -> dict[str, int]:
         """Counts for ``/metrics``: teams, team members, members, subscribers, pending

@@ -106,6 +106,8 @@ def render(
             css_url=str(request.app.router["static"].url_for(filename="app.css")),
             competition=site.services.competition,
             local_time=local_time,
+            local_short=lambda instant: instant.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            tz_name=tz.key,
             utc_time=lambda instant: instant.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"),
             **context,
         )
