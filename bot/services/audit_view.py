@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.services.relay_rules import mask_phone
 from storage.engine import Database
@@ -21,7 +22,9 @@ ACTION_MAX, MEMBER_MAX = 64, 100
 
 _PHONE_RE = re.compile(r"(?:whatsapp:)?\+[1-9][0-9]{6,14}")
 _USER_TARGET = re.compile(r"user:([0-9]{1,20})")
-_ID_KEY = re.compile(r"(?:^|_)(?:user|actor|member|captain|organizer)_id$|^user$")
+_TEAM_TARGET = re.compile(r"team:([0-9]{1,20})")
+_ID_KEY = re.compile(r"(?:^|_)(?:user|actor|member|captain|organizer|host)_id$|^user$")
+_ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
 
 
 def mask_phones(text: str) -> str:
@@ -63,27 +66,53 @@ def clean_filter(text: str | None, limit: int) -> str:
     return "".join(ch for ch in (text or "") if ch.isprintable()).strip()[:limit]
 
 
-def _name(user_id: int, names: dict[int, str]) -> str:
-    return names.get(user_id, f"#{user_id}")
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What ids and instants in audit records are shown as: members' display names,
+    team names, and the competition's timezone."""
+
+    members: dict[int, str]
+    teams: dict[int, str]
+    tz: ZoneInfo
+
+    def member(self, user_id: int) -> str:
+        """The member's display name, ``#<id>`` without a members row."""
+        return self.members.get(user_id, f"#{user_id}")
+
+    def local(self, instant: dt.datetime) -> str:
+        """``instant`` in the competition's timezone, to the minute."""
+        return instant.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _text(value: Any, names: dict[int, str], *, is_id: bool = False) -> str:
+def _instant(text: str, names: Names) -> str | None:
+    if not _ISO_INSTANT.match(text):
+        return None
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return names.local(instant) if instant.tzinfo is not None else None
+
+
+def _text(value: Any, names: Names, *, is_id: bool = False) -> str:
     if isinstance(value, bool):
         return "✓" if value else "✗"
     if is_id and isinstance(value, int):
-        return _name(value, names)
+        return names.member(value)
     if value is None:
         return "–"
     if isinstance(value, dict):
         return "; ".join(f"{key}: {_text(item, names)}" for key, item in value.items())
     if isinstance(value, list | tuple):
         return ", ".join(_text(item, names, is_id=is_id) for item in value)
-    return mask_phones(str(value))
+    text = str(value)
+    return _instant(text, names) or mask_phones(text)
 
 
-def readable_details(details: dict[str, Any], names: dict[int, str]) -> tuple[tuple[str, str], ...]:
+def readable_details(details: dict[str, Any], names: Names) -> tuple[tuple[str, str], ...]:
     """``details`` as (key, value) texts: keys with spaces for underscores, member ids
-    (``user_id``, ``captain_id``…) as names, lists joined, phone numbers masked."""
+    (``user_id``, ``host_id``…) as names, ISO instants in the competition's time, lists
+    joined, phone numbers masked."""
     return tuple(
         (
             mask_phones(str(key)).replace("_", " "),
@@ -91,6 +120,14 @@ def readable_details(details: dict[str, Any], names: dict[int, str]) -> tuple[tu
         )
         for key, value in details.items()
     )
+
+
+def _team_ids_in(rows: Iterable[audit_queries.AuditRow]) -> set[int]:
+    return {
+        int(match.group(1))
+        for row in rows
+        if row.target and (match := _TEAM_TARGET.fullmatch(row.target))
+    }
 
 
 def _ids_in(rows: Iterable[audit_queries.AuditRow]) -> set[int]:
@@ -109,6 +146,7 @@ def _ids_in(rows: Iterable[audit_queries.AuditRow]) -> set[int]:
 
 async def audit_view(
     db: Database,
+    tz: ZoneInfo,
     *,
     page: int = 1,
     action: str | None = None,
@@ -138,13 +176,17 @@ async def audit_view(
             action=action_text or None,
             user_ids=user_ids,
         )
-        names = await q.display_names(conn, sorted(_ids_in(rows)))
+        names = Names(
+            members=await q.display_names(conn, sorted(_ids_in(rows))),
+            teams=await q.team_names(conn, sorted(_team_ids_in(rows))),
+            tz=tz,
+        )
     lines = tuple(
         AuditLine(
             id=row.id,
             at=row.at,
             actor_id=row.actor_id,
-            actor_name=None if row.actor_id is None else _name(row.actor_id, names),
+            actor_name=None if row.actor_id is None else names.member(row.actor_id),
             action=row.action,
             target=_target(row.target, names),
             details=readable_details(row.details, names),
@@ -162,10 +204,12 @@ async def audit_view(
     )
 
 
-def _target(target: str | None, names: dict[int, str]) -> str:
+def _target(target: str | None, names: Names) -> str:
+    """A ``user:<id>`` target as the member's name, ``team:<id>`` as the team's name."""
     if not target:
         return ""
-    match = _USER_TARGET.fullmatch(target)
-    if match:
-        return _name(int(match.group(1)), names)
+    if match := _USER_TARGET.fullmatch(target):
+        return names.member(int(match.group(1)))
+    if (match := _TEAM_TARGET.fullmatch(target)) and int(match.group(1)) in names.teams:
+        return names.teams[int(match.group(1))]
     return mask_phones(target)

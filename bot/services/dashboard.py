@@ -368,7 +368,7 @@ class DashboardService:
 
     async def audit_lines(self, *, limit: int = AUDIT_LIMIT) -> tuple[AuditLine, ...]:
         """The newest ``limit`` audit records as the dashboard shows them."""
-        return (await audit_view(self.db, per_page=limit)).lines
+        return (await audit_view(self.db, self.competition.competition.tz, per_page=limit)).lines
 
     async def audit_actions(self) -> list[str]:
         """Every action recorded so far and each prefix before a dot (``team``), sorted:
@@ -380,7 +380,9 @@ class DashboardService:
         self, *, page: int = 1, action: str | None = None, member: str | None = None
     ) -> AuditView:
         """A page of the audit log, filtered (see ``audit_view.audit_view``)."""
-        return await audit_view(self.db, page=page, action=action, member=member)
+        return await audit_view(
+            self.db, self.competition.competition.tz, page=page, action=action, member=member
+        )
 
     async def totals(self) -> dict[str, int]:
         """Counts for ``/metrics``: teams, team members, members, subscribers, pending

@@ -86,3 +86,13 @@ async def members_named(conn: AsyncConnection, text: str, *, limit: int = 200) -
         .limit(limit)
     )
     return [int(user_id) for (user_id,) in rows]
+
+
+async def team_names(conn: AsyncConnection, team_ids: Sequence[int]) -> dict[int, str]:
+    """The name of each of ``team_ids`` that exists (disbanded teams included)."""
+    if not team_ids:
+        return {}
+    rows = await conn.execute(
+        select(teams.c.id, teams.c.name).where(teams.c.id.in_(sorted(set(team_ids))))
+    )
+    return {int(team_id): str(name) for team_id, name in rows}

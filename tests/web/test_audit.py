@@ -126,6 +126,23 @@ async def test_details_are_readable_pairs_not_json(web: Web):
     assert '"' not in details
 
 
+async def test_teams_appear_by_name_and_instants_in_details_in_local_time(web: Web):
+    await login(web)
+    team = (await web.services.points.week_board(week="current", track="student", limit=1)).rows[0]
+    team_id = team.team_id
+    await record(
+        web,
+        action="team.admin_lock",
+        actor_id=ORGANIZER_ID,
+        target=f"team:{team_id}",
+        details={"until": "2026-11-30T16:00:00+00:00", "host_id": web.report.user_ids[0]},
+    )
+    (row,) = audit_rows(await audit_page(web, action="team.admin_lock"))
+    assert row[3] == team.name
+    assert "until: 2026-12-01 00:00" in row[4]  # Shanghai
+    assert f"host id: {await display_name(web, web.report.user_ids[0])}" in row[4]
+
+
 async def test_the_action_filter_matches_an_action_or_its_prefix(web: Web):
     await login(web)
     await record(web, action="teamwork.other", actor_id=None)
