@@ -10,8 +10,6 @@ those are wired (they are bound after construction; absent ones give empty secti
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -19,18 +17,16 @@ from typing import Any, Protocol
 from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.services.audit import AuditService
+from bot.services.audit_view import AuditLine, AuditView, audit_view
 from bot.services.broadcasts import whatsapp_counts
 from bot.services.contests import Contest, ContestService
 from bot.services.points import Board, PointsService
-from bot.services.relay_rules import mask_phone
 from storage.engine import Database
 from storage.queries import dashboard as q
 
 PUBLIC_BOARD_SIZE = 25
-AUDIT_LIMIT = 50
+AUDIT_LIMIT = 10
 FUNNEL_STAGES = ("queued", "sent", "delivered", "read")
-
-_PHONE_RE = re.compile(r"(?:whatsapp:)?\+[1-9][0-9]{6,14}")
 
 
 class DailyActivesLike(Protocol):
@@ -117,18 +113,6 @@ class FlaggedRow:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditLine:
-    """An audit record with every phone number in it masked."""
-
-    id: int
-    at: dt.datetime
-    actor_id: int | None
-    action: str
-    target: str
-    details: str
-
-
-@dataclass(frozen=True, slots=True)
 class PublicEntry:
     """An entry in the public gallery; ``votes`` and ``place`` only once voting closed."""
 
@@ -177,27 +161,15 @@ class AdminOverview:
     generated_at: dt.datetime
     daily: tuple[Series, ...]
     weekly: tuple[Series, ...]
+    #: the labels of today and this week in ``daily``/``weekly``: still in progress
+    partial_day: str
+    partial_week: str
     funnel: Funnel
     nps: Nps | None
     flagged: tuple[FlaggedRow, ...]
     audit: tuple[AuditLine, ...]
     boards: tuple[Board, ...]
     totals: dict[str, int]
-
-
-def mask_phones(text: str) -> str:
-    """``text`` with every E.164 number (optionally ``whatsapp:``-prefixed) masked."""
-    return _PHONE_RE.sub(lambda m: mask_phone(m.group(0).removeprefix("whatsapp:")), text)
-
-
-def _mask_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return mask_phones(value)
-    if isinstance(value, dict):
-        return {key: _mask_value(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_mask_value(item) for item in value]
-    return value
 
 
 def funnel_from(raw: dict[str, int]) -> Funnel:
@@ -214,15 +186,23 @@ def funnel_from(raw: dict[str, int]) -> Funnel:
     )
 
 
-def _series(rows: Sequence[Any], labels: Sequence[str], label_of: Any) -> tuple[Series, ...]:
+def _series(
+    rows: Sequence[Any], labels: Sequence[str], label_of: Any, cohort_order: Sequence[str]
+) -> tuple[Series, ...]:
+    """One series per cohort, in ``cohort_order`` (the configured order), then cohorts no
+    longer configured by key, then members without a cohort (key ``""``) last."""
     by_cohort: dict[str, dict[str, int]] = {}
     for row in rows:
-        by_cohort.setdefault(row.cohort, {})[label_of(row)] = by_cohort.setdefault(
-            row.cohort, {}
-        ).get(label_of(row), 0) + int(row.actives)
+        values = by_cohort.setdefault(row.cohort, {})
+        values[label_of(row)] = values.get(label_of(row), 0) + int(row.actives)
+    rank = {key: index for index, key in enumerate(cohort_order)}
+
+    def position(key: str) -> tuple[int, int, str]:
+        return (key == "", rank.get(key, len(rank)), key)
+
     return tuple(
-        Series(cohort, tuple((label, values.get(label, 0)) for label in labels))
-        for cohort, values in sorted(by_cohort.items(), key=lambda item: (item[0] == "", item[0]))
+        Series(cohort, tuple((label, by_cohort[cohort].get(label, 0)) for label in labels))
+        for cohort in sorted(by_cohort, key=position)
     )
 
 
@@ -336,7 +316,8 @@ class DashboardService:
 
     async def engagement(self) -> tuple[tuple[Series, ...], tuple[Series, ...]]:
         """Daily actives per cohort over 14 days and weekly actives over 8 weeks (empty
-        when no activity service is wired). Days are competition-timezone days."""
+        when no activity service is wired), cohorts in the configured order. Days are
+        competition-timezone days; the last day and week are today and this week."""
         if self.activity is None:
             return (), ()
         tz = self.competition.competition.tz
@@ -346,9 +327,10 @@ class DashboardService:
         weekly = await self.activity.weekly_actives(weeks=8)
         weeks = [w.key for w in self.points.recent_weeks(8)]
         weeks = sorted(set(weeks) | {row.week_key for row in weekly})[-8:]
+        order = [cohort.key for cohort in self.competition.cohorts]
         return (
-            _series(daily, [d.isoformat() for d in days], lambda r: r.day.isoformat()),
-            _series(weekly, weeks, lambda r: r.week_key),
+            _series(daily, [d.isoformat() for d in days], lambda r: r.day.isoformat(), order),
+            _series(weekly, weeks, lambda r: r.week_key, order),
         )
 
     async def funnel(self) -> Funnel:
@@ -385,17 +367,21 @@ class DashboardService:
         return tuple(rows)
 
     async def audit_lines(self, *, limit: int = AUDIT_LIMIT) -> tuple[AuditLine, ...]:
-        """The newest ``limit`` audit records, phone numbers masked."""
-        return tuple(
-            AuditLine(
-                id=row.id,
-                at=row.at,
-                actor_id=row.actor_id,
-                action=row.action,
-                target=mask_phones(row.target or ""),
-                details=json.dumps(_mask_value(row.details), ensure_ascii=False, sort_keys=True),
-            )
-            for row in await self.audit.recent(limit=limit)
+        """The newest ``limit`` audit records as the dashboard shows them."""
+        return (await audit_view(self.db, self.competition.competition.tz, per_page=limit)).lines
+
+    async def audit_actions(self) -> list[str]:
+        """Every action recorded so far and each prefix before a dot (``team``), sorted:
+        suggestions for the action filter."""
+        actions = await self.audit.actions()
+        return sorted(set(actions) | {a.split(".", 1)[0] for a in actions if "." in a})
+
+    async def audit_page(
+        self, *, page: int = 1, action: str | None = None, member: str | None = None
+    ) -> AuditView:
+        """A page of the audit log, filtered (see ``audit_view.audit_view``)."""
+        return await audit_view(
+            self.db, self.competition.competition.tz, page=page, action=action, member=member
         )
 
     async def totals(self) -> dict[str, int]:
@@ -410,10 +396,13 @@ class DashboardService:
     async def overview(self) -> AdminOverview:
         """Everything ``/admin`` shows."""
         daily, weekly = await self.engagement()
+        now = self.clock.now()
         return AdminOverview(
-            generated_at=self.clock.now(),
+            generated_at=now,
             daily=daily,
             weekly=weekly,
+            partial_day=now.astimezone(self.competition.competition.tz).date().isoformat(),
+            partial_week=self.points.current_week().key,
             funnel=await self.funnel(),
             nps=await self.nps(),
             flagged=await self.flagged(),

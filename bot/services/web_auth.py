@@ -239,7 +239,7 @@ class WebAuthService:
 
     async def session(self, cookie: str | None) -> WebSession | None:
         """The live session behind a cookie value, or None (unknown, expired or revoked)."""
-        if not cookie or len(cookie) > 200:
+        if not cookie or len(cookie) > 200 or not cookie.isascii():
             return None
         async with self.db.read() as conn:
             row = await q.live_session(conn, _sha256(cookie), self.clock.now())

@@ -16,6 +16,7 @@ from bot.errors import PodiumError
 from bot.services.dashboard import AdminOverview, Series
 from bot.services.web_auth import SESSION_TTL, WebSession
 from bot.web import charts, texts
+from bot.web.guard import read_form
 from bot.web.render import render, request_locale, site_of
 
 SESSION_COOKIE = "podium_session"
@@ -138,10 +139,20 @@ def _figures(request: web.Request, overview: AdminOverview) -> dict[str, Any]:
     weekly = [Series(cohort_name(s.name), s.points) for s in overview.weekly]
     return {
         "charts": {
-            "daily": charts.line_chart(daily, tr(texts.DAILY_ACTIVES)),
-            "weekly": charts.bar_chart(weekly, tr(texts.WEEKLY_ACTIVES)),
-            "funnel": charts.hbar_chart(funnel_rows, tr(texts.FUNNEL_CHART)),
-            "nps": charts.hbar_chart(nps_rows, tr(texts.NPS_CHART)),
+            "daily": charts.line_chart(
+                daily,
+                tr(texts.DAILY_ACTIVES),
+                partial=charts.Partial(overview.partial_day, tr(texts.PARTIAL_DAY)),
+            ),
+            "weekly": charts.bar_chart(
+                weekly,
+                tr(texts.WEEKLY_ACTIVES),
+                partial=charts.Partial(overview.partial_week, tr(texts.PARTIAL_WEEK)),
+            ),
+            "funnel": charts.hbar_chart(
+                funnel_rows, tr(texts.FUNNEL_CHART), colors=charts.FUNNEL_COLORS
+            ),
+            "nps": charts.hbar_chart(nps_rows, tr(texts.NPS_CHART), colors=charts.NPS_COLORS),
         },
         "funnel_rows": funnel_rows,
         "nps_rows": nps_rows,
@@ -163,7 +174,7 @@ async def _checked_form(request: web.Request) -> WebSession | web.Response:
             referer == expected or referer.startswith(expected + "/")
         )
     session = await current_session(request)
-    form = await request.post()
+    form = await read_form(request)
     token = form.get("csrf_token")
     if (
         not same_origin

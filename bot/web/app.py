@@ -8,7 +8,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import admin, metrics, public
+from bot.web import admin, audit_page, metrics, public, texts
+from bot.web.guard import HTTP_LOG, body_errors
 from bot.web.health import HealthSources, collect_health
 from bot.web.site import SITE_KEY, WebSite
 
@@ -25,13 +26,20 @@ _CSP = (
 async def _page_guard(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """Security headers on every HTML page, and the localized 404 page for unknown paths."""
+    """Security headers on every HTML page, the localized 404 page for unknown paths, and
+    the localized 400 page for a malformed request from a browser."""
     try:
         response = await handler(request)
     except web.HTTPNotFound:
         if SITE_KEY not in request.app:
             raise
         response = public.not_found(request)
+    except web.HTTPBadRequest:
+        if SITE_KEY not in request.app or "text/html" not in request.headers.get("Accept", ""):
+            raise
+        response = public.message_page(
+            request, 400, texts.BAD_REQUEST_TITLE, texts.BAD_REQUEST_TEXT
+        )
     if request.path.startswith("/static/") and response.status == 200:
         response.headers["Cache-Control"] = "public, max-age=604800"
     if response.content_type == "text/html":
@@ -51,7 +59,7 @@ def build_web_app(
     """The aiohttp application with every route (``extra_routes`` adds feature routes, e.g.
     the Twilio webhooks when WhatsApp is configured; ``site`` adds the public pages, the
     dashboard, ``/metrics`` and ``/static``)."""
-    app = web.Application(middlewares=[_page_guard])
+    app = web.Application(middlewares=[_page_guard, body_errors], handler_args={"logger": HTTP_LOG})
     if extra_routes is not None:
         extra_routes(app)
 
@@ -64,6 +72,7 @@ def build_web_app(
         app[SITE_KEY] = site
         public.add_routes(app)
         admin.add_routes(app)
+        audit_page.add_routes(app)
         metrics.add_routes(app)
         app.router.add_static("/static", STATIC, append_version=True, name="static")
     return app

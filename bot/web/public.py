@@ -6,20 +6,26 @@ from aiohttp import web
 
 from bot.services.contests import ContestNotFound
 from bot.web import texts
+from bot.web.guard import parse_id
 from bot.web.render import render, site_of
+
+
+def message_page(request: web.Request, status: int, title: str, message: str) -> web.Response:
+    """A localized page saying ``message`` (``N_`` texts) with a link back to the boards."""
+    return render(
+        request,
+        "message.html",
+        status=status,
+        title=title,
+        message=message,
+        message_params={},
+        back=True,
+    )
 
 
 def not_found(request: web.Request) -> web.Response:
     """The localized 404 page."""
-    return render(
-        request,
-        "message.html",
-        status=404,
-        title=texts.NOT_FOUND_TITLE,
-        message=texts.NOT_FOUND_TEXT,
-        message_params={},
-        back=True,
-    )
+    return message_page(request, 404, texts.NOT_FOUND_TITLE, texts.NOT_FOUND_TEXT)
 
 
 async def front(request: web.Request) -> web.Response:
@@ -35,11 +41,11 @@ async def front(request: web.Request) -> web.Response:
 async def contest(request: web.Request) -> web.Response:
     """A contest's gallery; counts and places only once voting has closed."""
     site = site_of(request)
-    raw = request.match_info["contest_id"]
-    if not raw.isdigit() or len(raw) > 18:
+    contest_id = parse_id(request.match_info["contest_id"])
+    if contest_id is None:
         return not_found(request)
     try:
-        gallery = await site.services.dashboard.public_contest(int(raw))
+        gallery = await site.services.dashboard.public_contest(contest_id)
     except ContestNotFound:
         return not_found(request)
     response = render(request, "contest.html", gallery=gallery)

@@ -6,6 +6,7 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -63,6 +64,17 @@ def request_locale(request: web.Request) -> tuple[str, str | None]:
     return accept_language(request.headers.get("Accept-Language")) or "en", None
 
 
+def language_links(request: web.Request) -> dict[str, str]:
+    """Links to this page in each language (``?lang=`` code → href). They are query-only
+    relative references (``?page=2&lang=zh``): the browser keeps the path and host it
+    has, so no request path (``//evil.example``) can turn them into off-site links."""
+    kept = [(key, value) for key, value in request.query.items() if key != "lang"]
+    return {
+        code: "?" + urlencode([*kept, ("lang", code)], errors="surrogateescape")
+        for code in LANG_PARAM
+    }
+
+
 def site_of(request: web.Request) -> WebSite:
     """The site (services, catalogs, settings) this app serves."""
     return request.app[SITE_KEY]
@@ -90,10 +102,12 @@ def render(
             T=texts,
             locale=locale,
             html_lang=HTML_LANG[locale],
-            path=request.path,
+            lang_links=language_links(request),
             css_url=str(request.app.router["static"].url_for(filename="app.css")),
             competition=site.services.competition,
             local_time=local_time,
+            local_short=lambda instant: instant.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            tz_name=tz.key,
             utc_time=lambda instant: instant.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"),
             **context,
         )

@@ -21,6 +21,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.i18n import Catalogs
 from bot.services.whatsapp import InboundReply, WhatsAppService
+from bot.web.guard import parse_id, read_form
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def _validated(
 ) -> Callable[[web.Request], Awaitable[dict[str, str] | None]]:
     async def check(request: web.Request) -> dict[str, str] | None:
         signature = request.headers.get("X-Twilio-Signature")
-        form = {key: str(value) for key, value in (await request.post()).items()}
+        form = dict((await read_form(request)).items())  # malformed: 400 before any check
         if not signature:
             return None
         url = public_base_url.rstrip("/") + request.path_qs
@@ -61,11 +62,9 @@ def add_twilio_routes(
         if form is None:
             log.warning("twilio status callback refused: bad signature")
             return web.Response(status=403, text="invalid signature")
-        try:
-            outbox_id = int(request.query.get("outbox_id", ""))
-        except ValueError:
+        outbox_id = parse_id(request.query.get("outbox_id"))
+        if outbox_id is None:
             return web.Response(status=204)
-        code_text = form.get("ErrorCode") or ""
         sid = form.get("MessageSid") or ""
         twilio_status = form.get("MessageStatus") or form.get("SmsStatus") or ""
         if not sid:
@@ -75,7 +74,7 @@ def add_twilio_routes(
             outbox_id=outbox_id,
             sid=sid,
             twilio_status=twilio_status,
-            error_code=int(code_text) if code_text.isascii() and code_text.isdigit() else None,
+            error_code=parse_id(form.get("ErrorCode"), max_digits=9),
             receipt=f"{sid}:{twilio_status.strip().lower()}",
         )
         return web.Response(status=204)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,12 +51,30 @@ async def recent(
     return [AuditRow(**row._mapping) for row in await conn.execute(stmt)]
 
 
-def _filtered(stmt: Any, *, action: str | None, user_id: int | None) -> Any:
+def _filtered(
+    stmt: Any,
+    *,
+    action: str | None,
+    user_id: int | None,
+    user_ids: Sequence[int] | None = None,
+) -> Any:
     if action:
-        stmt = stmt.where(or_(audit_log.c.action == action, audit_log.c.action.like(f"{action}.%")))
+        stmt = stmt.where(
+            or_(
+                audit_log.c.action == action,
+                audit_log.c.action.startswith(f"{action}.", autoescape=True),
+            )
+        )
     if user_id is not None:
         stmt = stmt.where(
             or_(audit_log.c.actor_id == user_id, audit_log.c.target == f"user:{user_id}")
+        )
+    if user_ids is not None:
+        stmt = stmt.where(
+            or_(
+                audit_log.c.actor_id.in_(list(user_ids)),
+                audit_log.c.target.in_([f"user:{uid}" for uid in user_ids]),
+            )
         )
     return stmt
 
@@ -67,20 +86,35 @@ async def page(
     limit: int,
     action: str | None = None,
     user_id: int | None = None,
+    user_ids: Sequence[int] | None = None,
 ) -> list[AuditRow]:
-    """Newest first, ``limit`` records after skipping ``offset``. ``action`` matches the
-    action or its prefix (``team`` matches ``team.admin_move``); ``user_id`` matches the
-    actor or a ``user:<id>`` target."""
-    stmt = select(audit_log).order_by(audit_log.c.id.desc()).offset(offset).limit(limit)
-    stmt = _filtered(stmt, action=action, user_id=user_id)
+    """Newest first (by time, then id), ``limit`` records after skipping ``offset``.
+    ``action`` matches the action or its prefix (``team`` matches ``team.admin_move``);
+    ``user_id`` matches the actor or a ``user:<id>`` target, ``user_ids`` any of several."""
+    stmt = (
+        select(audit_log)
+        .order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    stmt = _filtered(stmt, action=action, user_id=user_id, user_ids=user_ids)
     return [AuditRow(**row._mapping) for row in await conn.execute(stmt)]
 
 
 async def count(
-    conn: AsyncConnection, *, action: str | None = None, user_id: int | None = None
+    conn: AsyncConnection,
+    *,
+    action: str | None = None,
+    user_id: int | None = None,
+    user_ids: Sequence[int] | None = None,
 ) -> int:
     """How many records ``page`` filters would match."""
-    stmt = _filtered(select(func.count()).select_from(audit_log), action=action, user_id=user_id)
+    stmt = _filtered(
+        select(func.count()).select_from(audit_log),
+        action=action,
+        user_id=user_id,
+        user_ids=user_ids,
+    )
     return int((await conn.execute(stmt)).scalar_one())
 
 

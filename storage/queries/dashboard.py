@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -60,3 +62,37 @@ async def outbox_ids(conn: AsyncConnection, key_prefix: str) -> list[int]:
 async def has_teams(conn: AsyncConnection) -> bool:
     """True when any team (of any season) exists."""
     return (await conn.scalar(select(teams.c.id).limit(1))) is not None
+
+
+async def display_names(conn: AsyncConnection, user_ids: Sequence[int]) -> dict[int, str]:
+    """The members table's display name of each of ``user_ids`` that has a row."""
+    if not user_ids:
+        return {}
+    rows = await conn.execute(
+        select(members.c.user_id, members.c.display_name).where(
+            members.c.user_id.in_(sorted(set(user_ids)))
+        )
+    )
+    return {int(user_id): str(name) for user_id, name in rows}
+
+
+async def members_named(conn: AsyncConnection, text: str, *, limit: int = 200) -> list[int]:
+    """Ids of the members whose display name contains ``text`` (case-insensitive, the
+    text taken literally: ``%`` and ``_`` match themselves), at most ``limit``."""
+    rows = await conn.execute(
+        select(members.c.user_id)
+        .where(func.lower(members.c.display_name).contains(text.lower(), autoescape=True))
+        .order_by(members.c.user_id)
+        .limit(limit)
+    )
+    return [int(user_id) for (user_id,) in rows]
+
+
+async def team_names(conn: AsyncConnection, team_ids: Sequence[int]) -> dict[int, str]:
+    """The name of each of ``team_ids`` that exists (disbanded teams included)."""
+    if not team_ids:
+        return {}
+    rows = await conn.execute(
+        select(teams.c.id, teams.c.name).where(teams.c.id.in_(sorted(set(team_ids))))
+    )
+    return {int(team_id): str(name) for team_id, name in rows}

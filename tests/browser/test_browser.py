@@ -124,3 +124,50 @@ def test_a_forged_post_without_the_csrf_token_is_refused(demo_site: DemoSite, pa
     page.goto(demo_site.base_url + "/admin")
     assert page.url == demo_site.base_url + "/admin"  # still signed in
     assert page.locator("svg.chart").count() == 4
+
+
+OVERLAPS_JS = """
+() => [...document.querySelectorAll('svg.chart')].map(svg => {
+  const box = svg.viewBox.baseVal;
+  const texts = [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBBox()]);
+  const outside = texts
+    .filter(([, b]) => b.x < box.x - 0.5 || b.y < box.y - 0.5
+      || b.x + b.width > box.x + box.width + 0.5 || b.y + b.height > box.y + box.height + 0.5)
+    .map(([t]) => t);
+  const legend = [...svg.querySelectorAll('text.legend')].map(t => [t.textContent, t.getBBox()]);
+  const swatches = [...svg.children].filter(el => !el.classList.contains('bar')
+    && !el.classList.contains('grid') && !el.classList.contains('series')
+    && !el.classList.contains('partial') && el.tagName !== 'text' && el.tagName !== 'title'
+    && el.tagName !== 'defs').map(el => el.getBBox());
+  const touching = [];
+  for (const [name, b] of legend) {
+    for (const s of swatches) {
+      const sameRow = s.y < b.y + b.height && b.y < s.y + s.height;
+      if (sameRow && s.x > b.x && s.x < b.x + b.width + 4) touching.push(name);
+    }
+  }
+  return {title: svg.querySelector('title').textContent, outside, touching};
+})
+"""
+
+
+def test_chart_labels_stay_inside_and_legends_keep_apart_in_both_languages(
+    demo_site: DemoSite, browser: Any
+):
+    for locale, lang in (("en-US", "en"), ("zh-CN", "zh")):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+        try:
+            page = context.new_page()
+            page.goto(demo_site.link())
+            page.goto(f"{demo_site.base_url}/admin?lang={lang}")
+            charts = page.evaluate(OVERLAPS_JS)
+            assert len(charts) == 4
+            for chart in charts:
+                assert chart["outside"] == [], chart
+                assert chart["touching"] == [], chart
+            shot(page, f"dashboard-{lang}.png")
+            page.goto(f"{demo_site.base_url}/admin/audit?lang={lang}")
+            assert page.locator("table.audit tbody tr").count() == 25
+            shot(page, f"audit-{lang}.png")
+        finally:
+            context.close()

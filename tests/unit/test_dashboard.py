@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from bot.services.dashboard import funnel_from, mask_phones
+from bot.services.audit_view import mask_phones
+from bot.services.dashboard import funnel_from
 
 
 def test_the_funnel_is_cumulative_and_keeps_failed_and_skipped_apart():

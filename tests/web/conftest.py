@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiohttp import web as aiohttp_web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.bootstrap import Services, build_services
@@ -54,8 +55,14 @@ class Web:
 
 
 async def open_web(
-    seeded: Seeded, tmp_path: Path, *, public_base_url: str | None = None
+    seeded: Seeded,
+    tmp_path: Path,
+    *,
+    public_base_url: str | None = None,
+    extra_routes: Callable[[Services], Callable[[aiohttp_web.Application], None]] | None = None,
 ) -> tuple[Database, Web]:
+    """The web app on a copy of the seeded database; ``extra_routes`` builds feature routes
+    (e.g. the Twilio webhooks) from the test's services."""
     copy = tmp_path / "web.db"
     shutil.copy(seeded.path, copy)
     db = Database(f"sqlite+aiosqlite:///{copy}")
@@ -67,6 +74,7 @@ async def open_web(
         TestServer(
             build_web_app(
                 HealthSources(db=db, scheduler=None, gateway=None),
+                extra_routes=extra_routes(services) if extra_routes is not None else None,
                 site=WebSite(services, Catalogs(), public_base_url),
             )
         )
