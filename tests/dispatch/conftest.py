@@ -7,7 +7,6 @@ command tree; what the bot sends back is captured by the fake's REST routes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -55,7 +54,7 @@ async def harness(services: Services, competition: CompetitionConfig) -> AsyncIt
     finally:
         await bot.close()
         client.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await client
+        # Bounded, and a cancellation of this teardown itself is not swallowed.
+        await asyncio.wait({client}, timeout=10)
         await fake.stop()
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
