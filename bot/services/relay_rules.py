@@ -83,17 +83,19 @@ def classify_failure(
 ) -> Verdict:
     """Classify a failed create call.
 
-    429 (20429) was not processed: retry. 5xx, timeouts and connection errors may have
-    been processed: check Twilio's list before a resend. 63003, 63014, 21610 and 21211
-    never succeed. Other 4xx are the request's fault: give up. After ``MAX_ATTEMPTS``
-    attempts every retryable error gives up too.
+    429 (20429) was not processed: retry, however often it came (Twilio's throughput cap
+    only delays a message; a broadcast larger than the cap allows per second must not fail
+    its tail). 5xx, timeouts and connection errors may have been processed: check
+    Twilio's list before a resend. 63003, 63014, 21610 and 21211 never succeed. Other 4xx
+    are the request's fault: give up. After ``MAX_ATTEMPTS`` attempts every retryable
+    error but 429 gives up too.
     """
     if code in NO_RETRY_CODES:
         return Verdict.GIVE_UP
+    if http_status == 429 and not timed_out:
+        return Verdict.RETRY
     if timed_out or http_status is None or http_status >= 500:
         verdict = Verdict.CHECK_THEN_RETRY
-    elif http_status == 429:
-        verdict = Verdict.RETRY
     else:
         return Verdict.GIVE_UP
     return verdict if attempts < MAX_ATTEMPTS else Verdict.GIVE_UP

@@ -8,7 +8,6 @@ Discord's limits on the way in: a payload Discord would refuse (50035) fails the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -59,7 +58,7 @@ async def harness(services: Services, competition: CompetitionConfig) -> AsyncIt
     finally:
         await bot.close()
         client.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await client
+        # Bounded, and a cancellation of this teardown itself is not swallowed.
+        await asyncio.wait({client}, timeout=10)
         await fake.stop()
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved

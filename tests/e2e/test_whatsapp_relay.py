@@ -15,11 +15,12 @@ import sys
 import aiohttp
 import pytest
 
+from bot.config import load_competition
 from tests.e2e.conftest import PodiumProcess
 from tests.e2e.test_process import ORGANIZER, seed_members
 from tests.fakes.fake_discord import FakeDiscord, wait_for
 from tests.fakes.fake_twilio import FakeTwilio
-from tests.whatsapp.conftest import register_templates
+from tests.whatsapp.conftest import register_competition_templates
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +28,8 @@ RECIPIENTS = 150
 
 
 def with_whatsapp(podium: PodiumProcess, fake: FakeTwilio) -> None:
-    """Point the process at the fake Twilio (which knows the example templates, as
-    Twilio's Content API would) and slow the relay so a kill lands mid-way."""
-    register_templates(fake)
+    """Point the process at the fake Twilio (its rules' templates created there, its rate
+    cap on) and slow the relay so a kill lands mid-way."""
     podium.env |= {
         "TWILIO_ACCOUNT_SID": fake.account_sid,
         "TWILIO_AUTH_TOKEN": fake.auth_token,
@@ -42,6 +42,7 @@ def with_whatsapp(podium: PodiumProcess, fake: FakeTwilio) -> None:
     text = re.sub(r"(?m)^messages_per_second = .*$", "messages_per_second = 25", text)
     text = re.sub(r"(?m)^concurrency = .*$", "concurrency = 4", text)
     rules.write_text(text)
+    register_competition_templates(fake, load_competition(rules))
 
 
 def seed_subscribers(podium: PodiumProcess, count: int = RECIPIENTS) -> None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import itertools
 import multiprocessing
 import time
 import traceback
@@ -80,36 +82,79 @@ async def run_clicks(
     )
 
 
+async def _answer(
+    conn: Connection, fake: FakeDiscord, seq: int, command: str, args: Any, kwargs: Any
+) -> None:
+    try:
+        if command == "clicks":
+            value: Any = await run_clicks(fake, *args, **kwargs)
+        elif command == "many":
+            method = getattr(fake, args[0])
+            value = [method(*a, **k) for a, k in args[1]]
+            value = [await v if asyncio.iscoroutine(v) else v for v in value]
+            value = [summary(v) for v in value]
+        elif command == "get":
+            value = getattr(fake, args[0])
+            for key in args[1:]:
+                value = value[key]
+        else:
+            value = getattr(fake, command)(*args, **kwargs)
+            if asyncio.iscoroutine(value):
+                value = await value
+        conn.send((seq, "ok", summary(value)))
+    except Exception:  # the caller re-raises it with the child's traceback
+        conn.send((seq, "error", traceback.format_exc()))
+
+
+def _reader(conn: Connection, inbox: asyncio.Queue[Any]) -> None:
+    """Move every complete message waiting on ``conn`` into ``inbox`` (None: the peer is gone)."""
+    try:
+        while conn.poll():
+            inbox.put_nowait(conn.recv())
+    except (EOFError, OSError):
+        inbox.put_nowait(None)
+
+
+def _forget(running: dict[int, asyncio.Task[None]], seq: int, _: asyncio.Task[None]) -> None:
+    running.pop(seq, None)
+
+
 async def _serve(conn: Connection, options: dict[str, Any]) -> None:
+    """Answer ``(seq, command, args, kwargs)`` requests, each in its own task (so one that
+    waits never blocks the next, and ``cancel`` can stop it), until ``stop`` or EOF.
+
+    The pipe is read from the event loop (``add_reader``), never from a thread blocked in
+    ``recv``: nothing is left behind that cancellation cannot reach."""
     loop = asyncio.get_running_loop()
     fake = FakeDiscord(**options)
     await fake.start()
-    conn.send(("ok", (fake.api_base_url, fake.gateway_url)))
-    while True:
-        command, args, kwargs = await loop.run_in_executor(None, conn.recv)
-        try:
+    conn.send((0, "ok", (fake.api_base_url, fake.gateway_url)))
+    inbox: asyncio.Queue[Any] = asyncio.Queue()
+    running: dict[int, asyncio.Task[None]] = {}
+    loop.add_reader(conn.fileno(), _reader, conn, inbox)
+    try:
+        while (request := await inbox.get()) is not None:
+            seq, command, args, kwargs = request
             if command == "stop":
+                for task in running.values():
+                    task.cancel()
+                await asyncio.gather(*running.values(), return_exceptions=True)
                 await fake.stop()
-                conn.send(("ok", None))
+                conn.send((seq, "ok", None))
                 return
-            if command == "clicks":
-                value: Any = await run_clicks(fake, *args, **kwargs)
-            elif command == "many":
-                method = getattr(fake, args[0])
-                value = [method(*a, **k) for a, k in args[1]]
-                value = [await v if asyncio.iscoroutine(v) else v for v in value]
-                value = [summary(v) for v in value]
-            elif command == "get":
-                value = getattr(fake, args[0])
-                for key in args[1:]:
-                    value = value[key]
-            else:
-                value = getattr(fake, command)(*args, **kwargs)
-                if asyncio.iscoroutine(value):
-                    value = await value
-            conn.send(("ok", summary(value)))
-        except Exception:  # the caller re-raises it with the child's traceback
-            conn.send(("error", traceback.format_exc()))
+            if command == "cancel":
+                pending = running.get(seq)
+                if pending is not None:
+                    pending.cancel()
+                continue
+            task = asyncio.create_task(_answer(conn, fake, seq, command, args, kwargs))
+            running[seq] = task
+            task.add_done_callback(functools.partial(_forget, running, seq))
+    finally:
+        loop.remove_reader(conn.fileno())
+        for task in running.values():
+            task.cancel()
+        await fake.stop()
 
 
 def _main(conn: Connection, options: dict[str, Any]) -> None:
@@ -117,13 +162,18 @@ def _main(conn: Connection, options: dict[str, Any]) -> None:
 
 
 class FakeDiscordProcess:
-    """A ``FakeDiscord`` in a child process (see the module docstring). One call at a time."""
+    """A ``FakeDiscord`` in a child process (see the module docstring).
+
+    Calls may overlap; each answer is matched to its call by a sequence number. A call
+    cancelled in the parent is cancelled in the child too, and its late answer is
+    dropped, so the next call never receives another call's answer."""
 
     def __init__(self, **options: Any) -> None:
         self._options = options
         self._conn: Connection | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
-        self._lock = asyncio.Lock()
+        self._seq = itertools.count(1)
+        self._waiting: dict[int, asyncio.Future[tuple[str, Any]]] = {}
         self.api_base_url = ""
         self.gateway_url = ""
 
@@ -135,12 +185,40 @@ class FakeDiscordProcess:
             target=_main, args=(child, self._options), name="fake-discord", daemon=True
         )
         self._process.start()
+        # Only the child may hold its end: once it exits, reads here see EOF, not silence.
+        child.close()
         self._conn = parent
-        self.api_base_url, self.gateway_url = await self._receive()
+        hello = asyncio.get_running_loop().create_future()
+        self._waiting[0] = hello
+        asyncio.get_running_loop().add_reader(parent.fileno(), self._on_readable)
+        self.api_base_url, self.gateway_url = self._unwrap(await hello)
 
-    async def _receive(self) -> Any:
+    def _on_readable(self) -> None:
         assert self._conn is not None
-        status, value = await asyncio.get_running_loop().run_in_executor(None, self._conn.recv)
+        try:
+            while self._conn.poll():
+                seq, status, value = self._conn.recv()
+                future = self._waiting.pop(seq, None)
+                if future is not None and not future.done():
+                    future.set_result((status, value))
+        except (EOFError, OSError):
+            self._detach("the fake Discord process exited")
+
+    def _detach(self, reason: str) -> None:
+        """Stop reading the pipe and fail every call still waiting for an answer."""
+        if self._conn is not None:
+            with contextlib.suppress(OSError, ValueError):
+                asyncio.get_running_loop().remove_reader(self._conn.fileno())
+            self._conn.close()
+            self._conn = None
+        waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(RuntimeError(reason))
+
+    @staticmethod
+    def _unwrap(answer: tuple[str, Any]) -> Any:
+        status, value = answer
         if status == "error":
             raise RuntimeError(f"fake Discord process failed:\n{value}")
         return value
@@ -150,10 +228,21 @@ class FakeDiscordProcess:
 
         An ``InteractionResult`` comes back as a dict (text, ephemeral, response_type,
         followups); other values as they pickle."""
-        async with self._lock:
-            assert self._conn is not None, "start() first"
-            self._conn.send((method, args, kwargs))
-            return await self._receive()
+        if self._conn is None:
+            raise RuntimeError("the fake Discord process is not running")
+        seq = next(self._seq)
+        future: asyncio.Future[tuple[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting[seq] = future
+        self._conn.send((seq, method, args, kwargs))
+        try:
+            answer = await future
+        except asyncio.CancelledError:
+            self._waiting.pop(seq, None)
+            if self._conn is not None:
+                with contextlib.suppress(OSError):
+                    self._conn.send((seq, "cancel", (), {}))
+            raise
+        return self._unwrap(answer)
 
     async def call_many(
         self, method: str, calls: Sequence[tuple[tuple[Any, ...], dict[str, Any]]]
@@ -174,16 +263,17 @@ class FakeDiscordProcess:
         return run
 
     async def stop(self) -> None:
-        """Stop the server and the child process."""
-        if self._process is None:
+        """Stop the server and the child process; bounded: a child that does not stop in
+        time is killed. Calls still waiting fail with ``RuntimeError``."""
+        process = self._process
+        if process is None:
             return
-        if self._process.is_alive() and self._conn is not None:
-            with contextlib.suppress(TimeoutError, EOFError, OSError, RuntimeError):
+        if process.is_alive() and self._conn is not None:
+            with contextlib.suppress(TimeoutError, OSError, RuntimeError):
                 await asyncio.wait_for(self.call("stop"), 10)
-        self._process.join(5)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-        if self._conn is not None:
-            self._conn.close()
+        await asyncio.to_thread(process.join, 5)  # a bounded wait: the thread always ends
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+        self._detach("the fake Discord process was stopped")
         self._process = None

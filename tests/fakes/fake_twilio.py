@@ -6,9 +6,14 @@ Point the real twilio-python client at it with
 What it models (shapes from twilio-oai's ``twilio_api_v2010.json``):
 
 * ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json``: HTTP Basic auth, Twilio's
-  validation errors (JSON ``code``/``message``/``more_info``/``status``), an optional
-  messages-per-second cap (429 / 20429), injected and seeded random faults, per-number
-  errors, WhatsApp's 24-hour customer service window (freeform outside it is accepted,
+  validation errors (JSON ``code``/``message``/``more_info``/``status``), a
+  messages-per-second cap on by default (80/s, a WhatsApp sender's default throughput:
+  429 / 20429 with ``Retry-After``), injected and seeded random faults, per-number errors,
+  Twilio's opt-out handling (a number that texted STOP gets 400 / 21610 until it texts
+  START), Content templates that must exist (400 / 21655) and, to start a WhatsApp
+  conversation, be approved (else 63016 on delivery), with ``ContentVariables`` that are
+  non-empty strings (400 / 21656) matching the template's placeholders (else 63028 on
+  delivery), WhatsApp's 24-hour customer service window (freeform outside it is accepted,
   then fails with 63016 in its status callback), then a 201 with the Message resource and
   signed status callbacks (optionally duplicated or reordered).
 * ``GET .../Messages.json`` with ``To``/``From``/``DateSent``/``DateSent<``/``DateSent>``
@@ -16,7 +21,7 @@ What it models (shapes from twilio-oai's ``twilio_api_v2010.json``):
   page through ``next_page_uri``.
 * ``GET .../Messages/{Sid}.json``.
 * :meth:`FakeTwilio.send_inbound`: a signed inbound WhatsApp webhook, which also opens the
-  sender's window.
+  sender's window and applies Twilio's default opt-out and opt-in keywords.
 
 Differences from Twilio worth knowing: ``date_sent`` is set when the message is accepted
 (Twilio fills it once the message leaves), ``previous_page_uri`` is always null, and only
@@ -51,6 +56,7 @@ __all__ = [
     "CallbackRecord",
     "FakeMessage",
     "FakeRequest",
+    "FakeTemplate",
     "FakeTwilio",
 ]
 
@@ -64,6 +70,17 @@ WINDOW = timedelta(hours=24)
 MAX_BODY_CHARS = 1600
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+#: A WhatsApp sender's default throughput (messages per second) on Twilio.
+WHATSAPP_SENDER_MPS = 80.0
+#: Seconds a 429 asks the client to wait (``Retry-After``).
+RETRY_AFTER_SECONDS = 1
+#: Twilio's default opt-out and opt-in keywords (the whole message, any case).
+OPT_OUT_KEYWORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+)
+OPT_IN_KEYWORDS = frozenset({"START", "YES", "UNSTOP"})
+#: Approval status that lets a template start a WhatsApp conversation.
+APPROVED = "approved"
 
 #: Order in which a message's status moves; callbacks may arrive out of this order.
 STATUS_RANK = {
@@ -98,11 +115,13 @@ ERROR_MESSAGES: dict[int, str] = {
     21617: "The concatenated message body exceeds the 1600 character limit.",
     21655: "The ContentSid is Invalid.",
     21656: "The ContentVariables Parameter is invalid.",
+    21654: "ContentSid Required",
     21701: "The Messaging Service Sid is invalid.",
     63003: "Channel could not find To address",
     63014: "This message could not be delivered because the user has blocked it.",
     63016: "Failed to send freeform message because you are outside the allowed window. "
     "If you are using WhatsApp, please use a Message Template.",
+    63028: "Number of parameters provided does not match the expected number of parameters",
 }
 
 _HTTP_ERROR_CODES = {400: 20001, 401: 20003, 404: 20404, 429: 20429, 500: 20500, 503: 20503}
@@ -141,7 +160,10 @@ def twilio_error(status: int, code: int | None = None, message: str | None = Non
         "more_info": f"https://www.twilio.com/docs/errors/{code}",
         "status": status,
     }
-    return web.Response(status=status, text=json.dumps(payload), content_type="application/json")
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 429 else None
+    return web.Response(
+        status=status, text=json.dumps(payload), content_type="application/json", headers=headers
+    )
 
 
 @dataclass(slots=True)
@@ -210,6 +232,24 @@ class FakeMessage:
 
 
 @dataclass(slots=True)
+class FakeTemplate:
+    """A Content template: its text with ``{{1}}``-style placeholders and approval status."""
+
+    text: str
+    status: str = APPROVED
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        """The variable names the text uses (``{"1", "2"}`` for ``{{1}} … {{2}}``)."""
+        return frozenset(_TEMPLATE_VAR_RE.findall(self.text))
+
+    def matches(self, raw_variables: str | None) -> bool:
+        """Whether ``ContentVariables`` gives exactly one value per placeholder."""
+        given = set(json.loads(raw_variables)) if raw_variables else set()
+        return given == self.placeholders
+
+
+@dataclass(slots=True)
 class FakeRequest:
     """One HTTP request the fake's REST API answered (or is still holding)."""
 
@@ -246,7 +286,7 @@ class FakeTwilio:
         *,
         account_sid: str = DEFAULT_ACCOUNT_SID,
         auth_token: str = DEFAULT_AUTH_TOKEN,
-        rate_cap_per_second: float | None = None,
+        rate_cap_per_second: float | None = WHATSAPP_SENDER_MPS,
         rate_burst: float | None = None,
         fault_rate: float = 0.0,
         fault_seed: int = 0,
@@ -260,7 +300,9 @@ class FakeTwilio:
         """Configure the fake; nothing listens until :meth:`start`.
 
         :param rate_cap_per_second: token-bucket cap on create calls; above it Twilio's
-            429 / 20429 is answered and nothing is sent. ``None``: no cap.
+            429 / 20429 (with ``Retry-After``) is answered and nothing is sent. Default: a
+            WhatsApp sender's 80 per second. ``None``: no cap. The bucket refills by
+            ``clock``, so under a frozen test clock it refills only when the test moves it.
         :param rate_burst: bucket size; defaults to one second's worth (at least 1).
         :param fault_rate: probability that a create answers 429 or 500 (seeded by
             ``fault_seed``, so runs repeat).
@@ -270,7 +312,8 @@ class FakeTwilio:
             callback can reach the webhook before the client has read the 201.
         :param senders: if given, ``From`` must be one of these (else 400 / 21606).
         :param whatsapp_number: the ``To`` of inbound webhooks.
-        :param clock: "now" for timestamps and the 24-hour window (timezone-aware UTC).
+        :param clock: "now" for timestamps, the rate cap and the 24-hour window
+            (timezone-aware UTC).
         """
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -293,7 +336,9 @@ class FakeTwilio:
         self.requests: list[FakeRequest] = []
         self.callback_log: list[CallbackRecord] = []
         self.violations_63016 = 0
-        self.templates: dict[str, str] = {}
+        self.templates: dict[str, FakeTemplate] = {}
+        #: numbers (without ``whatsapp:``) that texted an opt-out keyword: 21610 for them
+        self.unsubscribed: set[str] = set()
 
         self._validator = RequestValidator(auth_token)
         self._expected_auth = "Basic " + base64.b64encode(
@@ -310,7 +355,7 @@ class FakeTwilio:
         self._random = random.Random(fault_seed)
         self._rate_burst = rate_burst
         self._tokens = 0.0
-        self._tokens_at = time.monotonic()
+        self._tokens_at = self.clock()
         self._pending: set[asyncio.Task[None]] = set()
         self._callback_slots = asyncio.Semaphore(callback_concurrency)
         self._session: ClientSession | None = None
@@ -390,6 +435,12 @@ class FakeTwilio:
         self._hang_release.set()
         self._hang_release = asyncio.Event()
 
+    def set_rate_cap(self, per_second: float | None, burst: float | None = None) -> None:
+        """Change the messages-per-second cap (``None``: none); the bucket starts full."""
+        self.rate_cap_per_second = per_second
+        self._rate_burst = burst
+        self._reset_bucket()
+
     def set_number_error(self, number: str, code: int, *, on_delivery: bool = False) -> None:
         """Make sends to ``number`` fail with Twilio error ``code`` (e.g. 21610, 63014).
 
@@ -422,12 +473,24 @@ class FakeTwilio:
             return False
         return (now if now is not None else self.clock()) - last < WINDOW
 
-    def register_template(self, content_sid: str, text: str) -> None:
-        """Register a template so messages sent with ``content_sid`` get a rendered body.
+    def register_template(self, content_sid: str, text: str, *, status: str = APPROVED) -> None:
+        """Create a Content template, as the Content Template Builder does.
 
-        ``{{1}}``-style placeholders are filled from ``ContentVariables``.
+        Only registered ``HX`` SIDs can be sent (else 400 / 21655). ``{{1}}``-style
+        placeholders are filled from ``ContentVariables``, whose keys must be exactly the
+        template's placeholders (else the message fails with 63028). ``status`` is
+        WhatsApp's approval status (``approved``, ``pending``, ``rejected``...): a template
+        that is not approved fails with 63016 outside the 24-hour window.
         """
-        self.templates[content_sid] = text
+        self.templates[content_sid] = FakeTemplate(text=text, status=status)
+
+    def unsubscribe(self, number: str) -> None:
+        """Record an opt-out as Twilio does when the number texts STOP (21610 from now on)."""
+        self.unsubscribed.add(_bare_number(number))
+
+    def resubscribe(self, number: str) -> None:
+        """Record an opt-in as Twilio does when the number texts START."""
+        self.unsubscribed.discard(_bare_number(number))
 
     async def flush_callbacks(self, timeout: float = 5.0) -> None:
         """Wait until every pending status callback was posted and answered.
@@ -491,6 +554,11 @@ class FakeTwilio:
             params.update(extra)
 
         self.open_window(sender, moment)
+        keyword = body.strip().upper()
+        if keyword in OPT_OUT_KEYWORDS:
+            self.unsubscribe(sender)
+        elif keyword in OPT_IN_KEYWORDS:
+            self.resubscribe(sender)
         message = FakeMessage(
             sid=sid,
             account_sid=self.account_sid,
@@ -592,7 +660,7 @@ class FakeTwilio:
     def _reset_bucket(self) -> None:
         cap = self.rate_cap_per_second
         self._tokens = self._bucket_size() if cap else 0.0
-        self._tokens_at = time.monotonic()
+        self._tokens_at = self.clock()
 
     def _bucket_size(self) -> float:
         cap = self.rate_cap_per_second or 0.0
@@ -602,8 +670,9 @@ class FakeTwilio:
         cap = self.rate_cap_per_second
         if not cap:
             return True
-        now = time.monotonic()
-        self._tokens = min(self._bucket_size(), self._tokens + (now - self._tokens_at) * cap)
+        now = self.clock()
+        elapsed = max(0.0, (now - self._tokens_at).total_seconds())
+        self._tokens = min(self._bucket_size(), self._tokens + elapsed * cap)
         self._tokens_at = now
         if self._tokens >= 1.0:
             self._tokens -= 1.0
@@ -629,7 +698,7 @@ class FakeTwilio:
                 form,
                 429,
                 20429,
-                "Too Many Requests: the account's messages-per-second limit was exceeded",
+                "Too Many Requests: the sender's messages-per-second limit was exceeded",
             )
         if self.fault_rate and self._random.random() < self.fault_rate:
             return self._reject(request, form, self._random.choice((429, 500)))
@@ -643,6 +712,8 @@ class FakeTwilio:
         number_error = self._number_errors.get(_bare_number(to))
         if number_error is not None and not number_error[1]:
             return self._reject(request, form, 400, number_error[0])
+        if _bare_number(to) in self.unsubscribed:
+            return self._reject(request, form, 400, 21610)
 
         message, created = self._accept(form, [str(v) for v in post.getall("MediaUrl", [])])
         if hang_accept is True:
@@ -681,12 +752,14 @@ class FakeTwilio:
         if sender and self.senders is not None and sender not in self.senders:
             return 21606, None
         content_sid = form.get("ContentSid")
+        variables = form.get("ContentVariables")
         if content_sid:
-            if not _CONTENT_SID_RE.match(content_sid):
+            if not _CONTENT_SID_RE.match(content_sid) or content_sid not in self.templates:
                 return 21655, None
-            variables = form.get("ContentVariables")
             if variables is not None and not _valid_content_variables(variables):
                 return 21656, None
+        elif variables is not None:
+            return 21654, None
         elif not form.get("Body") and "MediaUrl" not in form:
             return 21602, None
         if len(form.get("Body", "")) > MAX_BODY_CHARS:
@@ -703,9 +776,9 @@ class FakeTwilio:
         content_sid = form.get("ContentSid") or None
         variables = form.get("ContentVariables")
         body = form.get("Body")
-        if content_sid is not None:
-            template = self.templates.get(content_sid)
-            body = _render(template, variables) if template is not None else None
+        template = self.templates.get(content_sid) if content_sid is not None else None
+        if template is not None:
+            body = _render(template.text, variables)
         service = form.get("MessagingServiceSid") or None
         message = FakeMessage(
             sid=_new_sid("MM" if media_urls else "SM"),
@@ -735,12 +808,15 @@ class FakeTwilio:
         number_error = self._number_errors.get(_bare_number(to))
         if number_error is not None:
             statuses, error_code = ("failed",), number_error[0]
+        elif template is not None and not template.matches(variables):
+            statuses, error_code = ("failed",), 63028
         elif (
             self.enforce_window
-            and content_sid is None
+            and (template is None or template.status != APPROVED)
             and to.startswith("whatsapp:")
             and not self.window_open(to)
         ):
+            # Only an approved template may start a conversation outside the window.
             statuses, error_code = ("failed",), 63016
             self.violations_63016 += 1
 
@@ -919,7 +995,11 @@ def _valid_content_variables(raw: str) -> bool:
     except ValueError:
         return False
     return isinstance(parsed, dict) and all(
-        isinstance(key, str) and isinstance(value, str | int | float)
+        isinstance(key, str)
+        and key.strip() != ""
+        and isinstance(value, str | int | float)
+        and not isinstance(value, bool)
+        and str(value) != ""
         for key, value in parsed.items()
     )
 

@@ -4,7 +4,6 @@ to it, takes real component payloads and answers them, and the child reports its
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 import discord.gateway
@@ -105,6 +104,30 @@ async def test_the_bot_answers_vote_clicks_driven_from_the_fakes_process(
     finally:
         await bot.close()
         client.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await client
+        # Bounded, and a cancellation of this teardown itself is not swallowed.
+        await asyncio.wait({client}, timeout=10)
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+
+async def test_a_cancelled_call_is_cancelled_in_the_child_and_the_next_call_gets_its_answer(
+    remote: FakeDiscordProcess,
+):
+    # No bot ever connects: this call would wait ten minutes in the child.
+    waiting = asyncio.create_task(remote.call("wait_ready", timeout=600))
+    await asyncio.sleep(0)  # the request is on its way
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(waiting, 5)
+
+    role = await asyncio.wait_for(remote.call("add_role", "Judges"), 5)
+    assert (await asyncio.wait_for(remote.call("role_named", "Judges"), 5))["id"] == role["id"]
+
+
+async def test_stop_ends_a_call_still_waiting_and_returns(remote: FakeDiscordProcess):
+    waiting = asyncio.create_task(remote.call("wait_ready", timeout=600))
+    await asyncio.sleep(0)
+
+    await asyncio.wait_for(remote.stop(), 20)
+
+    with pytest.raises(RuntimeError, match=r"stopped|exited"):
+        await asyncio.wait_for(waiting, 5)

@@ -58,9 +58,16 @@ def test_429_is_retried_5xx_and_timeouts_are_checked_first_other_4xx_give_up():
     )
     assert rules.classify_failure(http_status=400, code=21656, attempts=1) is Verdict.GIVE_UP
     assert (
-        rules.classify_failure(http_status=429, code=20429, attempts=rules.MAX_ATTEMPTS)
+        rules.classify_failure(http_status=500, code=20500, attempts=rules.MAX_ATTEMPTS)
         is Verdict.GIVE_UP
     )
+
+
+def test_429_is_retried_even_after_the_retry_budget_because_twilio_never_processed_it():
+    for attempts in (rules.MAX_ATTEMPTS, rules.MAX_ATTEMPTS + 5):
+        assert (
+            rules.classify_failure(http_status=429, code=20429, attempts=attempts) is Verdict.RETRY
+        )
 
 
 def test_backoff_grows_is_capped_and_jittered():

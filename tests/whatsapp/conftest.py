@@ -42,6 +42,21 @@ def fast(competition: CompetitionConfig, mps: float = 2000, concurrency: int = 1
     return competition.model_copy(update={"whatsapp": whatsapp})
 
 
+def register_competition_templates(fake: FakeTwilio, competition: CompetitionConfig) -> None:
+    """Create every template the rules name in the fake, approved, as an operator does in
+    Twilio's Content Template Builder before the first send; ``{{1}}``… follow its
+    ``variables``, so the fake checks that the relay fills exactly those."""
+    templates = competition.whatsapp.templates
+    for kind in type(templates).model_fields:
+        localized = getattr(templates, kind)
+        for language in type(localized).model_fields:
+            ref = getattr(localized, language)
+            if ref is None:
+                continue
+            slots = " · ".join(f"{{{{{i}}}}}" for i in range(1, len(ref.variables) + 1))
+            fake.register_template(ref.content_sid, f"[{kind}] {slots}".strip())
+
+
 def phone(n: int) -> str:
     return f"+1555{n:07d}"
 
@@ -107,7 +122,7 @@ class RelayEnv:
             async with self.services.db.read() as conn:
                 due, waiting = await relay_queries.backlog(conn, now=self.clock.now())
             if due == 0 and waiting == 0:
-                await self.fake.flush_callbacks()
+                await self.fake.flush_callbacks(timeout=60)  # a bound for a loaded machine
                 return
             self.clock.advance(dt.timedelta(minutes=6))
         raise AssertionError("the outbox did not drain")
@@ -209,6 +224,6 @@ async def relay_env(
         try:
             yield RelayEnv(services, clock, fake, runtime.relay, base)
         finally:
-            await fake.flush_callbacks()
+            await fake.flush_callbacks(timeout=60)
             await runtime.stop()
             await runner.cleanup()

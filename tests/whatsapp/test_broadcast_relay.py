@@ -44,6 +44,7 @@ async def test_a_broadcast_template_option_is_used_outside_the_window(relay_env:
     await env.add_subscribers(2)
     await env.fake.send_inbound(env.inbound_url, from_=phone(1), body="hi")
     template = "HX" + "ab" * 16
+    env.fake.register_template(template, "Finals: {{1}}")  # the organizer's own template
     info = await env.services.broadcasts.schedule(
         actor_id=1,
         message="Finals on Friday",

@@ -30,6 +30,9 @@ async def test_a_thousand_subscribers_get_the_broadcast_exactly_once_despite_429
 ) -> None:
     env = relay_env
     env.fake.fault_rate = 0.10
+    # A sender whose throughput was raised to the relay's rate, so the faults are the
+    # subject here; a sender slower than the relay is the next test's.
+    env.fake.set_rate_cap(2000)
     await env.add_subscribers(1000)
     assert await broadcast(env) == 1000
 
@@ -44,6 +47,28 @@ async def test_a_thousand_subscribers_get_the_broadcast_exactly_once_despite_429
     assert {r["status"] for r in rows} == {"delivered"}
     assert len({r["twilio_sid"] for r in rows}) == 1000
     assert env.fake.violations_63016 == 0
+
+
+async def test_a_broadcast_beyond_the_senders_rate_cap_is_throttled_then_sent_exactly_once(
+    relay_env: RelayEnv,
+) -> None:
+    env = relay_env
+    # Twilio answers 429 / 20429 above the sender's throughput; the relay is configured
+    # faster. 50 rows at 5 per (frozen) second: the last ones see 429 ten times over.
+    env.fake.set_rate_cap(5)
+    await env.add_subscribers(50)
+    await broadcast(env)
+
+    await env.drain_all()
+
+    throttled = [r for r in env.fake.requests if r.error_code == 20429]
+    assert len(throttled) > 50 * MAX_ATTEMPTS // 2
+    per_number = collections.Counter(m.to for m in env.fake.messages)
+    assert len(per_number) == 50
+    assert set(per_number.values()) == {1}
+    rows = await env.rows()
+    assert {r["status"] for r in rows} == {"delivered"}
+    assert max(r["attempts"] for r in rows) > MAX_ATTEMPTS
 
 
 async def test_templates_outside_the_window_freeform_inside_and_never_63016(
