@@ -24,6 +24,27 @@ def print_problems(error: ConfigError) -> int:
     return EXIT_CONFIG
 
 
+def missing_database(database_url: str, command: str) -> int | None:
+    """For a command that works on existing data: exit code 2 (with a message) when
+    ``DATABASE_URL`` names an SQLite file that does not exist, so that a typo never
+    creates an empty database. None when the database is there (or is not a file)."""
+    from sqlalchemy import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database).absolute()
+    if path.exists():
+        return None
+    print(
+        f"{command}: the database {path} does not exist; nothing was done.\n"
+        "Fix: check DATABASE_URL (in .env or the environment; a relative path is relative "
+        "to the folder you run podium in). `podium run` and `podium migrate` create a new one.",
+        file=sys.stderr,
+    )
+    return EXIT_CONFIG
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     """Validate .env and competition.toml; one line per problem, exit 2 if any."""
     try:
@@ -107,6 +128,9 @@ def cmd_import_points(args: argparse.Namespace) -> int:
         competition = load_competition(settings.competition_config_path)
     except ConfigError as error:
         return print_problems(error)
+    refused = missing_database(settings.DATABASE_URL, "import-points")
+    if refused is not None:
+        return refused
     setup_logging("WARNING")
     from bot.points_cli import run_import_points
 
@@ -120,6 +144,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         competition = load_competition(settings.competition_config_path)
     except ConfigError as error:
         return print_problems(error)
+    refused = missing_database(settings.DATABASE_URL, "export")
+    if refused is not None:
+        return refused
     setup_logging("WARNING")
     from bot.export_cli import run_export
 
