@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -153,6 +154,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     return run_export(settings, competition, Path(args.dir), force=args.force)
 
 
+def package_version() -> str:
+    """The installed package's version (from its metadata, i.e. pyproject.toml)."""
+    try:
+        return importlib.metadata.version("podium")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed: run `make run` or `pip install -e .`)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the README's command list)."""
     parser = argparse.ArgumentParser(
@@ -163,8 +172,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=".env",
         help="settings file to read besides the environment (default: .env)",
     )
+    parser.add_argument("--version", action="version", version=f"podium {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run_parser = sub.add_parser("run", help="start the bot, scheduler and web server")
+    run_parser = sub.add_parser(
+        "run",
+        help="start the bot, scheduler and web server",
+        description="Check .env and competition.toml, apply database migrations, then run the "
+        "Discord bot, the scheduler and the web server in one process until stopped "
+        "(Ctrl+C or SIGTERM).",
+    )
     run_parser.add_argument(
         "--only",
         choices=["web"],
@@ -174,23 +190,43 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.web_cli import add_web_commands
 
     add_web_commands(sub)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser(
-        "check-config", help="validate .env and competition.toml, one line per problem"
+        "migrate",
+        help="apply database migrations",
+        description="Bring the database at DATABASE_URL to the latest revision (creating it "
+        "if needed) and say which revision it is at. `podium run` does this by itself.",
+    ).set_defaults(func=cmd_migrate)
+    sub.add_parser(
+        "check-config",
+        help="validate .env and competition.toml, one line per problem",
+        description="Validate .env and competition.toml without starting anything: one line "
+        "per problem with how to fix it; exit code 2 if there is any.",
     ).set_defaults(func=cmd_check_config)
-    backup = sub.add_parser("backup", help="copy the SQLite database to FILE (safe while running)")
-    backup.add_argument("file", metavar="FILE")
+    backup = sub.add_parser(
+        "backup",
+        help="copy the SQLite database to FILE (safe while running)",
+        description="Copy the SQLite database into FILE with SQLite's online backup: the copy "
+        "is consistent even while the bot runs. Never overwrites FILE. PostgreSQL: use pg_dump.",
+    )
+    backup.add_argument("file", metavar="FILE", help="where to write the copy (a new file)")
     backup.set_defaults(func=cmd_backup)
     points = sub.add_parser(
-        "import-points", help="import a points CSV (team, points, reason, member, key)"
+        "import-points",
+        help="import a points CSV (team, points, reason, member, key)",
+        description="Import a points CSV (columns team, points, reason, member, key) into the "
+        "existing database with the same checks and idempotency as /points import.",
     )
-    points.add_argument("file", metavar="FILE.csv")
+    points.add_argument("file", metavar="FILE.csv", help="the CSV file to import (UTF-8)")
     points.add_argument("--dry-run", action="store_true", help="check and preview, add nothing")
     points.set_defaults(func=cmd_import_points)
     export = sub.add_parser(
-        "export", help="write teams, members, ledger, votes, submissions, deliveries as CSV"
+        "export",
+        help="write teams, members, ledger, votes, submissions, deliveries as CSV",
+        description="Write the competition's teams, members, ledger, votes, submissions and "
+        "deliveries from the existing database as UTF-8 CSV files into DIR (phone numbers "
+        "masked).",
     )
-    export.add_argument("dir", metavar="DIR")
+    export.add_argument("dir", metavar="DIR", help="folder for the CSV files (created if needed)")
     export.add_argument("--force", action="store_true", help="overwrite existing CSV files")
     export.set_defaults(func=cmd_export)
     return parser

@@ -124,10 +124,17 @@ def cmd_dashboard_link(args: argparse.Namespace) -> int:
 def add_web_commands(sub: Any) -> None:
     """Register ``seed-demo`` and ``dashboard-link`` on the ``podium`` parser."""
     sub.add_parser(
-        "seed-demo", help="fill a fresh database with a demo competition (refuses if it has teams)"
+        "seed-demo",
+        help="fill a fresh database with a demo competition (refuses if it has teams)",
+        description="Fill a fresh database with a demo competition (teams, members, points, "
+        "a closed contest, Q&A sessions, fictional WhatsApp subscribers) to try the web pages "
+        "without Discord. Refuses a database that has teams.",
     ).set_defaults(func=cmd_seed_demo)
     link = sub.add_parser(
-        "dashboard-link", help="print a single-use 10-minute dashboard login link (audited)"
+        "dashboard-link",
+        help="print a single-use 10-minute dashboard login link (audited)",
+        description="Print a single-use dashboard login link for the organizer with the "
+        "given user id, valid 10 minutes (or --ttl). Each link issued is audited.",
     )
     link.add_argument("--user", type=int, required=True, metavar="ID", help="organizer's user id")
     link.add_argument(

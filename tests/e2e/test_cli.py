@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import importlib.metadata
 import shutil
 import socket
 import sqlite3
@@ -216,3 +218,41 @@ def test_commands_that_read_the_database_refuse_a_missing_sqlite_file_and_create
     assert not missing.exists()
     assert not (tmp_path / "typo").exists()
     assert not (tmp_path / "out").exists()
+
+
+# -- install and help --
+
+
+def test_version_prints_the_installed_package_version():
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"podium {importlib.metadata.version('podium')}"
+
+
+def subcommand_parsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Every subcommand's parser, nested ones too, by their full command line."""
+    found: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            summaries = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, child in action.choices.items():
+                assert (summaries.get(name) or "").strip(), f"{name} has no summary in the list"
+                found[child.prog] = child
+                found |= subcommand_parsers(child)
+    return found
+
+
+def test_every_subcommand_has_a_summary_in_the_list_and_a_description_in_its_help():
+    from bot.cli import build_parser
+
+    parsers = subcommand_parsers(build_parser())
+    assert {"podium run", "podium export", "podium seed-demo"} <= set(parsers)
+    for prog, parser in parsers.items():
+        assert (parser.description or "").strip(), f"`{prog} --help` has no description"
+        assert " ".join(parser.description.split()) in " ".join(parser.format_help().split())
