@@ -22,8 +22,7 @@ run-demo: $(BIN)/podium  ## a demo competition in demo.db and the web pages alon
 	@test -f competition.toml || { cp competition.example.toml competition.toml; echo "created competition.toml from competition.example.toml"; }
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	DATABASE_URL=sqlite+aiosqlite:///$(DEMO_DB) $(BIN)/podium seed-demo
-	DATABASE_URL=sqlite+aiosqlite:///$(DEMO_DB) $(BIN)/podium dashboard-link --user 1
-	DATABASE_URL=sqlite+aiosqlite:///$(DEMO_DB) $(BIN)/podium run --only web
+	DATABASE_URL=sqlite+aiosqlite:///$(DEMO_DB) $(BIN)/podium run --only web --print-login-link 1
 
 test: $(BIN)/podium lint typecheck i18n-check  ## ruff, mypy, catalog check, then the whole test suite
 	$(BIN)/pytest -q

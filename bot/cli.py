@@ -67,6 +67,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         from bot.web_cli import cmd_run_web
 
         return cmd_run_web(args)
+    if args.print_login_link is not None:
+        print("run: --print-login-link works with --only web", file=sys.stderr)
+        return EXIT_CONFIG
     try:
         settings, competition = load_all(args.env_file)
     except ConfigError as error:
@@ -185,6 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--only",
         choices=["web"],
         help="run one part alone: web = the web app without Discord (no token needed)",
+    )
+    run_parser.add_argument(
+        "--print-login-link",
+        type=int,
+        metavar="ID",
+        help="with --only web: print a dashboard login link for organizer ID once the web "
+        "server listens (make run-demo uses it)",
     )
     run_parser.set_defaults(func=cmd_run)
     from bot.web_cli import add_web_commands

@@ -178,9 +178,12 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def run_web_only(settings: Settings, competition: CompetitionConfig) -> int:
+async def run_web_only(
+    settings: Settings, competition: CompetitionConfig, *, login_link_user: int | None = None
+) -> int:
     """``podium run --only web``: the web app alone (public pages, dashboard, /metrics,
-    /healthz) with no Discord client and no scheduler; needs no Discord token."""
+    /healthz) with no Discord client and no scheduler; needs no Discord token. With
+    ``login_link_user``, prints a dashboard login link for that user once it listens."""
     async with migrated_services(
         settings.DATABASE_URL, competition, guild_id=settings.DISCORD_GUILD_ID
     ) as services:
@@ -195,8 +198,17 @@ async def run_web_only(settings: Settings, competition: CompetitionConfig) -> in
         if not await start_web(web, settings.WEB_HOST, settings.WEB_PORT):
             return EXIT_UNAVAILABLE
         try:
+            if login_link_user is not None:
+                link = await services.web_auth.issue_link(user_id=login_link_user, via="cli")
+                print_login_link(link.url)
             await stop.wait()
             log.info("shutting down")
             return 0
         finally:
             await web.stop()
+
+
+def print_login_link(url: str) -> None:
+    """The login link on its own line, set apart from the log lines above it, so that it
+    is the last thing on screen and easy to copy."""
+    print(f"\nOpen this link to sign in to the dashboard:\n{url}\n", flush=True)

@@ -33,7 +33,9 @@ def cmd_run_web(args: argparse.Namespace) -> int:
 
     setup_logging(settings.LOG_LEVEL)
     try:
-        return asyncio.run(run_web_only(settings, competition))
+        return asyncio.run(
+            run_web_only(settings, competition, login_link_user=args.print_login_link)
+        )
     except KeyboardInterrupt:
         return EXIT_OK
 

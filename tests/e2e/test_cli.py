@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import importlib.metadata
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID, ROOT
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 
 def podium(
-    workdir: Path, *args: str, env: dict[str, str] | None = None
+    workdir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -30,7 +32,7 @@ def podium(
         env=env or base_env(workdir),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
 
 
@@ -256,3 +258,55 @@ def test_every_subcommand_has_a_summary_in_the_list_and_a_description_in_its_hel
     for prog, parser in parsers.items():
         assert (parser.description or "").strip(), f"`{prog} --help` has no description"
         assert " ".join(parser.description.split()) in " ".join(parser.format_help().split())
+
+
+async def read_lines_until(stream: asyncio.StreamReader, done, limit: float = 120) -> list[str]:
+    lines: list[str] = []
+    async with asyncio.timeout(limit):
+        while not lines or not done(lines[-1]):
+            raw = await stream.readline()
+            assert raw, "the process ended:\n" + "\n".join(lines)
+            lines.append(raw.decode().rstrip("\n"))
+    return lines
+
+
+async def test_run_demo_prints_its_login_link_alone_on_the_last_line_once_the_web_server_listens(
+    tmp_path: Path,
+):
+    shutil.copy(EXAMPLE_COMPETITION, tmp_path / "competition.toml")
+    port = free_port()
+    env = {k: v for k, v in good_env(tmp_path).items() if not k.startswith("DASHBOARD_")} | {
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
+    }
+    seeded = podium(tmp_path, "seed-demo", env=env, timeout=300)  # a minute on a busy machine
+    assert seeded.returncode == 0, seeded.stderr
+    login = f"http://127.0.0.1:{port}/admin/login?token="
+    proc = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "bot", "run", "--only", "web", "--print-login-link", "1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,  # as a terminal shows them: log lines and the link
+    )
+    try:
+        assert proc.stdout is not None
+        lines = await read_lines_until(proc.stdout, lambda line: login in line)
+        assert lines[-1].startswith(login)
+        assert " " not in lines[-1]
+        assert lines[-2] == "Open this link to sign in to the dashboard:"
+        assert lines[-3] == ""
+        assert any("web server listening" in line for line in lines[:-3])
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(lines[-1], allow_redirects=False) as response,
+        ):
+            assert response.status in (302, 303), await response.text()
+            assert response.headers["Location"].startswith("/admin")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nrun-demo:", 1)[1].split("\n\n", 1)[0]
+    assert "podium run --only web --print-login-link 1" in recipe
+    assert "dashboard-link" not in recipe, "the link is printed once, last"
