@@ -256,8 +256,9 @@ def test_every_subcommand_has_a_summary_in_the_list_and_a_description_in_its_hel
     parsers = subcommand_parsers(build_parser())
     assert {"podium run", "podium export", "podium seed-demo"} <= set(parsers)
     for prog, parser in parsers.items():
-        assert (parser.description or "").strip(), f"`{prog} --help` has no description"
-        assert " ".join(parser.description.split()) in " ".join(parser.format_help().split())
+        description = " ".join((parser.description or "").split())
+        assert description, f"`{prog} --help` has no description"
+        assert description in " ".join(parser.format_help().split())
 
 
 async def read_lines_until(stream: asyncio.StreamReader, done, limit: float = 120) -> list[str]:
