@@ -12,16 +12,17 @@ DEV_STAMP := $(VENV)/.installed-dev
 # CPython 3.11), then Podium itself without dependencies (setuptools and wheel are locked
 # too, hence --no-build-isolation). `make run` installs what running needs; `make test`
 # adds the dev tools. Each part is reinstalled when its lock file or pyproject.toml changes.
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+# Debian's python3 without python3-venv leaves a .venv with no pip: check for pip.
+$(BIN)/pip:
+	$(PYTHON) -m venv $(VENV) || { echo "Creating $(VENV) failed. On Debian/Ubuntu: sudo apt install python3-venv"; exit 1; }
 
-$(RUN_STAMP): requirements.lock pyproject.toml | $(BIN)/python
+$(RUN_STAMP): requirements.lock pyproject.toml | $(BIN)/pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 # The dev lock holds the runtime lock's exact versions, so it satisfies `make run` too.
-$(DEV_STAMP): requirements-dev.lock pyproject.toml | $(BIN)/python
+$(DEV_STAMP): requirements-dev.lock pyproject.toml | $(BIN)/pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@ $(RUN_STAMP)
