@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,27 @@ def print_problems(error: ConfigError) -> int:
     for problem in error.problems:
         print(f"  - {problem.line()}", file=sys.stderr)
     print("See .env.example and competition.example.toml for every key.", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def missing_database(database_url: str, command: str) -> int | None:
+    """For a command that works on existing data: exit code 2 (with a message) when
+    ``DATABASE_URL`` names an SQLite file that does not exist, so that a typo never
+    creates an empty database. None when the database is there (or is not a file)."""
+    from sqlalchemy import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database).absolute()
+    if path.exists():
+        return None
+    print(
+        f"{command}: the database {path} does not exist; nothing was done.\n"
+        "Fix: check DATABASE_URL (in .env or the environment; a relative path is relative "
+        "to the folder you run podium in). `podium run` and `podium migrate` create a new one.",
+        file=sys.stderr,
+    )
     return EXIT_CONFIG
 
 
@@ -46,6 +68,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         from bot.web_cli import cmd_run_web
 
         return cmd_run_web(args)
+    if args.print_login_link is not None:
+        print("run: --print-login-link works with --only web", file=sys.stderr)
+        return EXIT_CONFIG
     try:
         settings, competition = load_all(args.env_file)
     except ConfigError as error:
@@ -108,6 +133,9 @@ def cmd_import_points(args: argparse.Namespace) -> int:
         competition = load_competition(settings.competition_config_path)
     except ConfigError as error:
         return print_problems(error)
+    refused = missing_database(settings.DATABASE_URL, "import-points")
+    if refused is not None:
+        return refused
     setup_logging("WARNING")
     from bot.points_cli import run_import_points
 
@@ -121,10 +149,21 @@ def cmd_export(args: argparse.Namespace) -> int:
         competition = load_competition(settings.competition_config_path)
     except ConfigError as error:
         return print_problems(error)
+    refused = missing_database(settings.DATABASE_URL, "export")
+    if refused is not None:
+        return refused
     setup_logging("WARNING")
     from bot.export_cli import run_export
 
     return run_export(settings, competition, Path(args.dir), force=args.force)
+
+
+def package_version() -> str:
+    """The installed package's version (from its metadata, i.e. pyproject.toml)."""
+    try:
+        return importlib.metadata.version("podium")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed: run `make run` or `pip install -e .`)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,36 +176,68 @@ def build_parser() -> argparse.ArgumentParser:
         default=".env",
         help="settings file to read besides the environment (default: .env)",
     )
+    parser.add_argument("--version", action="version", version=f"podium {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run_parser = sub.add_parser("run", help="start the bot, scheduler and web server")
+    run_parser = sub.add_parser(
+        "run",
+        help="start the bot, scheduler and web server",
+        description="Check .env and competition.toml, apply database migrations, then run the "
+        "Discord bot, the scheduler and the web server in one process until stopped "
+        "(Ctrl+C or SIGTERM).",
+    )
     run_parser.add_argument(
         "--only",
         choices=["web"],
         help="run one part alone: web = the web app without Discord (no token needed)",
     )
+    run_parser.add_argument(
+        "--print-login-link",
+        type=int,
+        metavar="ID",
+        help="with --only web: print a dashboard login link for organizer ID once the web "
+        "server listens (make run-demo uses it)",
+    )
     run_parser.set_defaults(func=cmd_run, writes_database=True)
     from bot.web_cli import add_web_commands
 
     add_web_commands(sub)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(
-        func=cmd_migrate, writes_database=True
-    )
     sub.add_parser(
-        "check-config", help="validate .env and competition.toml, one line per problem"
+        "migrate",
+        help="apply database migrations",
+        description="Bring the database at DATABASE_URL to the latest revision (creating it "
+        "if needed) and say which revision it is at. `podium run` does this by itself.",
+    ).set_defaults(func=cmd_migrate, writes_database=True)
+    sub.add_parser(
+        "check-config",
+        help="validate .env and competition.toml, one line per problem",
+        description="Validate .env and competition.toml without starting anything: one line "
+        "per problem with how to fix it; exit code 2 if there is any.",
     ).set_defaults(func=cmd_check_config)
-    backup = sub.add_parser("backup", help="copy the SQLite database to FILE (safe while running)")
-    backup.add_argument("file", metavar="FILE")
+    backup = sub.add_parser(
+        "backup",
+        help="copy the SQLite database to FILE (safe while running)",
+        description="Copy the SQLite database into FILE with SQLite's online backup: the copy "
+        "is consistent even while the bot runs. Never overwrites FILE. PostgreSQL: use pg_dump.",
+    )
+    backup.add_argument("file", metavar="FILE", help="where to write the copy (a new file)")
     backup.set_defaults(func=cmd_backup)
     points = sub.add_parser(
-        "import-points", help="import a points CSV (team, points, reason, member, key)"
+        "import-points",
+        help="import a points CSV (team, points, reason, member, key)",
+        description="Import a points CSV (columns team, points, reason, member, key) into the "
+        "existing database with the same checks and idempotency as /points import.",
     )
-    points.add_argument("file", metavar="FILE.csv")
+    points.add_argument("file", metavar="FILE.csv", help="the CSV file to import (UTF-8)")
     points.add_argument("--dry-run", action="store_true", help="check and preview, add nothing")
     points.set_defaults(func=cmd_import_points, writes_database=True)
     export = sub.add_parser(
-        "export", help="write teams, members, ledger, votes, submissions, deliveries as CSV"
+        "export",
+        help="write teams, members, ledger, votes, submissions, deliveries as CSV",
+        description="Write the competition's teams, members, ledger, votes, submissions and "
+        "deliveries from the existing database as UTF-8 CSV files into DIR (phone numbers "
+        "masked).",
     )
-    export.add_argument("dir", metavar="DIR")
+    export.add_argument("dir", metavar="DIR", help="folder for the CSV files (created if needed)")
     export.add_argument("--force", action="store_true", help="overwrite existing CSV files")
     export.set_defaults(func=cmd_export)
     return parser

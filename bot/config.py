@@ -134,6 +134,9 @@ class ConfigError(Exception):
 # Settings (environment and .env)
 # --------------------------------------------------------------------------------------
 
+#: The one command the docs and messages give for making a secret (43 URL-safe characters).
+RANDOM_KEY_COMMAND: Final = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+
 _ENV_FIXES: Final[dict[str, str]] = {
     "DISCORD_TOKEN": (
         "create a bot in the Discord Developer Portal (https://discord.com/developers/"
@@ -176,10 +179,7 @@ _ENV_FIXES: Final[dict[str, str]] = {
         "0.0.0.0 (all interfaces, e.g. behind a reverse proxy)."
     ),
     "WEB_PORT": "use a port number from 1 to 65535, or 0 to pick a free port.",
-    "DASHBOARD_SECRET": (
-        'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))" '
-        "and put it in .env"
-    ),
+    "DASHBOARD_SECRET": f"generate one with: {RANDOM_KEY_COMMAND} and put it in .env",
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR.",
     "COMPETITION_CONFIG": (
         "set the path of the competition rules file, e.g. competition.toml "

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 import sys
 
+import aiohttp
 import discord
+import discord.gateway
+import discord.http
 
 from bot.app import PodiumBot
 from bot.bootstrap import Services, build_services, migrated_services
@@ -24,6 +28,7 @@ from storage.migrate import migrate
 
 log = logging.getLogger(__name__)
 
+EXIT_UNAVAILABLE = 1
 EXIT_CONFIG = 2
 
 
@@ -64,6 +69,8 @@ async def run(settings: Settings, competition: CompetitionConfig) -> int:
         if whatsapp is not None:
             await whatsapp.start()
         try:
+            if not await start_web(web, settings.WEB_HOST, settings.WEB_PORT):
+                return EXIT_UNAVAILABLE
             return await _serve(bot, web, settings.DISCORD_TOKEN.get_secret_value())
         finally:
             if whatsapp is not None:
@@ -73,8 +80,8 @@ async def run(settings: Settings, competition: CompetitionConfig) -> int:
 
 
 async def _serve(bot: PodiumBot, web: WebServer, token: str) -> int:
+    """Run the Discord client beside the (started) web server until stopped."""
     stop = stop_on_signals()
-    await web.start()
     try:
         async with bot:
             client = asyncio.create_task(bot.start(token), name="discord-client")
@@ -110,8 +117,46 @@ def _client_exit_code(client: asyncio.Task[None]) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    if isinstance(error, aiohttp.ClientConnectionError | OSError | TimeoutError):
+        print(discord_unreachable(error), file=sys.stderr)
+        return EXIT_UNAVAILABLE
     log.error("discord client stopped", exc_info=error)
     return 1
+
+
+def discord_unreachable(error: BaseException) -> str:
+    """What to tell the operator when Discord's API could not be reached at start."""
+    reason = str(error) or type(error).__name__
+    return (
+        f"Podium cannot reach Discord at {discord.http.Route.BASE}: {reason}.\n"
+        "Check:\n"
+        "  - this machine's network and DNS: can it open https://discord.com ?\n"
+        "  - DISCORD_API_BASE_URL and DISCORD_GATEWAY_URL in .env: remove both to talk to "
+        f"Discord itself (gateway now {discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY})\n"
+        "  - a firewall or proxy: Podium connects directly (it does not use HTTP(S)_PROXY), "
+        "so outgoing HTTPS (port 443) to Discord must be allowed"
+    )
+
+
+async def start_web(web: WebServer, host: str, port: int) -> bool:
+    """Start listening; on failure (port taken, address not on this machine) print what to
+    change and return False."""
+    try:
+        await web.start()
+    except OSError as error:
+        await web.stop()
+        if error.errno == errno.EADDRINUSE:
+            problem = f"{host}:{port} is already in use (another Podium, or another program?)"
+        else:
+            problem = f"cannot listen on {host}:{port}: {error.strerror or error}"
+        print(
+            f"Podium cannot start its web server: {problem}.\n"
+            "Fix: stop the other program, or set WEB_PORT (and WEB_HOST, the address to "
+            "listen on) in .env to a free one; WEB_PORT=0 picks any free port.",
+            file=sys.stderr,
+        )
+        return False
+    return True
 
 
 def configure_web_auth(services: Services, settings: Settings) -> None:
@@ -133,9 +178,12 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def run_web_only(settings: Settings, competition: CompetitionConfig) -> int:
+async def run_web_only(
+    settings: Settings, competition: CompetitionConfig, *, login_link_user: int | None = None
+) -> int:
     """``podium run --only web``: the web app alone (public pages, dashboard, /metrics,
-    /healthz) with no Discord client and no scheduler; needs no Discord token."""
+    /healthz) with no Discord client and no scheduler; needs no Discord token. With
+    ``login_link_user``, prints a dashboard login link for that user once it listens."""
     async with migrated_services(
         settings.DATABASE_URL, competition, guild_id=settings.DISCORD_GUILD_ID
     ) as services:
@@ -147,10 +195,20 @@ async def run_web_only(settings: Settings, competition: CompetitionConfig) -> in
             settings.WEB_PORT,
         )
         stop = stop_on_signals()
-        await web.start()
+        if not await start_web(web, settings.WEB_HOST, settings.WEB_PORT):
+            return EXIT_UNAVAILABLE
         try:
+            if login_link_user is not None:
+                link = await services.web_auth.issue_link(user_id=login_link_user, via="cli")
+                print_login_link(link.url)
             await stop.wait()
             log.info("shutting down")
             return 0
         finally:
             await web.stop()
+
+
+def print_login_link(url: str) -> None:
+    """The login link on its own line, set apart from the log lines above it, so that it
+    is the last thing on screen and easy to copy."""
+    print(f"\nOpen this link to sign in to the dashboard:\n{url}\n", flush=True)

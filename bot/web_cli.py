@@ -33,7 +33,9 @@ def cmd_run_web(args: argparse.Namespace) -> int:
 
     setup_logging(settings.LOG_LEVEL, secrets=settings_secrets(settings))
     try:
-        return asyncio.run(run_web_only(settings, competition))
+        return asyncio.run(
+            run_web_only(settings, competition, login_link_user=args.print_login_link)
+        )
     except KeyboardInterrupt:
         return EXIT_OK
 
@@ -124,10 +126,17 @@ def cmd_dashboard_link(args: argparse.Namespace) -> int:
 def add_web_commands(sub: Any) -> None:
     """Register ``seed-demo`` and ``dashboard-link`` on the ``podium`` parser."""
     sub.add_parser(
-        "seed-demo", help="fill a fresh database with a demo competition (refuses if it has teams)"
+        "seed-demo",
+        help="fill a fresh database with a demo competition (refuses if it has teams)",
+        description="Fill a fresh database with a demo competition (teams, members, points, "
+        "a closed contest, Q&A sessions, fictional WhatsApp subscribers) to try the web pages "
+        "without Discord. Refuses a database that has teams.",
     ).set_defaults(func=cmd_seed_demo, writes_database=True)
     link = sub.add_parser(
-        "dashboard-link", help="print a single-use 10-minute dashboard login link (audited)"
+        "dashboard-link",
+        help="print a single-use 10-minute dashboard login link (audited)",
+        description="Print a single-use dashboard login link for the organizer with the "
+        "given user id, valid 10 minutes (or --ttl). Each link issued is audited.",
     )
     link.add_argument("--user", type=int, required=True, metavar="ID", help="organizer's user id")
     link.add_argument(

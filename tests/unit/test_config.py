@@ -815,3 +815,20 @@ def test_load_all_reports_a_missing_competition_file(
     (problem,) = excinfo.value.problems
     assert problem.source == "competition.toml"
     assert problem.problem.startswith("file not found")
+
+
+ONE_SECRET_COMMAND = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+@pytest.mark.parametrize("doc", ["README.md", ".env.example"])
+def test_the_docs_give_one_secret_generation_command(doc: str) -> None:
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    commands = re.findall(r"python3? -c \"[^\"]*secrets[^\"]*\"", text)
+    assert commands, f"{doc} gives no command to generate a secret"
+    assert set(commands) == {ONE_SECRET_COMMAND}
+
+
+def test_a_missing_dashboard_secret_gives_the_same_secret_generation_command() -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings(None, environ={k: v for k, v in REQUIRED.items() if k != "DASHBOARD_SECRET"})
+    assert ONE_SECRET_COMMAND in problems_of(excinfo)["DASHBOARD_SECRET"].line()
