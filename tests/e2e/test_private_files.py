@@ -76,11 +76,15 @@ def test_make_run_makes_the_env_file_private(tmp_path: Path) -> None:
     venv_bin = tmp_path / "venv" / "bin"
     venv_bin.mkdir(parents=True)
     (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "requirements.lock").write_text("")
+    (venv_bin / "pip").write_text("")
     fake = venv_bin / "podium"
     fake.write_text(f'#!/bin/sh\necho "$@" > {tmp_path / "called"}\n')
     fake.chmod(0o755)
+    stamp = tmp_path / "venv" / ".installed-run"
+    stamp.write_text("")
     later = time.time() + 60
-    os.utime(fake, (later, later))  # newer than pyproject.toml: nothing to install
+    os.utime(stamp, (later, later))  # newer than the lock and pyproject.toml: nothing to install
     (tmp_path / "competition.toml").write_text("")
     env_file = tmp_path / ".env"
     env_file.write_text("DISCORD_TOKEN=secret\n")
