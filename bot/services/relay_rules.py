@@ -139,11 +139,16 @@ _ALIASES: dict[str, Keyword] = {
     "cancel": Keyword.STOP,
     "end": Keyword.STOP,
     "quit": Keyword.STOP,
+    # Twilio's own opt-out list also has these: a number that sends one is blocked there
+    # (21610), so Podium must count it as opted out too, or it would keep queueing.
+    "optout": Keyword.STOP,
+    "revoke": Keyword.STOP,
     "退订": Keyword.STOP,
     "取消订阅": Keyword.STOP,
     "start": Keyword.START,
     "subscribe": Keyword.START,
     "unstop": Keyword.START,
+    "yes": Keyword.START,  # Twilio lifts its block on YES as on START and UNSTOP
     "订阅": Keyword.START,
     "points": Keyword.POINTS,
     "积分": Keyword.POINTS,

@@ -120,3 +120,16 @@ def test_phone_numbers_are_masked_to_country_code_and_last_four():
     assert rules.mask_phone("+8613812345678") == "+86 •••••••5678"
     assert rules.mask_phone("+15551234567") == "+1 ••••••4567"
     assert "1234" not in rules.mask_phone("+8613812345678")[:-4]
+
+
+@pytest.mark.parametrize(
+    "body", ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"]
+)
+def test_every_word_twilio_blocks_a_number_for_is_a_stop(body):
+    # Twilio blocks the number (21610) on each of these; Podium must stop queueing too.
+    assert rules.parse_inbound(body).keyword is Keyword.STOP
+
+
+@pytest.mark.parametrize("body", ["START", "YES", "UNSTOP"])
+def test_every_word_twilio_lifts_its_block_for_is_a_start(body):
+    assert rules.parse_inbound(body).keyword is Keyword.START
