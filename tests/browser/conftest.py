@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +59,18 @@ def require_browser() -> None:
     pytest.skip(reason)
 
 
+#: Login links issued before the web process starts, by their ``dashboard-link`` options:
+#: while it runs, it is the database's one writer and ``dashboard-link`` is refused.
+LINKS_ISSUED = {(): 10, ("--ttl", "0"): 2}
+
+
 @dataclass
 class DemoSite:
     workdir: Path
     env: dict[str, str]
     base_url: str
-    proc: subprocess.Popen[bytes]
+    proc: subprocess.Popen[bytes] | None = None
+    links: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
     def podium(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -77,10 +83,20 @@ class DemoSite:
             check=False,
         )
 
+    def issue_links(self) -> None:
+        """Issue ``LINKS_ISSUED`` with the real ``podium dashboard-link`` (before the web
+        process starts, so it is the only writer)."""
+        for extra, count in LINKS_ISSUED.items():
+            for _ in range(count):
+                result = self.podium("dashboard-link", "--user", "1", *extra)
+                assert result.returncode == 0, result.stderr
+                self.links.setdefault(extra, []).append(result.stdout.strip())
+
     def link(self, *extra: str) -> str:
-        result = self.podium("dashboard-link", "--user", "1", *extra)
-        assert result.returncode == 0, result.stderr
-        return result.stdout.strip()
+        """An unused single-use login link for organizer 1, issued with ``extra``."""
+        pool = self.links.get(tuple(extra))
+        assert pool, f"no more login links with {extra}: raise LINKS_ISSUED"
+        return pool.pop()
 
     def log(self) -> str:
         return (self.workdir / "web.log").read_text(errors="replace")
@@ -114,6 +130,8 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         check=False,
     )
     assert seeded.returncode == 0, seeded.stderr
+    site = DemoSite(workdir, env, f"http://127.0.0.1:{port}")
+    site.issue_links()
     log = (workdir / "web.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--only", "web"],
@@ -123,7 +141,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         stderr=log,
     )
     log.close()
-    site = DemoSite(workdir, env, f"http://127.0.0.1:{port}", proc)
+    site.proc = proc
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
