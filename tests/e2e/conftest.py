@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import glob
 import os
 import shutil
 import signal
@@ -43,9 +45,15 @@ class PodiumProcess:
     def __post_init__(self) -> None:
         self.log_path = self.workdir / "podium.log"
 
-    async def start(self) -> float:
-        """Start the process; returns seconds until /healthz reports everything up."""
+    async def start(self, *, clock_at: dt.datetime | None = None) -> float:
+        """Start the process; returns seconds until /healthz reports everything up.
+
+        ``clock_at``: the process's wall clock reads this instant when it starts and runs
+        on at normal speed from there (libfaketime, see ``faketime_env``), so a test
+        reaches a due time by restarting the process later in time, never by waiting.
+        """
         self.starts += 1
+        env = self.env if clock_at is None else self.env | faketime_env(self.env, clock_at)
         log = self.log_path.open("ab")
         started = time.monotonic()
         self.proc = await asyncio.create_subprocess_exec(
@@ -54,7 +62,7 @@ class PodiumProcess:
             "bot",
             "run",
             cwd=self.workdir,
-            env=self.env,
+            env=env,
             stdout=log,
             stderr=log,
         )
@@ -113,6 +121,44 @@ class PodiumProcess:
     @property
     def database(self) -> Path:
         return self.workdir / "podium.db"
+
+
+FAKETIME_LIBRARIES = (
+    "/usr/lib/*/faketime/libfaketime.so.1",  # Debian, Ubuntu (package faketime)
+    "/usr/lib/faketime/libfaketime.so.1",
+    "/usr/local/lib/faketime/libfaketime.so.1",
+)
+
+
+def libfaketime() -> str:
+    """The libfaketime library to preload. Missing: the test skips with the reason, or
+    fails under ``CI=1`` (``.ci/run`` installs Debian's ``faketime``)."""
+    for pattern in FAKETIME_LIBRARIES:
+        found = sorted(glob.glob(pattern))
+        if found:
+            return found[0]
+    reason = "libfaketime not found (apt-get install faketime)"
+    if os.environ.get("CI") == "1":
+        pytest.fail(f"clock-moving e2e tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+def faketime_env(env: dict[str, str], clock_at: dt.datetime) -> dict[str, str]:
+    """Environment that starts a child with its wall clock at ``clock_at`` (aware).
+
+    A relative offset from now, taken just before the start: the child's clock then runs
+    at normal speed. Only the wall clock moves; the monotonic clock (asyncio's timers,
+    discord.py's heartbeats, aiohttp's timeouts) stays real.
+    """
+    if clock_at.tzinfo is None:
+        raise ValueError("clock_at must be timezone-aware")
+    offset = (clock_at - dt.datetime.now(dt.UTC)).total_seconds()
+    preload = " ".join(filter(None, [env.get("LD_PRELOAD", ""), libfaketime()]))
+    return {
+        "LD_PRELOAD": preload,
+        "FAKETIME": f"{offset:+.3f}",
+        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+    }
 
 
 def base_env(workdir: Path) -> dict[str, str]:
