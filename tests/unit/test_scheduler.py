@@ -141,8 +141,9 @@ async def test_a_job_left_running_by_a_killed_process_runs_again_at_start_within
     restarted, ran = make(db, clock)
     await restarted.start()
     try:
-        for _ in range(50):
-            if ran:
+        # The handler runs, then the row is marked done: wait (bounded) for both.
+        for _ in range(500):
+            if ran and await status_of(db, "interrupted") == "done":
                 break
             await asyncio.sleep(0.01)
         assert ran == ["interrupted"]
