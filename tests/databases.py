@@ -57,23 +57,46 @@ def _asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-@asynccontextmanager
-async def postgres_database(*, template: str | None = None) -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database (a copy of ``template`` when given) for one test;
-    yields its SQLAlchemy URL and drops it afterwards."""
+async def create_postgres_database(*, template: str | None = None) -> str:
+    """A new PostgreSQL database (a copy of the database at URL ``template`` when given);
+    returns its SQLAlchemy URL. ``drop_postgres_database`` removes it."""
     base = make_url(postgres_url())
     name = f"podium_t_{secrets.token_hex(6)}"
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
     admin = await asyncpg.connect(_asyncpg_dsn(postgres_url()))
     try:
-        copy = f' TEMPLATE "{template}"' if template else ""
         await admin.execute(f'CREATE DATABASE "{name}"{copy}')
-        try:
-            yield base.set(database=name).render_as_string(hide_password=False)
-        finally:
-            # FORCE: a killed process's connections may linger for a moment.
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_postgres_database(url: str) -> None:
+    """Drop the database at ``url``. Without FORCE, which the test role may not use on the
+    autovacuum workers of a freshly copied database (PostgreSQL stops those itself); the
+    connections of a killed process end a moment after it, so a refusal is retried."""
+    admin = await asyncpg.connect(_asyncpg_dsn(postgres_url()))
+    try:
+        for _ in range(50):
+            try:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}"')
+                return
+            except asyncpg.ObjectInUseError:
+                await asyncio.sleep(0.1)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@asynccontextmanager
+async def postgres_database(*, template: str | None = None) -> AsyncIterator[str]:
+    """A new PostgreSQL database for one test (a copy of ``template``, a database URL, when
+    given); yields its SQLAlchemy URL and drops it afterwards."""
+    url = await create_postgres_database(template=template)
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(url)
 
 
 def _placeholders(sql: str) -> str:

@@ -146,7 +146,6 @@ async def test_a_missed_broadcast_is_told_to_organizers_and_a_missed_maintenance
     assert await podium.terminate() == 0
 
 
-@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_a_job_missed_within_the_grace_period_runs_once_at_start(
     podium: PodiumProcess, fake_discord: FakeDiscord
 ):
