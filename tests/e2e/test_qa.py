@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 
 import pytest
 
@@ -18,6 +19,11 @@ from tests.fakes.fake_discord import FakeDiscord, wait_for
 pytestmark = pytest.mark.e2e
 
 ORGANIZER = 200000000000000001
+
+
+def rows(database, sql: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(database) as conn:
+        return conn.execute(sql, params).fetchall()
 
 
 def quick_reminders(podium: PodiumProcess) -> None:
@@ -74,21 +80,21 @@ async def test_reminder_and_start_notice_go_out_once_across_a_sigkill(
     assert reminder["allowed_mentions"]["parse"] == []
     await wait_for(
         lambda: (
-            podium.db.rows("SELECT status FROM scheduled_jobs WHERE key = 'qa:1:remind:60'")
+            rows(podium.database, "SELECT status FROM scheduled_jobs WHERE key = 'qa:1:remind:60'")
             == [("done",)]
         ),
         timeout=10,
     )
 
     await podium.kill()
-    assert podium.db.rows("SELECT status FROM scheduled_jobs WHERE key = 'qa:1:start'") == [
+    assert rows(podium.database, "SELECT status FROM scheduled_jobs WHERE key = 'qa:1:start'") == [
         ("pending",)
     ]
     await podium.start()
     await wait_for(lambda: bool(posts("starts now")), timeout=100, interval=0.2)
     await wait_for(
         lambda: (
-            podium.db.rows("SELECT status FROM scheduled_jobs WHERE key = 'qa:1:start'")
+            rows(podium.database, "SELECT status FROM scheduled_jobs WHERE key = 'qa:1:start'")
             == [("done",)]
         ),
         timeout=10,
