@@ -20,6 +20,7 @@ import aiohttp
 import pytest
 
 from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID, ROOT
+from tests.databases import TestSQL, postgres_database
 from tests.fakes.fake_discord import FakeDiscord
 
 DASHBOARD_SECRET = "e2e-dashboard-secret-" + "x" * 32
@@ -38,6 +39,8 @@ class PodiumProcess:
     workdir: Path
     env: dict[str, str]
     web_port: int
+    #: The process's database (``DATABASE_URL``), for the test to read and change rows.
+    db: TestSQL
     proc: asyncio.subprocess.Process | None = None
     log_path: Path = field(init=False)
     starts: int = 0
@@ -120,7 +123,9 @@ class PodiumProcess:
 
     @property
     def database(self) -> Path:
-        return self.workdir / "podium.db"
+        """The SQLite file (for the tests of SQLite-only behaviour)."""
+        assert self.db.sqlite_path is not None, "this test runs on SQLite only"
+        return self.db.sqlite_path
 
 
 FAKETIME_LIBRARIES = (
@@ -183,14 +188,34 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
     assert not fake.limit_errors, f"Discord would refuse these: {fake.limit_errors}"
 
 
-def podium_process(workdir: Path, fake: FakeDiscord, *, log_level: str = "INFO") -> PodiumProcess:
-    """A `podium run` set up in ``workdir`` (example rules, own SQLite file and web port)."""
+@pytest.fixture
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The `podium run` process's ``DATABASE_URL``: a SQLite file in the test's folder, or,
+    for a test parametrized with ``tests.databases.BACKENDS`` (indirect), a PostgreSQL
+    database of its own."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'podium.db'}"
+        return
+    async with postgres_database() as url:
+        yield url
+
+
+def podium_process(
+    workdir: Path,
+    fake: FakeDiscord,
+    *,
+    log_level: str = "INFO",
+    database_url: str | None = None,
+) -> PodiumProcess:
+    """A `podium run` set up in ``workdir`` (example rules, own web port, and its own
+    database: ``database_url``, by default a SQLite file in ``workdir``)."""
     shutil.copy(EXAMPLE_COMPETITION, workdir / "competition.toml")
     web_port = free_port()
+    url = database_url or f"sqlite+aiosqlite:///{workdir / 'podium.db'}"
     env = base_env(workdir) | {
         "DISCORD_TOKEN": "fake-token",
         "DISCORD_GUILD_ID": str(GUILD_ID),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'podium.db'}",
+        "DATABASE_URL": url,
         "DASHBOARD_SECRET": DASHBOARD_SECRET,
         "WEB_HOST": "127.0.0.1",
         "WEB_PORT": str(web_port),
@@ -198,12 +223,17 @@ def podium_process(workdir: Path, fake: FakeDiscord, *, log_level: str = "INFO")
         "DISCORD_GATEWAY_URL": fake.gateway_url,
         "LOG_LEVEL": log_level,
     }
-    return PodiumProcess(workdir=workdir, env=env, web_port=web_port)
+    return PodiumProcess(workdir=workdir, env=env, web_port=web_port, db=TestSQL(url))
 
 
 @pytest.fixture
-async def podium(tmp_path: Path, fake_discord: FakeDiscord) -> AsyncIterator[PodiumProcess]:
-    process = podium_process(tmp_path, fake_discord)
-    yield process
-    if process.proc is not None and process.proc.returncode is None:
-        await process.terminate()
+async def podium(
+    tmp_path: Path, fake_discord: FakeDiscord, database_url: str
+) -> AsyncIterator[PodiumProcess]:
+    process = podium_process(tmp_path, fake_discord, database_url=database_url)
+    try:
+        yield process
+    finally:
+        if process.proc is not None and process.proc.returncode is None:
+            await process.terminate()
+        process.db.close()

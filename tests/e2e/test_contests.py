@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 
 import pytest
 
@@ -18,11 +17,6 @@ ORGANIZER = 210000000000000001
 CAPTAIN = 210000000000000002
 RIVAL = 210000000000000003
 VOTERS = [210000000000000100 + i for i in range(21)]
-
-
-def rows(database, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(database) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def iso(instant: dt.datetime) -> str:
@@ -109,11 +103,9 @@ async def test_submission_gallery_twenty_votes_restart_more_votes_close_results_
     text = message_text(results)
     assert "Bubble tea pricing — Case Crackers: 21 votes, 100 points" in text
     assert "Campus delivery — Rivals: 1 votes, 60 points" in text
-    ledger = rows(
-        podium.database, "SELECT amount, source, reference FROM points_ledger ORDER BY id"
-    )
+    ledger = podium.db.rows("SELECT amount, source, reference FROM points_ledger ORDER BY id")
     assert ledger == [(100, "ugc", "contest:1:place:1"), (60, "ugc", "contest:1:place:2")]
-    assert rows(podium.database, "SELECT count(*), min(action) FROM vote_events") == [(22, "vote")]
+    assert podium.db.rows("SELECT count(*), min(action) FROM vote_events") == [(22, "vote")]
     again = await fake.invoke("contest close", user_id=ORGANIZER, options={"contest": "1"})
     assert "was already closed" in again.text
-    assert len(rows(podium.database, "SELECT id FROM points_ledger")) == 2
+    assert len(podium.db.rows("SELECT id FROM points_ledger")) == 2

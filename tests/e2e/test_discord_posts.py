@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 from collections.abc import Awaitable
-from pathlib import Path
 
 import pytest
 
+from tests.databases import BACKENDS
 from tests.dispatch.conftest import MANAGE_GUILD
 from tests.e2e.conftest import PodiumProcess
 from tests.e2e.test_points_process import prepare
@@ -24,21 +23,6 @@ pytestmark = pytest.mark.e2e
 
 ORGANIZER = 220000000000000001
 HOLD_LIMIT = 30  # seconds a held post may take to arrive (bounds a hang, not a timing rule)
-
-
-def rows(database: Path, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(database) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def execute(database: Path, sql: str, *params: object) -> None:
-    with sqlite3.connect(database) as conn:
-        conn.execute(sql, params)
-
-
-def db_time(instant: dt.datetime) -> str:
-    """How the UTC columns store an instant (naive UTC)."""
-    return instant.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
 def iso(instant: dt.datetime) -> str:
@@ -82,16 +66,14 @@ async def test_results_are_posted_once_when_an_organizer_closes_while_the_automa
     # Voting ends while the bot is down; it comes back within the grace period.
     await podium.kill()
     ended = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
-    execute(
-        podium.database,
+    podium.db.execute(
         "UPDATE contests SET submissions_close = ?, voting_close = ? WHERE id = 1",
-        db_time(ended - dt.timedelta(hours=1)),
-        db_time(ended),
+        ended - dt.timedelta(hours=1),
+        ended,
     )
-    execute(
-        podium.database,
+    podium.db.execute(
         "UPDATE scheduled_jobs SET run_at = ? WHERE key = 'contest:1:close'",
-        db_time(ended),
+        ended,
     )
     held = fake.posting.hold(gallery)  # the automatic close's post is accepted, its answer held
     await podium.start()
@@ -107,18 +89,14 @@ async def test_results_are_posted_once_when_an_organizer_closes_while_the_automa
     held.release()
     closed = await closing
     assert "was already closed; here are its results." in closed.text, closed.text
-    await wait_for(
-        lambda: rows(podium.database, "SELECT results_message_id FROM contests") != [(None,)]
-    )
+    await wait_for(lambda: podium.db.rows("SELECT results_message_id FROM contests") != [(None,)])
     results = [
         m
         for m in fake.messages_in(gallery)
         if m["embeds"] and m["embeds"][0].get("title") == "Results: Best Poster"
     ]
     assert len(results) == 1, f"results posted {len(results)} times"
-    assert rows(podium.database, "SELECT results_message_id FROM contests") == [
-        (int(results[0]["id"]),)
-    ]
+    assert podium.db.rows("SELECT results_message_id FROM contests") == [(int(results[0]["id"]),)]
     assert "Traceback" not in podium.log()
 
 
@@ -134,6 +112,7 @@ async def kill_while_posting(
     held.release()
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_a_broadcast_accepted_by_discord_just_before_a_sigkill_is_not_posted_again(
     podium: PodiumProcess, fake_discord: FakeDiscord
 ):
@@ -151,19 +130,17 @@ async def test_a_broadcast_accepted_by_discord_just_before_a_sigkill_is_not_post
             options={"message": text, "audience": "all", "channels": "discord"},
         ),
     )
-    assert rows(podium.database, "SELECT status FROM broadcast_posts") == [("pending",)]
+    assert podium.db.rows("SELECT status FROM broadcast_posts") == [("pending",)]
 
     await podium.start()
     await wait_for(
-        lambda: rows(podium.database, "SELECT status FROM broadcast_posts") == [("posted",)],
+        lambda: podium.db.rows("SELECT status FROM broadcast_posts") == [("posted",)],
         timeout=30,
     )
     posts = [m for m in fake.messages_in(announcements) if m["content"] == text]
     assert len(posts) == 1, f"the broadcast was posted {len(posts)} times"
     assert fake.posting.nonce_replays == 1, "Discord's nonce check returned the first post"
-    assert rows(podium.database, "SELECT message_id FROM broadcast_posts") == [
-        (int(posts[0]["id"]),)
-    ]
+    assert podium.db.rows("SELECT message_id FROM broadcast_posts") == [(int(posts[0]["id"]),)]
 
 
 async def test_a_broadcast_claimed_longer_ago_than_the_nonce_window_is_found_in_the_channel(
@@ -186,26 +163,23 @@ async def test_a_broadcast_claimed_longer_ago_than_the_nonce_window_is_found_in_
     # The bot stayed down longer than Discord remembers nonces: the claim is ten minutes
     # old and Discord no longer deduplicates (its window is over).
     claimed = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
-    execute(podium.database, "UPDATE broadcast_posts SET at = ?", db_time(claimed))
-    execute(
-        podium.database,
+    podium.db.execute("UPDATE broadcast_posts SET at = ?", claimed)
+    podium.db.execute(
         "UPDATE scheduled_jobs SET run_at = ? WHERE kind = 'broadcast'",
-        db_time(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)),
+        dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5),
     )
     fake.posting.nonce_window = dt.timedelta(0)
 
     await podium.start()
     await wait_for(
-        lambda: rows(podium.database, "SELECT status FROM broadcast_posts") == [("posted",)],
+        lambda: podium.db.rows("SELECT status FROM broadcast_posts") == [("posted",)],
         timeout=30,
     )
     posts = [m for m in fake.messages_in(announcements) if m["content"] == text]
     assert len(posts) == 1, f"the broadcast was posted {len(posts)} times"
     assert fake.posting.nonce_replays == 0
     assert fake.calls("GET", f"/channels/{announcements}/messages"), "the history was read"
-    assert rows(podium.database, "SELECT message_id FROM broadcast_posts") == [
-        (int(posts[0]["id"]),)
-    ]
+    assert podium.db.rows("SELECT message_id FROM broadcast_posts") == [(int(posts[0]["id"]),)]
 
 
 async def test_a_qa_reminder_accepted_just_before_a_sigkill_pings_the_cohort_once(
@@ -231,17 +205,16 @@ async def test_a_qa_reminder_accepted_just_before_a_sigkill_pings_the_cohort_onc
     assert "Q&A session #1 **Ask the judges** scheduled" in scheduled.text, scheduled.text
     await podium.kill()
     # The one-hour reminder came due a moment ago, while the bot was down.
-    execute(
-        podium.database,
+    podium.db.execute(
         "UPDATE scheduled_jobs SET run_at = ? WHERE key = 'qa:1:remind:3600'",
-        db_time(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30)),
+        dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30),
     )
     await kill_while_posting(podium, fake, rookie, podium.start())
-    assert rows(podium.database, "SELECT status FROM qa_deliveries") == [("pending",)]
+    assert podium.db.rows("SELECT status FROM qa_deliveries") == [("pending",)]
 
     await podium.start()
     await wait_for(
-        lambda: rows(podium.database, "SELECT status FROM qa_deliveries") == [("posted",)],
+        lambda: podium.db.rows("SELECT status FROM qa_deliveries") == [("posted",)],
         timeout=30,
     )
     reminders = [m for m in fake.messages_in(rookie) if "Reminder:" in m["content"]]
@@ -249,11 +222,12 @@ async def test_a_qa_reminder_accepted_just_before_a_sigkill_pings_the_cohort_onc
     assert fake.posting.nonce_replays == 1
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_a_weekly_board_accepted_just_before_a_sigkill_is_not_posted_again(
     podium: PodiumProcess, fake_discord: FakeDiscord
 ):
     fake = fake_discord
-    leaderboard = await prepare(podium.workdir, fake)
+    leaderboard = await prepare(podium, fake)
     await kill_while_posting(podium, fake, leaderboard, podium.start())
     assert len(fake.messages_in(leaderboard)) == 1
 
@@ -263,4 +237,4 @@ async def test_a_weekly_board_accepted_just_before_a_sigkill_is_not_posted_again
     posts = fake.messages_in(leaderboard)
     tracks = sorted(p["attachments"][0]["filename"].split("-")[-1] for p in posts)
     assert tracks == ["professional.png", "student.png"], "each track's board once"
-    assert rows(podium.database, "SELECT count(*) FROM leaderboard_posts WHERE status = 'posted'")
+    assert podium.db.rows("SELECT count(*) FROM leaderboard_posts WHERE status = 'posted'")

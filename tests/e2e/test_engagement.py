@@ -3,8 +3,6 @@ on a clean shutdown, and NPS buttons keep answering after a crash and a restart.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from tests.dispatch.conftest import MANAGE_GUILD
@@ -15,11 +13,6 @@ pytestmark = pytest.mark.e2e
 
 ORGANIZER = 200000000000000001
 MEMBER = 200000000000000002
-
-
-def rows(database, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(database) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def member_message(fake: FakeDiscord, user_id: int) -> None:
@@ -55,8 +48,7 @@ async def test_counts_are_flushed_at_shutdown_and_nps_buttons_survive_a_sigkill(
     # gateway events arrive in order: once this command is answered the messages were seen
     await fake.invoke("help", user_id=MEMBER)
     assert await podium.terminate() == 0
-    counts = rows(
-        podium.database,
+    counts = podium.db.rows(
         "SELECT SUM(messages), SUM(interactions) FROM activity_daily WHERE user_id = ?",
         MEMBER,
     )
@@ -69,4 +61,4 @@ async def test_counts_are_flushed_at_shutdown_and_nps_buttons_survive_a_sigkill(
         "podium:nps:1:8", user_id=MEMBER, message_id=int(survey_message["id"])
     )
     assert pressed.text == "You answered 8 — thanks! Press another number to change it."
-    assert rows(podium.database, "SELECT user_id, score FROM nps_responses") == [(MEMBER, 8)]
+    assert podium.db.rows("SELECT user_id, score FROM nps_responses") == [(MEMBER, 8)]

@@ -19,6 +19,7 @@ from storage.migrate import migrate
 from storage.queries import guild_resources
 from storage.schema import points_ledger
 from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID
+from tests.databases import BACKENDS
 from tests.dispatch.conftest import MANAGE_GUILD
 from tests.e2e.conftest import PodiumProcess
 from tests.e2e.test_cli import good_env
@@ -31,15 +32,15 @@ ORGANIZER = 200000000000000001
 PARTICIPANT = 200000000000000002
 
 
-async def prepare(workdir: Path, fake: FakeDiscord) -> int:
-    """A migrated database with two teams that scored last week, and a leaderboard channel
-    the bot already knows; returns the channel id."""
+async def prepare(podium: PodiumProcess, fake: FakeDiscord) -> int:
+    """The process's database migrated, with two teams that scored last week, and a
+    leaderboard channel the bot already knows; returns the channel id."""
     manager = fake.add_role("Server Manager", permissions=MANAGE_GUILD)
     fake.add_member(ORGANIZER, "Olivia Organizer", roles=[int(manager["id"])])
     fake.add_member(PARTICIPANT, "Pat Participant")
     channel_id = int(fake.add_channel("leaderboard")["id"])
     competition = load_competition(EXAMPLE_COMPETITION)
-    db = Database(f"sqlite+aiosqlite:///{workdir / 'podium.db'}")
+    db = Database(podium.db.url)
     try:
         await migrate(db)
         async with db.write() as conn:
@@ -69,10 +70,11 @@ async def prepare(workdir: Path, fake: FakeDiscord) -> int:
     return channel_id
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_last_weeks_boards_are_posted_once_at_start_and_not_again_after_a_kill(
     podium: PodiumProcess, fake_discord: FakeDiscord
 ):
-    channel_id = await prepare(podium.workdir, fake_discord)
+    channel_id = await prepare(podium, fake_discord)
     await podium.start()
     await wait_for(lambda: len(fake_discord.messages_in(channel_id)) >= 2, timeout=30)
     posts = fake_discord.messages_in(channel_id)

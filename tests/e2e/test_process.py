@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
+import datetime as dt
 
 import pytest
 
+from tests.databases import BACKENDS
 from tests.dispatch.conftest import MANAGE_GUILD
 from tests.e2e.conftest import PodiumProcess
 from tests.fakes.fake_discord import FakeDiscord, wait_for
@@ -20,11 +21,6 @@ def seed_members(fake: FakeDiscord) -> None:
     manager = fake.add_role("Server Manager", permissions=MANAGE_GUILD)
     fake.add_member(ORGANIZER, "Olivia Organizer", roles=[int(manager["id"])])
     fake.add_member(PARTICIPANT, "Pat Participant")
-
-
-def rows(database, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(database) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 async def test_help_and_admin_setup_work_through_the_real_process(
@@ -56,6 +52,7 @@ async def test_help_and_admin_setup_work_through_the_real_process(
     assert await podium.terminate() == 0
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_sigkill_then_restart_loses_nothing_committed_and_rebuilds_the_scheduler(
     podium: PodiumProcess, fake_discord: FakeDiscord
 ):
@@ -63,23 +60,21 @@ async def test_sigkill_then_restart_loses_nothing_committed_and_rebuilds_the_sch
     await podium.start()
     await fake_discord.wait_for_commands()
     await fake_discord.invoke("admin setup", user_id=ORGANIZER)
-    resources_before = rows(
-        podium.database, "SELECT kind, key, discord_id FROM guild_resources ORDER BY key"
+    resources_before = podium.db.rows(
+        "SELECT kind, key, discord_id FROM guild_resources ORDER BY key"
     )
     assert resources_before
     health = await podium.health()
     assert health["scheduler"]["timers"] >= 1
 
     await podium.kill()
-    # Everything committed before the kill is on disk (WAL included).
+    # Everything committed before the kill is on disk (SQLite's WAL included).
     assert (
-        rows(podium.database, "SELECT kind, key, discord_id FROM guild_resources ORDER BY key")
+        podium.db.rows("SELECT kind, key, discord_id FROM guild_resources ORDER BY key")
         == resources_before
     )
-    assert rows(podium.database, "SELECT count(*) FROM audit_log WHERE action = 'admin.setup'") == [
-        (1,)
-    ]
-    jobs = rows(podium.database, "SELECT key, status FROM scheduled_jobs ORDER BY key")
+    assert podium.db.rows("SELECT count(*) FROM audit_log WHERE action = 'admin.setup'") == [(1,)]
+    jobs = podium.db.rows("SELECT key, status FROM scheduled_jobs ORDER BY key")
     # Each capability keeps its next occurrence pending (nightly maintenance, weekly boards…).
     assert jobs
     assert {status for _, status in jobs} == {"pending"}
@@ -90,7 +85,7 @@ async def test_sigkill_then_restart_loses_nothing_committed_and_rebuilds_the_sch
     health = await podium.health()
     assert health["scheduler"] == {"ok": True, "timers": len(jobs)}
     assert f"scheduler rebuilt armed={len(jobs)}" in podium.log()
-    assert rows(podium.database, "SELECT key, status FROM scheduled_jobs ORDER BY key") == jobs
+    assert podium.db.rows("SELECT key, status FROM scheduled_jobs ORDER BY key") == jobs
 
     again = await fake_discord.invoke("admin setup", user_id=ORGANIZER)
     assert "Nothing was created" in again.text
@@ -108,22 +103,20 @@ async def restart_with_job_moved(
     await fake.wait_for_commands()
     await fake.invoke("admin setup", user_id=ORGANIZER)
     await podium.kill()
-    ((key,),) = rows(
-        podium.database,
+    ((key,),) = podium.db.rows(
         "SELECT key FROM scheduled_jobs WHERE status = 'pending' AND kind = 'maintenance.database'",
     )
-    with sqlite3.connect(podium.database) as conn:
-        conn.execute(
-            "UPDATE scheduled_jobs SET run_at = datetime('now', ?) WHERE key = ?",
-            (f"-{minutes_ago} minutes", key),
+    now = dt.datetime.now(dt.UTC)
+    due = now - dt.timedelta(minutes=minutes_ago)
+    podium.db.execute("UPDATE scheduled_jobs SET run_at = ? WHERE key = ?", due, key)
+    if orphan_key is not None:
+        podium.db.execute(
+            "INSERT INTO scheduled_jobs (kind, key, run_at, status, payload, attempts,"
+            " created_at) VALUES ('broadcast', ?, ?, 'pending', '{\"broadcast_id\": 99}', 0, ?)",
+            orphan_key,
+            due,
+            now - dt.timedelta(days=1),
         )
-        if orphan_key is not None:
-            conn.execute(
-                "INSERT INTO scheduled_jobs (kind, key, run_at, status, payload, attempts,"
-                " created_at) VALUES ('broadcast', ?, datetime('now', ?), 'pending',"
-                " '{\"broadcast_id\": 99}', 0, datetime('now', '-1 day'))",
-                (orphan_key, f"-{minutes_ago} minutes"),
-            )
     await podium.start()
     return str(key)
 
@@ -142,11 +135,10 @@ async def test_a_missed_broadcast_is_told_to_organizers_and_a_missed_maintenance
     assert "missed while the bot was offline" in notice["content"]
     assert broadcast_key in notice["content"]
     assert key not in notice["content"], "housekeeping catches up by itself: no noise"
-    assert rows(
-        podium.database, "SELECT status FROM scheduled_jobs WHERE key IN (?, ?)", key, broadcast_key
+    assert podium.db.rows(
+        "SELECT status FROM scheduled_jobs WHERE key IN (?, ?)", key, broadcast_key
     ) == [("missed",), ("missed",)]
-    pending = rows(
-        podium.database,
+    pending = podium.db.rows(
         "SELECT key FROM scheduled_jobs WHERE status = 'pending' AND kind = 'maintenance.database'",
     )
     assert len(pending) == 1, "the nightly chain goes on"
@@ -160,12 +152,10 @@ async def test_a_job_missed_within_the_grace_period_runs_once_at_start(
     key = await restart_with_job_moved(podium, fake_discord, minutes_ago=5)
 
     def status() -> str:
-        return str(
-            rows(podium.database, "SELECT status FROM scheduled_jobs WHERE key = ?", key)[0][0]
-        )
+        return str(podium.db.rows("SELECT status FROM scheduled_jobs WHERE key = ?", key)[0][0])
 
     await wait_for(lambda: status() == "done")
-    assert rows(podium.database, "SELECT attempts FROM scheduled_jobs WHERE key = ?", key) == [(1,)]
+    assert podium.db.rows("SELECT attempts FROM scheduled_jobs WHERE key = ?", key) == [(1,)]
     assert "database maintenance done" in podium.log()
     organizers = fake_discord.channel_named("organizers")
     assert organizers is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 
@@ -17,11 +16,6 @@ ORGANIZER = 200000000000000001
 CAPTAIN = 200000000000000002
 TEAMMATE = 200000000000000003
 VIEW_CHANNEL = 1 << 10
-
-
-def rows(database, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(database) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def role(fake: FakeDiscord, name: str) -> int:
@@ -88,8 +82,7 @@ async def test_team_channel_cohort_roles_and_drift_repair_after_restart(
     await podium.start()
 
     def repaired() -> list[tuple]:
-        return rows(
-            podium.database,
+        return podium.db.rows(
             "SELECT target FROM audit_log WHERE action = 'cohort.role_repair' ORDER BY target",
         )
 
@@ -97,6 +90,7 @@ async def test_team_channel_cohort_roles_and_drift_repair_after_restart(
     assert repaired() == [(f"user:{CAPTAIN}",), (f"user:{TEAMMATE}",)]
     assert roles_of(fake, TEAMMATE) == {advanced}
     assert roles_of(fake, CAPTAIN) == {rookie}
-    assert "cohort role repair checked=" in podium.log()
+    # The repairs are committed just before the line is logged.
+    await wait_for(lambda: "cohort role repair checked=" in podium.log())
     assert "Traceback" not in podium.log()
     assert await podium.terminate() == 0

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import datetime as dt
 import re
-import sqlite3
 import subprocess
 import sys
 
@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 
 from bot.config import load_competition
+from tests.databases import BACKENDS
 from tests.e2e.conftest import PodiumProcess
 from tests.e2e.test_process import ORGANIZER, seed_members
 from tests.fakes.fake_discord import FakeDiscord, wait_for
@@ -53,25 +54,23 @@ def seed_subscribers(podium: PodiumProcess, count: int = RECIPIENTS) -> None:
         check=True,
         capture_output=True,
     )
-    now = "2026-11-25 00:00:00.000000"
-    with sqlite3.connect(podium.database) as conn:
-        conn.executemany(
-            "INSERT INTO subscribers (user_id, phone_e164, language, consent_at, consent_source,"
-            " consent_text, created_at) VALUES (?, ?, 'en', ?, 'test', 'ok', ?)",
-            [(1000 + i, f"+1555{i:07d}", now, now) for i in range(count)],
-        )
+    now = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+    podium.db.executemany(
+        "INSERT INTO subscribers (user_id, phone_e164, language, consent_at, consent_source,"
+        " consent_text, created_at) VALUES (?, ?, 'en', ?, 'test', 'ok', ?)",
+        [(1000 + i, f"+1555{i:07d}", now, now) for i in range(count)],
+    )
 
 
 def unsettled(podium: PodiumProcess) -> int:
     """Outbox rows still waiting for the relay or in its hands."""
-    with sqlite3.connect(podium.database) as conn:
-        return int(
-            conn.execute(
-                "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')"
-            ).fetchone()[0]
-        )
+    ((count,),) = podium.db.rows(
+        "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')"
+    )
+    return int(count)
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_sigkill_mid_broadcast_then_restart_sends_each_recipient_exactly_once(
     podium: PodiumProcess, fake_discord: FakeDiscord
 ) -> None:
@@ -114,8 +113,7 @@ async def test_sigkill_mid_broadcast_then_restart_sends_each_recipient_exactly_o
         final = collections.Counter(m.status for m in fake.messages)
         assert [int(n) for n in counts.groups()] == [0, 0, final["delivered"]]
         assert final["delivered"] == RECIPIENTS
-        with sqlite3.connect(podium.database) as conn:
-            sids = {r[0] for r in conn.execute("SELECT twilio_sid FROM outbox")}
+        sids = {r[0] for r in podium.db.rows("SELECT twilio_sid FROM outbox")}
         assert sids == {m.sid for m in fake.messages}
         # Claimed rows were in flight at the kill: the restart checked them against Twilio.
         assert "relay found rows left sending by a crash" in podium.log()
@@ -125,6 +123,7 @@ async def test_sigkill_mid_broadcast_then_restart_sends_each_recipient_exactly_o
         assert await podium.terminate() == 0
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_stop_then_start_by_whatsapp_resumes_delivery_without_a_restart(
     podium: PodiumProcess, fake_discord: FakeDiscord
 ) -> None:
@@ -176,8 +175,7 @@ async def test_stop_then_start_by_whatsapp_resumes_delivery_without_a_restart(
         # The same process all along: the relay was never restarted in between.
         assert (podium.starts, podium.proc.pid, podium.proc.returncode) == (1, pid, None)
         assert podium.log().count("whatsapp relay started") == 1
-        with sqlite3.connect(podium.database) as conn:
-            actions = [r[0] for r in conn.execute("SELECT action FROM consent_records ORDER BY id")]
+        actions = [r[0] for r in podium.db.rows("SELECT action FROM consent_records ORDER BY id")]
         assert actions == ["opt_out", "resubscribe"]
         assert "Traceback" not in podium.log()
         assert await podium.terminate() == 0

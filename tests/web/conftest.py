@@ -1,17 +1,21 @@
 """Web tests: the real aiohttp app (public pages, dashboard, metrics) on a database filled
-by ``podium seed-demo`` (seeded once per module into a SQLite file, copied per test)."""
+by ``podium seed-demo``: seeded once per run into a SQLite file and, when
+``PODIUM_TEST_POSTGRES_URL`` is set, into a PostgreSQL database; each test runs on a copy
+of each (ids ``[sqlite]`` and ``[postgres]``)."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from aiohttp import web as aiohttp_web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import make_url
 
 from bot.bootstrap import Services, build_services
 from bot.clock import FrozenClock
@@ -22,28 +26,41 @@ from bot.web import HealthSources, WebSite, build_web_app
 from storage.engine import Database
 from storage.migrate import migrate
 from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID, T0
+from tests.databases import BACKENDS, create_postgres_database, drop_postgres_database
 
 
 @dataclass
 class Seeded:
-    path: Path
+    """The demo database (SQLite file or PostgreSQL database), copied for each test."""
+
+    url: str
     report: DemoReport
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    competition = load_competition(EXAMPLE_COMPETITION)
+async def _seed(url: str) -> DemoReport:
+    db = Database(url)
+    try:
+        await migrate(db)
+        return await seed_demo(db, load_competition(EXAMPLE_COMPETITION), now=T0)
+    finally:
+        await db.dispose()
 
-    async def fill() -> DemoReport:
-        db = Database(f"sqlite+aiosqlite:///{path}")
-        try:
-            await migrate(db)
-            return await seed_demo(db, competition, now=T0)
-        finally:
-            await db.dispose()
 
-    return Seeded(path, asyncio.run(fill()))
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Seeded]:
+    """Seeded once per run and database: every web test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("demo") / "demo.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        yield Seeded(url, asyncio.run(_seed(url)))
+        return
+    url = asyncio.run(create_postgres_database())
+    try:
+        yield Seeded(url, asyncio.run(_seed(url)))
+    finally:
+        asyncio.run(drop_postgres_database(url))
 
 
 @dataclass
@@ -54,42 +71,51 @@ class Web:
     report: DemoReport
 
 
+@asynccontextmanager
 async def open_web(
     seeded: Seeded,
     tmp_path: Path,
     *,
     public_base_url: str | None = None,
     extra_routes: Callable[[Services], Callable[[aiohttp_web.Application], None]] | None = None,
-) -> tuple[Database, Web]:
+) -> AsyncIterator[Web]:
     """The web app on a copy of the seeded database; ``extra_routes`` builds feature routes
     (e.g. the Twilio webhooks) from the test's services."""
-    copy = tmp_path / "web.db"
-    shutil.copy(seeded.path, copy)
-    db = Database(f"sqlite+aiosqlite:///{copy}")
-    await migrate(db)
-    clock = FrozenClock(T0)
-    competition: CompetitionConfig = load_competition(EXAMPLE_COMPETITION)
-    services = build_services(db=db, clock=clock, competition=competition, guild_id=GUILD_ID)
-    client = TestClient(
-        TestServer(
-            build_web_app(
-                HealthSources(db=db, scheduler=None, gateway=None),
-                extra_routes=extra_routes(services) if extra_routes is not None else None,
-                site=WebSite(services, Catalogs(), public_base_url),
+    if seeded.url.startswith("sqlite"):
+        copy = tmp_path / "web.db"
+        shutil.copy(make_url(seeded.url).database or "", copy)
+        url = f"sqlite+aiosqlite:///{copy}"
+    else:
+        url = await create_postgres_database(template=seeded.url)
+    db = Database(url)
+    try:
+        await migrate(db)
+        clock = FrozenClock(T0)
+        competition: CompetitionConfig = load_competition(EXAMPLE_COMPETITION)
+        services = build_services(db=db, clock=clock, competition=competition, guild_id=GUILD_ID)
+        client = TestClient(
+            TestServer(
+                build_web_app(
+                    HealthSources(db=db, scheduler=None, gateway=None),
+                    extra_routes=extra_routes(services) if extra_routes is not None else None,
+                    site=WebSite(services, Catalogs(), public_base_url),
+                )
             )
         )
-    )
-    await client.start_server()
-    base = public_base_url or str(client.make_url("")).rstrip("/")
-    services.web_auth.configure(secret=None, base_url=base)
-    return db, Web(client, services, clock, seeded.report)
+        await client.start_server()
+        try:
+            base = public_base_url or str(client.make_url("")).rstrip("/")
+            services.web_auth.configure(secret=None, base_url=base)
+            yield Web(client, services, clock, seeded.report)
+        finally:
+            await client.close()
+    finally:
+        await db.dispose()
+        if not seeded.url.startswith("sqlite"):
+            await drop_postgres_database(url)
 
 
 @pytest.fixture
 async def web(seeded: Seeded, tmp_path: Path) -> AsyncIterator[Web]:
-    db, site = await open_web(seeded, tmp_path)
-    try:
+    async with open_web(seeded, tmp_path) as site:
         yield site
-    finally:
-        await site.client.close()
-        await db.dispose()

@@ -22,6 +22,10 @@ from bot.i18n import Catalogs
 from bot.whatsapp.webhooks import add_twilio_routes
 from tests.web.conftest import Seeded, Web, open_web
 
+# How the server parses and refuses requests does not depend on the database: SQLite only
+# (the other web tests run on PostgreSQL too).
+pytestmark = pytest.mark.parametrize("seeded", ["sqlite"], indirect=True)
+
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
 TWILIO_BASE = "https://podium.example.com"
 
@@ -101,12 +105,8 @@ def twilio_routes(services: Services) -> Callable[[web.Application], None]:
 
 @pytest.fixture
 async def web_all(seeded: Seeded, tmp_path: Path) -> AsyncIterator[Web]:
-    db, site = await open_web(seeded, tmp_path, extra_routes=twilio_routes)
-    try:
+    async with open_web(seeded, tmp_path, extra_routes=twilio_routes) as site:
         yield site
-    finally:
-        await site.client.close()
-        await db.dispose()
 
 
 def routes(app: web.Application, ids: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -205,17 +205,13 @@ async def test_the_login_link_sets_a_strict_httponly_cookie_and_redirects_to_adm
 
 
 async def test_the_cookie_is_secure_when_the_public_address_is_https(seeded, tmp_path):
-    db, web = await open_web(seeded, tmp_path, public_base_url="https://podium.example.com")
-    try:
+    async with open_web(seeded, tmp_path, public_base_url="https://podium.example.com") as web:
         link = await web.services.web_auth.issue_link(user_id=1)
         assert link.url.startswith("https://podium.example.com/admin/login?token=")
         response = await web.client.get(
             "/admin/login", params={"token": link.token}, allow_redirects=False
         )
         assert "Secure" in response.headers["Set-Cookie"]
-    finally:
-        await web.client.close()
-        await db.dispose()
 
 
 async def test_the_dashboard_shows_charts_tables_and_the_flagged_cluster(web: Web):
