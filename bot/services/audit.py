@@ -97,6 +97,11 @@ class AuditService:
             return await audit_queries.actions(conn)
 
 
+def mask_phones(text: str) -> str:
+    """``text`` with every E.164 number (optionally ``whatsapp:``-prefixed) masked."""
+    return _PHONE_RE.sub(lambda m: mask_phone(m.group(0).removeprefix("whatsapp:")), text)
+
+
 def mask_details(details: dict[str, Any], *, limit: int = 200) -> str:
     """``details`` as compact ``key=value`` text, phone numbers masked, at most ``limit``
     characters (an ellipsis marks the cut)."""
@@ -104,7 +109,7 @@ def mask_details(details: dict[str, Any], *, limit: int = 200) -> str:
         f"{key}={json.dumps(value, ensure_ascii=False, default=str)}"
         for key, value in details.items()
     )
-    text = _PHONE_RE.sub(lambda m: mask_phone(m.group(0).removeprefix("whatsapp:")), text)
+    text = mask_phones(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.relay_rules import mask_phone
+from bot.services.audit import mask_phones
 from storage.engine import Database
 from storage.queries import audit as audit_queries
 from storage.queries import dashboard as q
@@ -20,16 +20,10 @@ AUDIT_PAGE_SIZE = 25
 #: the longest filter texts kept (longer ones are cut)
 ACTION_MAX, MEMBER_MAX = 64, 100
 
-_PHONE_RE = re.compile(r"(?:whatsapp:)?\+[1-9][0-9]{6,14}")
 _USER_TARGET = re.compile(r"user:([0-9]{1,20})")
 _TEAM_TARGET = re.compile(r"team:([0-9]{1,20})")
 _ID_KEY = re.compile(r"(?:^|_)(?:user|actor|member|captain|organizer|host)_id$|^user$")
 _ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
-
-
-def mask_phones(text: str) -> str:
-    """``text`` with every E.164 number (optionally ``whatsapp:``-prefixed) masked."""
-    return _PHONE_RE.sub(lambda m: mask_phone(m.group(0).removeprefix("whatsapp:")), text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from bot.services.audit_view import mask_phones
+from bot.services.audit import mask_phones
 from bot.services.dashboard import funnel_from
 
 
