@@ -164,11 +164,8 @@ async def test_admin_audit_filters_by_action_and_member(harness: Harness):
 
 
 # -- drop alert --------------------------------------------------------------------------------
-async def test_the_weekly_drop_check_posts_one_alert_to_the_organizers_channel(
-    harness: Harness, clock
-):
-    await harness.fake.invoke("admin setup", user_id=ORGANIZER_ID)
-    channel_id = (await harness.services.setup.resource_ids())["channel:organizers"]
+async def elite_actives_fall_in_w48(harness: Harness, clock) -> None:
+    """20 Elite members active in 2026-W47, 8 of them in W48 (a 60% drop), counts flushed."""
     services = harness.services
     users = list(range(1, 21))
     for user in users:
@@ -180,6 +177,15 @@ async def test_the_weekly_drop_check_posts_one_alert_to_the_organizers_channel(
         for user in active:
             services.activity.record(user, "message")
         await services.activity.flush()
+
+
+async def test_the_weekly_drop_check_posts_one_alert_to_the_organizers_channel(
+    harness: Harness, clock
+):
+    await harness.fake.invoke("admin setup", user_id=ORGANIZER_ID)
+    channel_id = (await harness.services.setup.resource_ids())["channel:organizers"]
+    services = harness.services
+    await elite_actives_fall_in_w48(harness, clock)
     async with services.db.read() as conn:
         job = await job_queries.get_by_key(conn, "activity:drop-check:2026-W48")
     assert job is not None
@@ -326,16 +332,7 @@ async def claimed_drop_alert(harness: Harness, clock) -> int:
     """A drop alert for 2026-W48 claimed by a check whose process then stopped (nothing
     posted, nothing recorded): 20 Elite members active in W47, 8 in W48."""
     services = harness.services
-    users = list(range(1, 21))
-    for user in users:
-        await services.cohorts.assign(
-            actor_id=ORGANIZER_ID, user_id=user, display_name=f"u{user}", cohort="elite"
-        )
-    for start, active in ((W48_START - WEEK, users), (W48_START, users[:8])):
-        clock.set(start + dt.timedelta(days=2))
-        for user in active:
-            services.activity.record(user, "message")
-        await services.activity.flush()
+    await elite_actives_fall_in_w48(harness, clock)
     clock.set(W48_START + WEEK)
     (alert,) = await services.activity.check_drop("2026-W48")
     return alert.id
