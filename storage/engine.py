@@ -89,10 +89,15 @@ class Database:
             )
             _install_pragmas(self.reader, path, writer=False)
         else:
-            # pg_schema keeps several databases apart in one PostgreSQL database (tests).
+            # pg_schema keeps several databases apart in one PostgreSQL database (tests). The
+            # connections carry the schema as their application_name, so a test's teardown
+            # can end the ones a task leaked before it drops the schema.
             connect_args: dict[str, Any] = {}
             if pg_schema is not None:
-                connect_args["server_settings"] = {"search_path": pg_schema}
+                connect_args["server_settings"] = {
+                    "search_path": pg_schema,
+                    "application_name": pg_schema,
+                }
             self.writer = create_async_engine(
                 self.url, pool_size=10, max_overflow=10, connect_args=connect_args
             )

@@ -23,6 +23,7 @@ from bot.clock import FrozenClock
 from bot.config import CompetitionConfig, load_competition
 from storage.engine import Database
 from storage.migrate import migrate
+from tests.xdist_scheduling import pytest_xdist_make_scheduler  # noqa: F401  (a pytest hook)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_COMPETITION = ROOT / "competition.example.toml"
@@ -85,6 +86,15 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     finally:
         await database.dispose()
         async with admin.begin() as conn:
+            # A connection a cancelled task never gave back may sit idle in a transaction
+            # holding locks on the schema's tables; DROP SCHEMA would wait for it forever.
+            await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = :schema AND pid <> pg_backend_pid()"
+                ),
+                {"schema": schema},
+            )
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
 

@@ -1,0 +1,47 @@
+"""Test distribution across pytest-xdist workers that survives a crashed worker.
+
+The suite runs with ``--dist loadfile``: one worker runs a whole file, so module fixtures
+are set up once. When a worker dies (a segfault, or pytest-timeout ending a stuck test),
+pytest-xdist 3.8 requeues the dead worker's *whole* workload, finished files included; a
+replacement worker handed a file with nothing left to run waits for work forever and the
+run hangs until CI's own limit (pytest-xdist issue #1323, fixed upstream after 3.8.0).
+
+``CrashSafeLoadFileScheduling`` requeues only what is unfinished and never reruns the test
+that was running when the worker died: xdist has already reported it as failed.
+``tests/conftest.py`` imports its hook, so it is in place before xdist asks for a scheduler.
+"""
+
+from __future__ import annotations
+
+import pytest
+from xdist.remote import Producer
+from xdist.scheduler import LoadFileScheduling, Scheduling
+from xdist.workermanage import WorkerController
+
+
+class CrashSafeLoadFileScheduling(LoadFileScheduling):
+    """``LoadFileScheduling`` whose ``remove_node`` requeues unfinished work only."""
+
+    def remove_node(self, node: WorkerController) -> str | None:
+        workload = self.assigned_work.pop(node)
+        unfinished = {scope: unit for scope, unit in workload.items() if not all(unit.values())}
+        if not unfinished:
+            return None
+        # Work units run in the order they were sent; the first unfinished test of the
+        # first unfinished unit is the one that was running when the worker died.
+        first_unit = next(iter(unfinished.values()))
+        crashitem = next(nodeid for nodeid, done in first_unit.items() if not done)
+        first_unit[crashitem] = True  # reported as failed by xdist, not run again
+        for scope, unit in unfinished.items():
+            if not all(unit.values()):
+                self.workqueue[scope] = unit
+        for other in self.assigned_work:
+            self._reschedule(other)
+        return crashitem
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> Scheduling | None:
+    """Distribute whole files (``--dist loadfile``) with the crash-safe scheduler."""
+    if config.getvalue("dist") == "loadfile":
+        return CrashSafeLoadFileScheduling(config, log)
+    return None
