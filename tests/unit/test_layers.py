@@ -2,6 +2,8 @@
 cogs run no SQL, storage decides no rule."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,32 @@ def test_the_import_scan_catches_both_import_forms(tmp_path, source):
     sample = tmp_path / "sample.py"
     sample.write_text(source)
     assert any(name.split(".")[0] == "discord" for name in imported_modules(sample))
+
+
+RUFF = Path(sys.executable).with_name("ruff")
+
+
+@pytest.mark.parametrize(
+    ("path", "source"),
+    [
+        ("bot/services/probe.py", "import discord\n"),
+        ("bot/services/contests/probe.py", "from twilio.rest import Client\n"),
+        ("bot/services/probe.py", "from aiohttp import web\n"),
+        ("cogs/probe.py", "from storage.engine import Database\n"),
+        ("cogs/contests/probe.py", "import sqlalchemy\n"),
+        ("storage/queries/probe.py", "from bot.services import teams\n"),
+        ("storage/probe.py", "import discord\n"),
+    ],
+)
+def test_ruff_refuses_an_import_across_the_layers(path, source):
+    # The same rules, tool-enforced: ruff's banned-api (TID251) in the folders' ruff.toml.
+    result = subprocess.run(
+        [str(RUFF), "check", "--select", "TID251", "--stdin-filename", path, "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "TID251" in result.stdout
