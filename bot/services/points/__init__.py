@@ -11,7 +11,7 @@ competition's (``bot.calendar``): computed in its timezone from the configured f
 The rules of entries, reversals and caps are in ``ledger``.
 """
 
-from bot.services.points.boards import BOARD_SIZE, FINAL_WEEK_KEY
+from bot.services.points.boards import FINAL_WEEK_KEY
 from bot.services.points.csv_file import MAX_IMPORT_ROWS
 from bot.services.points.errors import (
     ROW_BAD_MEMBER,
@@ -65,7 +65,6 @@ from bot.services.points.service import PointsService
 from bot.services.points.weekly_post import WEEKLY_POST_JOB
 
 __all__ = [
-    "BOARD_SIZE",
     "FINAL_WEEK_KEY",
     "MAX_AMOUNT",
     "MAX_IMPORT_BYTES",
