@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Services, build_services
 from bot.clock import FrozenClock
-from bot.config import CompetitionConfig
+from bot.config import AUTOMATIC_POINT_SOURCES, POINT_SOURCES, CompetitionConfig
 from bot.services import points as p
 from storage.engine import Database
 from storage.schema import audit_log, points_ledger, team_week_points
@@ -303,6 +303,21 @@ async def test_automatic_points_are_trimmed_to_the_cap_and_idempotent_by_referen
     assert trimmed is not None
     assert (first.amount, again, trimmed.amount, full) == (150, None, 50, None)
     assert await services.points.season_points([team_id, 424242]) == {team_id: 200, 424242: 0}
+
+
+async def test_credit_takes_exactly_the_automatic_sources_of_the_one_list(services: Services):
+    team_id = await add_team(services.db, "Listed")
+    assert set(AUTOMATIC_POINT_SOURCES) < set(POINT_SOURCES)
+    async with services.db.write() as conn:
+        for source in POINT_SOURCES:
+            credit = services.points.credit(
+                conn, team_id=team_id, amount=1, reason="r", source=source, reference=source
+            )
+            if source in AUTOMATIC_POINT_SOURCES:
+                assert (await credit) is not None
+            else:
+                with pytest.raises(ValueError, match="automatic sources"):
+                    await credit
 
 
 async def test_award_validates_amount_reason_and_team(services: Services):

@@ -11,8 +11,13 @@ import csv
 import io
 from typing import Any
 
-from bot.errors import PodiumError
-from bot.i18n import N_
+from bot.services.points.errors import (
+    FileEmpty,
+    FileNotText,
+    MissingColumns,
+    TooManyRows,
+    UnreadableFile,
+)
 
 MAX_IMPORT_ROWS = 10_000
 
@@ -33,39 +38,6 @@ _HEADER_ALIASES = {
     "id": "key",
 }
 REQUIRED_COLUMNS = ("team", "points", "reason")
-
-
-class UnreadableFile(PodiumError):
-    message = N_(
-        "The file could not be read: {reason}. Upload a CSV file (UTF-8) whose first row names "
-        "the columns team, points, reason and optionally member and key."
-    )
-
-
-class FileTooLarge(PodiumError):
-    message = N_("The file is larger than {size} MB. Split it into smaller files.")
-
-
-class FileNotText(PodiumError):
-    message = N_(
-        "The file is not a CSV text file. Save it from your spreadsheet as CSV (UTF-8) and "
-        "upload that."
-    )
-
-
-class FileEmpty(PodiumError):
-    message = N_("The file is empty.")
-
-
-class TooManyRows(PodiumError):
-    message = N_("The file has more than {limit} rows. Split it into smaller files.")
-
-
-class MissingColumns(PodiumError):
-    message = N_(
-        "The file has no {columns} column. Its first row must name the columns team, points, "
-        "reason and optionally member and key."
-    )
 
 
 def parse_int(text: str) -> int | None:
