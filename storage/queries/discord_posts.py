@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.dialect import upsertable_insert
@@ -104,7 +104,7 @@ async def statuses(conn: AsyncConnection, prefix: str) -> dict[str, str]:
     """Status per key of the posts whose key starts with ``prefix``."""
     rows = await conn.execute(
         select(discord_posts.c.key, discord_posts.c.status).where(
-            func.substr(discord_posts.c.key, 1, len(prefix)) == prefix
+            discord_posts.c.key.startswith(prefix, autoescape=True)
         )
     )
     return {str(r.key): str(r.status) for r in rows}

@@ -278,7 +278,7 @@ async def stream_deliveries(conn: AsyncConnection) -> AsyncIterator[Row]:
                 discord_posts.c.error,
                 func.coalesce(discord_posts.c.finished_at, discord_posts.c.claimed_at).label("at"),
             )
-            .where(func.substr(discord_posts.c.key, 1, len(prefix)) == prefix)
+            .where(discord_posts.c.key.startswith(prefix, autoescape=True))
             .order_by(discord_posts.c.id)
         )
         async for post in _stream(conn, stmt):
