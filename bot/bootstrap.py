@@ -79,6 +79,7 @@ def build_services(
     scheduler = Scheduler(db, clock, grace=competition.reminders.grace_period)
     points = PointsService(db, clock, competition, audit)
     outbox = OutboxService(db, clock, competition)
+    posts = PostService(db, clock)
     activity = ActivityService(db, clock, competition)
     members = MemberService(db, clock)
     teams = TeamService(db, clock, competition, audit)
@@ -94,7 +95,7 @@ def build_services(
         maintenance=MaintenanceService(db, clock, competition),
         outbox=outbox,
         whatsapp=whatsapp,
-        broadcasts=BroadcastService(db, clock, competition, audit, scheduler, outbox),
+        broadcasts=BroadcastService(db, clock, competition, audit, scheduler, outbox, posts),
         points=points,
         teams=teams,
         cohorts=CohortService(db, clock, competition, audit, points),
@@ -115,7 +116,7 @@ def build_services(
             members,
             activity=activity,
         ),
-        posts=PostService(db, clock),
+        posts=posts,
     )
 
 

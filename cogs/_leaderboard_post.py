@@ -1,11 +1,11 @@
 """Posting boards to the leaderboard channel: the weekly job, its catch-up, the final boards.
 
 Exactly one post per season, week (or ``final``) and track: the post is claimed in the
-database first (unique row), then sent, then recorded with its message id. A claim left
-unfinished by a process that died mid-post is resumed by looking for the message in the
-channel (its embed footer carries the post's key) before posting again, and every post
-carries a nonce from its claim row, so Discord itself drops a repeat within minutes. One
-lock keeps the job, the catch-up at start and /season close from posting the same board
+journal of posts first (``bot.services.posts``), then sent, then recorded with its message
+id. A claim left unfinished by a process that died mid-post is resumed by looking for the
+message in the channel (its embed footer carries the post's key) before posting again, and
+every post carries a nonce from its claim, so Discord itself drops a repeat within minutes.
+One lock keeps the job, the catch-up at start and /season close from posting the same board
 at once.
 """
 
@@ -32,8 +32,9 @@ from bot.services.points import (
     SeasonClose,
     SeasonClosed,
 )
-from bot.services.posts import post_nonce
+from bot.services.posts import Delivery
 from cogs._points_views import board_embed, require_organizer
+from cogs._posting import send_once
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -91,29 +92,36 @@ class LeaderboardPoster:
 
     async def post_board(self, week_key: str, track: str) -> str:
         """Post one board once: returns ``posted``, ``recovered``, ``empty``, ``done`` or
-        ``no-channel`` (claimed, posted at the next try)."""
+        ``no-channel`` (posted at the next try)."""
         async with self._lock:
             points = self._points
-            claim = await points.claim_post(week_key, track)
-            if claim.state == "done":
+            posts = self.bot.services.posts
+            delivery = await posts.claim(points.board_post_key(week_key, track))
+            if not delivery.to_send:
                 return "done"
             channel = await self.channel()
             if channel is None:
+                await posts.finish(delivery, channel_id=None, error="no leaderboard channel")
                 return "no-channel"
             board = await points.board_for_post(week_key, track)
-            if claim.state == "resume":
+            if delivery.resumed:
                 found = await self._find_post(channel, self.marker(week_key, track))
                 if found is not None:
                     await self._relay(board)
-                    await points.finish_post(claim.post_id, channel_id=channel.id, message_id=found)
+                    await posts.finish(delivery, channel_id=channel.id, message_id=found)
                     log.info("board post recovered week=%s track=%s", week_key, track)
                     return "recovered"
             if not board.rows:
-                await points.finish_post(claim.post_id, channel_id=None, message_id=None)
+                await posts.finish(delivery, channel_id=None)
                 return "empty"
-            message = await self._send(channel, board, nonce=post_nonce("lb", claim.post_id))
+            try:
+                message = await self._send(channel, board, delivery)
+            except Exception as exc:
+                # Not posted: the next try (the catch-up at start) posts it again.
+                await posts.finish(delivery, channel_id=channel.id, error=type(exc).__name__)
+                raise
             await self._relay(board)
-            await points.finish_post(claim.post_id, channel_id=channel.id, message_id=message.id)
+            await posts.finish(delivery, channel_id=channel.id, message_id=message.id)
             log.info("board posted week=%s track=%s message=%s", week_key, track, message.id)
             return "posted"
 
@@ -130,7 +138,7 @@ class LeaderboardPoster:
         return None
 
     async def _send(
-        self, channel: discord.TextChannel, board: Board, *, nonce: str
+        self, channel: discord.TextChannel, board: Board, delivery: Delivery
     ) -> discord.Message:
         bot = self.bot
         locale = bot.competition.competition.default_locale
@@ -163,11 +171,13 @@ class LeaderboardPoster:
         )
         name = f"leaderboard-{board.season}-{board.week_key}-{board.track}.png"
         embed.set_image(url=f"attachment://{name}")
-        return await channel.send(
+        return await send_once(
+            bot,
+            channel,
+            delivery,
             embed=embed,
             file=discord.File(io.BytesIO(png), filename=name),
             allowed_mentions=discord.AllowedMentions.none(),
-            nonce=nonce,
         )
 
     async def _relay(self, board: Board) -> None:

@@ -3,8 +3,8 @@ the Discord scheduled event of each session.
 
 A notice goes to the first channel of each audience cohort, mentioning only those cohorts'
 roles (the one place Podium pings), to the cohorts' WhatsApp subscribers through the outbox,
-and by DM to members who RSVP'd. Each Discord delivery is reserved in the database under
-the job key first and sent with a nonce from its row (``cogs._posting.send_once``), so a
+and by DM to members who RSVP'd. Each Discord delivery is claimed in the journal of posts
+(job key and target) first and sent with a nonce from its row (``cogs._posting.send_once``), so a
 job re-run after a crash posts nothing twice, even when the crash came between Discord
 accepting the post and the bot recording it.
 """
@@ -19,6 +19,7 @@ import discord
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
 from bot.scheduler import JobRow
+from bot.services.posts import target_key
 from bot.services.qa import (
     CANCEL_JOB,
     CANCELLED,
@@ -124,7 +125,7 @@ class QANotices:
                 log.warning("qa notice: no channel for cohort=%s (run /admin setup)", cohort)
                 continue
             target = f"channel:{channel_id}"
-            delivery = await services.qa.begin_delivery(notice.key, target)
+            delivery = await services.posts.claim(target_key(notice.key, target))
             if not delivery.to_send:
                 continue
             role_id = ids.get(f"role:cohort:{cohort}")
@@ -150,10 +151,12 @@ class QANotices:
                     view=view,
                 )
             except discord.HTTPException as exc:
-                await services.qa.finish_delivery(notice.key, target, error=f"Discord {exc.status}")
+                await services.posts.finish(
+                    delivery, channel_id=channel_id, error=f"Discord {exc.status}"
+                )
                 log.warning("qa notice not posted key=%s channel=%s", notice.key, channel_id)
                 continue
-            await services.qa.finish_delivery(notice.key, target, message_id=sent.id)
+            await services.posts.finish(delivery, channel_id=channel_id, message_id=sent.id)
 
     async def _dms(self, notice: Notice) -> None:
         services = self.bot.services
@@ -163,7 +166,7 @@ class QANotices:
         default = self.bot.competition.competition.default_locale
         for user_id in notice.rsvp_user_ids:
             target = f"dm:{user_id}"
-            delivery = await services.qa.begin_delivery(notice.key, target)
+            delivery = await services.posts.claim(target_key(notice.key, target))
             if not delivery.to_send:
                 continue
             locale = locales.get(user_id, default)
@@ -178,9 +181,11 @@ class QANotices:
                 )
             except discord.HTTPException as exc:
                 # DMs closed, or the member left: nothing to retry.
-                await services.qa.finish_delivery(notice.key, target, error=f"Discord {exc.status}")
+                await services.posts.finish(
+                    delivery, channel_id=None, error=f"Discord {exc.status}"
+                )
                 continue
-            await services.qa.finish_delivery(notice.key, target, message_id=sent.id)
+            await services.posts.finish(delivery, channel_id=None, message_id=sent.id)
 
     # -- the Discord scheduled event --------------------------------------------------------
     def _location(self, session: Session) -> str:

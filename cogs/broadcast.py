@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.i18n import N_
 from bot.interactions import fit_name, interaction_locale, send_ephemeral
-from bot.services.broadcasts import JOB_KIND, Occurrence, occurrence_key
+from bot.services.broadcasts import JOB_KIND, Occurrence, occurrence_key, post_key
 from cogs._broadcast_views import list_embed, status_embed
 from cogs._checks import ORGANIZER_ONLY, organizer_only
 from cogs._posting import send_once
@@ -85,9 +85,7 @@ class BroadcastCog(commands.Cog):
             if channel_id is None or not isinstance(channel, discord.TextChannel):
                 log.warning("broadcast channel missing key=%s (run /admin setup)", target)
                 continue
-            delivery = await services.broadcasts.begin_post(
-                broadcast_id=occurrence.broadcast_id, key=occurrence.key, channel_id=channel_id
-            )
+            delivery = await services.posts.claim(post_key(occurrence.key, channel_id))
             if not delivery.to_send:
                 continue
             try:
@@ -99,13 +97,11 @@ class BroadcastCog(commands.Cog):
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
             except discord.HTTPException as exc:
-                await services.broadcasts.record_post(
-                    key=occurrence.key, channel_id=channel_id, error=f"Discord {exc.status}"
+                await services.posts.finish(
+                    delivery, channel_id=channel_id, error=f"Discord {exc.status}"
                 )
                 continue
-            await services.broadcasts.record_post(
-                key=occurrence.key, channel_id=channel_id, message_id=sent.id
-            )
+            await services.posts.finish(delivery, channel_id=channel_id, message_id=sent.id)
 
     # -- commands -------------------------------------------------------------------------
     async def _audiences(

@@ -98,10 +98,11 @@ scheduled_jobs = Table(
     Index("ix_scheduled_jobs_status_run_at", "status", "run_at"),
 )
 
-#: Discord posts that have no row of their own to claim them (contest results, the missed-job
-#: notice): one row per post ``key``, claimed before sending by one process (``owner``) so
-#: two paths never post it both; ``claimed_at`` bounds the search for a post a dead process
-#: may have made.
+#: The journal of every Discord post Podium makes on its own (broadcasts, Q&A notices,
+#: weekly and final boards, contest results, drop alerts): one row per post ``key``, claimed
+#: before sending by one process (``owner``) so two paths never post it both; ``claimed_at``
+#: bounds the search for a post a dead process may have made. ``nonce``: the nonce of a claim
+#: made before the journals were merged (migration 0013); otherwise it comes from the id.
 discord_posts = Table(
     "discord_posts",
     metadata,
@@ -114,6 +115,7 @@ discord_posts = Table(
     Column("message_id", BigInteger, nullable=True),
     Column("error", String(200), nullable=True),
     Column("finished_at", UTCDateTime, nullable=True),
+    Column("nonce", String(25), nullable=True),
     UniqueConstraint("key", name="uq_discord_posts_key"),
 )
 
@@ -285,23 +287,6 @@ team_week_points = Table(
     Index("ix_team_week_points_board", "season", "week_key", "track", "total"),
 )
 
-#: One leaderboard post per season, week (or ``final``) and track. ``claimed`` while the
-#: post is being made, ``posted`` once Discord has it, ``empty`` when there was nothing to post.
-leaderboard_posts = Table(
-    "leaderboard_posts",
-    metadata,
-    Column("id", BigIntPK, primary_key=True, autoincrement=True),
-    Column("season", String(32), nullable=False),
-    Column("week_key", String(16), nullable=False),
-    Column("track", String(20), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("channel_id", BigInteger, nullable=True),
-    Column("message_id", BigInteger, nullable=True),
-    Column("claimed_at", UTCDateTime, nullable=False),
-    Column("posted_at", UTCDateTime, nullable=True),
-    UniqueConstraint("season", "week_key", "track", name="uq_leaderboard_posts_season_week_track"),
-)
-
 #: A checked points CSV waiting for (or past) an organizer's decision. ``rows`` holds the
 #: valid rows, ``errors`` the refused ones (JSON lists). A file (by its SHA-256) is
 #: imported at most once per season: the partial unique index enforces it.
@@ -420,25 +405,6 @@ broadcasts = Table(
     Column("created_by", BigInteger, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("cancelled_at", UTCDateTime, nullable=True),
-)
-
-#: The Discord side of a broadcast occurrence: one row per (occurrence, channel).
-broadcast_posts = Table(
-    "broadcast_posts",
-    metadata,
-    Column("id", BigIntPK, primary_key=True, autoincrement=True),
-    Column(
-        "broadcast_id", BigInteger, ForeignKey("broadcasts.id", ondelete="CASCADE"), nullable=False
-    ),
-    Column("occurrence_key", String(200), nullable=False),
-    Column("channel_id", BigInteger, nullable=False),
-    Column("status", String(16), nullable=False),  # pending | posted | failed
-    Column("message_id", BigInteger, nullable=True),
-    Column("error", String(200), nullable=True),
-    Column("at", UTCDateTime, nullable=False),
-    UniqueConstraint(
-        "occurrence_key", "channel_id", name="uq_broadcast_posts_occurrence_key_channel_id"
-    ),
 )
 
 #: Disbanded teams only (few): lets a board's rank count skip them without a join per row.
@@ -650,21 +616,6 @@ qa_attendance = Table(
     Column("team_id", BigInteger, nullable=True),
     Column("points", Integer, nullable=False),
     Column("checked_in_at", UTCDateTime, nullable=False),
-)
-
-#: The Discord side of a Q&A notice: one row per (job key, target), target being
-#: ``channel:<id>`` or ``dm:<user id>``, so a notice re-run after a crash posts once.
-qa_deliveries = Table(
-    "qa_deliveries",
-    metadata,
-    Column("id", BigIntPK, primary_key=True, autoincrement=True),
-    Column("occurrence_key", String(200), nullable=False),
-    Column("target", String(64), nullable=False),
-    Column("status", String(16), nullable=False),  # pending | posted | failed
-    Column("message_id", BigInteger, nullable=True),
-    Column("error", String(200), nullable=True),
-    Column("at", UTCDateTime, nullable=False),
-    UniqueConstraint("occurrence_key", "target", name="uq_qa_deliveries_occurrence_key_target"),
 )
 
 

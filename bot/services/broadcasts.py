@@ -3,7 +3,7 @@
 A broadcast has one or more occurrences. Each occurrence is one durable scheduled job
 ``broadcast:<id>:<UTC ISO>`` (the scheduler claims it, so it fires once, also across a
 restart); its WhatsApp messages are outbox rows unique per occurrence and subscriber, its
-Discord posts rows unique per occurrence and channel. Repeats are cron expressions read in
+Discord posts journal keys unique per occurrence and channel. Repeats are cron expressions read in
 the competition timezone (daylight-saving changes keep the wall-clock time), scheduled one
 occurrence at a time.
 """
@@ -26,7 +26,7 @@ from bot.scheduler import Scheduler
 from bot.services import relay_rules as rules
 from bot.services.audit import AuditService
 from bot.services.outbox import OutboxService
-from bot.services.posts import DONE, NEW, RESUME, Delivery, post_nonce
+from bot.services.posts import PostService, target_key
 from storage.engine import Database
 from storage.queries import broadcasts as bq
 from storage.queries import relay as relay_queries
@@ -97,6 +97,15 @@ class BroadcastStatus:
     discord: dict[str, int]
 
 
+#: A journal claim not yet finished is a post still pending for organizers.
+_POST_STATUS = {"claimed": "pending"}
+
+
+def post_key(occurrence: str, channel_id: int) -> str:
+    """The journal key of an occurrence's Discord post in one channel."""
+    return target_key(occurrence, f"channel:{channel_id}")
+
+
 def occurrence_key(broadcast_id: int, run_at: dt.datetime) -> str:
     """``broadcast:<id>:<UTC ISO>``: one key per occurrence."""
     return f"broadcast:{broadcast_id}:{run_at.astimezone(dt.UTC).isoformat()}"
@@ -163,6 +172,7 @@ class BroadcastService:
     audit: AuditService
     scheduler: Scheduler
     outbox: OutboxService
+    posts: PostService
 
     # -- validation -----------------------------------------------------------------------
     def audiences(self) -> list[tuple[str, str]]:
@@ -307,47 +317,6 @@ class BroadcastService:
         log.info("broadcast fired id=%s key=%s whatsapp_rows=%d", row.id, key, queued)
         return Occurrence(row.id, key, row.message, targets, queued, following)
 
-    async def begin_post(self, *, broadcast_id: int, key: str, channel_id: int) -> Delivery:
-        """Reserve the Discord post of an occurrence in a channel before sending it.
-
-        ``done`` when it went out already; ``resume`` when a process died after reserving
-        it (it may be in the channel); ``new`` otherwise (a failed post is tried again).
-        """
-        async with self.db.write() as conn:
-            row = await bq.begin_post(
-                conn,
-                broadcast_id=broadcast_id,
-                occurrence_key=key,
-                channel_id=channel_id,
-                now=self.clock.now(),
-            )
-        if row.status == "posted":
-            state = DONE
-        elif row.status == "pending" and not row.created:
-            state = RESUME
-        else:
-            state = NEW
-        return Delivery(state, row.id, post_nonce("bc", row.id), row.at)
-
-    async def record_post(
-        self,
-        *,
-        key: str,
-        channel_id: int,
-        message_id: int | None = None,
-        error: str | None = None,
-    ) -> None:
-        """Store the outcome of a Discord post (its message, or why it failed)."""
-        async with self.db.write() as conn:
-            await bq.finish_post(
-                conn,
-                occurrence_key=key,
-                channel_id=channel_id,
-                message_id=message_id,
-                error=error,
-                now=self.clock.now(),
-            )
-
     async def list_scheduled(self) -> list[BroadcastInfo]:
         """Broadcasts with an occurrence to come, soonest first."""
         async with self.db.read() as conn:
@@ -383,8 +352,9 @@ class BroadcastService:
             if row is None:
                 raise BroadcastNotFound(id=broadcast_id)
             raw = await relay_queries.status_counts(conn, f"broadcast:{broadcast_id}:")
-            posts = await bq.post_counts(conn, broadcast_id)
-        discord = {key: posts.get(key, 0) for key in ("posted", "failed", "pending")}
+        discord = dict.fromkeys(("posted", "failed", "pending"), 0)
+        for status in (await self.posts.statuses(f"broadcast:{broadcast_id}:")).values():
+            discord[_POST_STATUS.get(status, status)] += 1
         return BroadcastStatus(broadcast_id, whatsapp_counts(raw), discord)
 
     async def ensure_jobs(self) -> int:

@@ -8,9 +8,9 @@ by a process that died mid-post is *resumed*: the next attempt sends with the sa
 and once the claim is older than Discord's nonce window, the Discord side first looks for
 the message in the channel.
 
-``PostService`` holds the claims of posts that have no row of their own (``discord_posts``):
-one key per post, claimed atomically, so two paths (the automatic contest close and
-``/contest close``) never post the same thing both.
+``PostService`` holds the one journal of these posts (``discord_posts``): one key per post,
+claimed atomically, so two paths (the automatic contest close and ``/contest close``, the
+weekly job and its catch-up) never post the same thing both.
 """
 
 from __future__ import annotations
@@ -66,8 +66,14 @@ class Delivery:
         return self.state == RESUME
 
 
+def target_key(occurrence: str, target: str) -> str:
+    """The key of one post of an occurrence that goes to several places: ``target`` is
+    ``channel:<id>`` or ``dm:<user id>``."""
+    return f"{occurrence}:{target}"
+
+
 class PostService:
-    """Claims of posts without a row of their own (see the module docstring)."""
+    """The journal of Discord posts (see the module docstring)."""
 
     def __init__(self, db: Database, clock: Clock, *, owner: str | None = None) -> None:
         self.db = db
@@ -101,7 +107,7 @@ class PostService:
                 state = RESUME if row.status == q.CLAIMED else NEW
             else:
                 state = BUSY
-        return Delivery(state, row.id, post_nonce("dp", row.id), row.claimed_at)
+        return Delivery(state, row.id, row.nonce or post_nonce("dp", row.id), row.claimed_at)
 
     async def finish(
         self,
@@ -121,3 +127,9 @@ class PostService:
                 error=error,
                 now=self.clock.now(),
             )
+
+    async def statuses(self, prefix: str) -> dict[str, str]:
+        """Status (``claimed``, ``posted``, ``failed``) per key of the posts whose key starts
+        with ``prefix``."""
+        async with self.db.read() as conn:
+            return await q.statuses(conn, prefix)

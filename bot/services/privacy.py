@@ -95,7 +95,7 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "qa_questions": {"asker_id": "pseudonym", "text": "erase_text", "answered_by": "pseudonym"},
     "qa_votes": {"voter_id": "pseudonym"},
     "qa_attendance": {"user_id": "pseudonym"},
-    "qa_deliveries": {"target": "scrub"},
+    "discord_posts": {"key": "scrub"},
     "audit_log": {"actor_id": "pseudonym", "target": "scrub", "details": "scrub"},
     "activity_daily": {"user_id": "delete"},
     "nps_surveys": {"created_by": "pseudonym"},

@@ -1,4 +1,4 @@
-"""Queries on discord_posts: claims of Discord posts that have no row of their own."""
+"""Queries on discord_posts: the journal of the Discord posts Podium makes on its own."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class PostRow:
     owner: str
     claimed_at: dt.datetime
     message_id: int | None
+    nonce: str | None
 
 
 def _row(row: Any) -> PostRow:
@@ -37,6 +38,7 @@ def _row(row: Any) -> PostRow:
         owner=row.owner,
         claimed_at=row.claimed_at,
         message_id=row.message_id,
+        nonce=row.nonce,
     )
 
 
@@ -96,3 +98,13 @@ async def finish(
             finished_at=now,
         )
     )
+
+
+async def statuses(conn: AsyncConnection, prefix: str) -> dict[str, str]:
+    """Status per key of the posts whose key starts with ``prefix``."""
+    rows = await conn.execute(
+        select(discord_posts.c.key, discord_posts.c.status).where(
+            discord_posts.c.key.startswith(prefix, autoescape=True)
+        )
+    )
+    return {str(r.key): str(r.status) for r in rows}

@@ -8,6 +8,7 @@ hold member data and what erasure does with each column is decided by
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -24,18 +25,16 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
 from storage.schema import (
-    broadcast_posts,
+    discord_posts,
     metadata,
     outbox,
     points_ledger,
-    qa_deliveries,
     submissions,
     subscribers,
     team_members,
@@ -249,7 +248,13 @@ def stream_submissions(conn: AsyncConnection) -> AsyncIterator[Row]:
     return _stream(conn, stmt)
 
 
-def stream_deliveries(conn: AsyncConnection) -> AsyncIterator[Row]:
+#: Journal keys of the posts the export lists: a broadcast occurrence in a channel, a Q&A
+#: notice in a channel or a DM (``bot.services.posts.target_key``).
+_JOURNAL_KEY = re.compile(r"(?P<occurrence>.+):(?P<recipient>(?:channel|dm):-?\d+)")
+_JOURNAL_PARTS = (("discord", "broadcast:", "broadcast"), ("qa", "qa:", "qa_notice"))
+
+
+async def stream_deliveries(conn: AsyncConnection) -> AsyncIterator[Row]:
     """WhatsApp outbox rows, Discord broadcast posts and Q&A notices, in that order, each
     by id: channel, occurrence key, recipient, kind, status, error, time."""
     whatsapp = select(
@@ -261,30 +266,33 @@ def stream_deliveries(conn: AsyncConnection) -> AsyncIterator[Row]:
         outbox.c.status,
         cast(outbox.c.error_code, String).label("error"),
         outbox.c.updated_at.label("at"),
-        literal(0).label("part"),
     ).join(subscribers, subscribers.c.id == outbox.c.subscriber_id)
-    discord = select(
-        literal("discord").label("channel"),
-        broadcast_posts.c.id,
-        broadcast_posts.c.occurrence_key,
-        ("channel:" + cast(broadcast_posts.c.channel_id, String)).label("recipient"),
-        literal("broadcast").label("kind"),
-        broadcast_posts.c.status,
-        broadcast_posts.c.error,
-        broadcast_posts.c.at,
-        literal(1).label("part"),
-    )
-    qa = select(
-        literal("qa").label("channel"),
-        qa_deliveries.c.id,
-        qa_deliveries.c.occurrence_key,
-        qa_deliveries.c.target.label("recipient"),
-        literal("qa_notice").label("kind"),
-        qa_deliveries.c.status,
-        qa_deliveries.c.error,
-        qa_deliveries.c.at,
-        literal(2).label("part"),
-    )
-    combined = union_all(whatsapp, discord, qa).subquery()
-    stmt = select(combined).order_by(combined.c.part, combined.c.id)
-    return _stream(conn, stmt)
+    async for row in _stream(conn, whatsapp.order_by(outbox.c.id)):
+        yield row
+    for channel, prefix, kind in _JOURNAL_PARTS:
+        stmt = (
+            select(
+                discord_posts.c.id,
+                discord_posts.c.key,
+                discord_posts.c.status,
+                discord_posts.c.error,
+                func.coalesce(discord_posts.c.finished_at, discord_posts.c.claimed_at).label("at"),
+            )
+            .where(discord_posts.c.key.startswith(prefix, autoescape=True))
+            .order_by(discord_posts.c.id)
+        )
+        async for post in _stream(conn, stmt):
+            match = _JOURNAL_KEY.fullmatch(post["key"])
+            if match is None:
+                continue
+            yield {
+                "channel": channel,
+                "id": post["id"],
+                "occurrence_key": match["occurrence"],
+                "recipient": match["recipient"],
+                "kind": kind,
+                # A claim not finished yet reads as before the journals merged: pending.
+                "status": "pending" if post["status"] == "claimed" else post["status"],
+                "error": post["error"],
+                "at": post["at"],
+            }

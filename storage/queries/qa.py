@@ -1,4 +1,4 @@
-"""Queries for Q&A sessions, RSVPs, questions, upvotes, attendance and notice deliveries."""
+"""Queries for Q&A sessions, RSVPs, questions, upvotes and attendance."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from storage.queries import jobs as job_queries
 from storage.queries.jobs import JobRow
 from storage.schema import (
     qa_attendance,
-    qa_deliveries,
     qa_questions,
     qa_rsvps,
     qa_sessions,
@@ -347,68 +346,6 @@ async def attendance_count(conn: AsyncConnection, session_id: int) -> int:
         select(func.count()).where(qa_attendance.c.session_id == session_id)
     )
     return int(result.scalar_one())
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryRow:
-    """A qa_deliveries row as ``begin_delivery`` found it; ``created`` when it made it."""
-
-    id: int
-    status: str
-    at: dt.datetime
-    created: bool
-
-
-async def begin_delivery(
-    conn: AsyncConnection, *, occurrence_key: str, target: str, now: dt.datetime
-) -> DeliveryRow:
-    """Reserve one Discord delivery of a notice (idempotent); returns its row as it is now."""
-    result = await conn.execute(
-        upsertable_insert(conn, qa_deliveries)
-        .values(occurrence_key=occurrence_key, target=target, status="pending", at=now)
-        .on_conflict_do_nothing(index_elements=["occurrence_key", "target"])
-    )
-    row = (
-        await conn.execute(
-            select(qa_deliveries.c.id, qa_deliveries.c.status, qa_deliveries.c.at).where(
-                qa_deliveries.c.occurrence_key == occurrence_key,
-                qa_deliveries.c.target == target,
-            )
-        )
-    ).one()
-    return DeliveryRow(int(row.id), str(row.status), row.at, bool(result.rowcount))
-
-
-async def finish_delivery(
-    conn: AsyncConnection,
-    *,
-    occurrence_key: str,
-    target: str,
-    message_id: int | None,
-    error: str | None,
-    now: dt.datetime,
-) -> None:
-    """Record the outcome of a Discord delivery."""
-    await conn.execute(
-        update(qa_deliveries)
-        .where(qa_deliveries.c.occurrence_key == occurrence_key, qa_deliveries.c.target == target)
-        .values(
-            status="posted" if error is None else "failed",
-            message_id=message_id,
-            error=error[:200] if error else None,
-            at=now,
-        )
-    )
-
-
-async def deliveries(conn: AsyncConnection, occurrence_key: str) -> dict[str, str]:
-    """Status per target of one notice."""
-    rows = await conn.execute(
-        select(qa_deliveries.c.target, qa_deliveries.c.status).where(
-            qa_deliveries.c.occurrence_key == occurrence_key
-        )
-    )
-    return {str(r.target): str(r.status) for r in rows}
 
 
 async def put_job(

@@ -12,9 +12,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy import func, insert, select
 
-from bot.services.posts import post_nonce
+from bot.services.posts import PostService
 from cogs._leaderboard_post import LeaderboardPoster
-from storage.schema import leaderboard_posts, outbox, points_ledger, scheduled_jobs, subscribers
+from storage.schema import outbox, points_ledger, scheduled_jobs, subscribers
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.fakes.fake_discord import FakeDiscord, InteractionResult, wait_for
 from tests.points_support import add_team, csv_bytes
@@ -284,14 +284,8 @@ async def test_the_weekly_job_posts_last_weeks_board_per_track_once_at_the_post_
     assert await poster.catch_up() == {"student": "done", "professional": "done"}
     assert await poster.post_week("2026-W48") == {"student": "done", "professional": "done"}
     assert len(harness.fake.messages_in(channel_id)) == 2
-    async with harness.services.db.read() as conn:
-        rows = (
-            await conn.execute(
-                select(leaderboard_posts.c.track, leaderboard_posts.c.status).where(
-                    leaderboard_posts.c.week_key == "2026-W48"
-                )
-            )
-        ).all()
+    journal = await harness.services.posts.statuses("leaderboard:2026:2026-W48:")
+    rows = [(key.rsplit(":", 1)[1], status) for key, status in journal.items()]
     assert sorted(rows) == [("professional", "posted"), ("student", "posted")]
     # The next week's post is scheduled.
     pending = [j for j in await _jobs(harness) if j.startswith("points.weekly_post")]
@@ -333,11 +327,12 @@ async def test_a_post_interrupted_after_sending_is_recovered_not_repeated(harnes
     await harness.services.points.award(actor_id=ORGANIZER_ID, team="Alpha", amount=5, reason="r")
     poster = LeaderboardPoster.of(harness.bot)
     # Simulate a crash between the Discord post and its record: post, then forget the record.
-    claim = await harness.services.points.claim_post("2026-W48", "student")
+    crashed = PostService(harness.services.db, harness.services.clock)  # the dead process
+    claim = await crashed.claim(harness.services.points.board_post_key("2026-W48", "student"))
     board = await harness.services.points.board_for_post("2026-W48", "student")
     channel = await poster.channel()
     assert channel is not None
-    await poster._send(channel, board, nonce=post_nonce("lb", claim.post_id))
+    await poster._send(channel, board, claim)
     assert claim.state == "new"
     assert await poster.post_board("2026-W48", "student") == "recovered"
     assert len(harness.fake.messages_in(channel_id)) == 1

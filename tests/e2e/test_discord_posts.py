@@ -130,17 +130,24 @@ async def test_a_broadcast_accepted_by_discord_just_before_a_sigkill_is_not_post
             options={"message": text, "audience": "all", "channels": "discord"},
         ),
     )
-    assert podium.db.rows("SELECT status FROM broadcast_posts") == [("pending",)]
+    assert podium.db.rows("SELECT status FROM discord_posts WHERE key LIKE 'broadcast:%'") == [
+        ("claimed",)
+    ]
 
     await podium.start()
     await wait_for(
-        lambda: podium.db.rows("SELECT status FROM broadcast_posts") == [("posted",)],
+        lambda: (
+            podium.db.rows("SELECT status FROM discord_posts WHERE key LIKE 'broadcast:%'")
+            == [("posted",)]
+        ),
         timeout=30,
     )
     posts = [m for m in fake.messages_in(announcements) if m["content"] == text]
     assert len(posts) == 1, f"the broadcast was posted {len(posts)} times"
     assert fake.posting.nonce_replays == 1, "Discord's nonce check returned the first post"
-    assert podium.db.rows("SELECT message_id FROM broadcast_posts") == [(int(posts[0]["id"]),)]
+    assert podium.db.rows("SELECT message_id FROM discord_posts WHERE key LIKE 'broadcast:%'") == [
+        (int(posts[0]["id"]),)
+    ]
 
 
 async def test_a_broadcast_claimed_longer_ago_than_the_nonce_window_is_found_in_the_channel(
@@ -163,7 +170,9 @@ async def test_a_broadcast_claimed_longer_ago_than_the_nonce_window_is_found_in_
     # The bot stayed down longer than Discord remembers nonces: the claim is ten minutes
     # old and Discord no longer deduplicates (its window is over).
     claimed = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
-    podium.db.execute("UPDATE broadcast_posts SET at = ?", claimed)
+    podium.db.execute(
+        "UPDATE discord_posts SET claimed_at = ? WHERE key LIKE 'broadcast:%'", claimed
+    )
     podium.db.execute(
         "UPDATE scheduled_jobs SET run_at = ? WHERE kind = 'broadcast'",
         dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5),
@@ -172,14 +181,19 @@ async def test_a_broadcast_claimed_longer_ago_than_the_nonce_window_is_found_in_
 
     await podium.start()
     await wait_for(
-        lambda: podium.db.rows("SELECT status FROM broadcast_posts") == [("posted",)],
+        lambda: (
+            podium.db.rows("SELECT status FROM discord_posts WHERE key LIKE 'broadcast:%'")
+            == [("posted",)]
+        ),
         timeout=30,
     )
     posts = [m for m in fake.messages_in(announcements) if m["content"] == text]
     assert len(posts) == 1, f"the broadcast was posted {len(posts)} times"
     assert fake.posting.nonce_replays == 0
     assert fake.calls("GET", f"/channels/{announcements}/messages"), "the history was read"
-    assert podium.db.rows("SELECT message_id FROM broadcast_posts") == [(int(posts[0]["id"]),)]
+    assert podium.db.rows("SELECT message_id FROM discord_posts WHERE key LIKE 'broadcast:%'") == [
+        (int(posts[0]["id"]),)
+    ]
 
 
 async def test_a_qa_reminder_accepted_just_before_a_sigkill_pings_the_cohort_once(
@@ -210,11 +224,16 @@ async def test_a_qa_reminder_accepted_just_before_a_sigkill_pings_the_cohort_onc
         dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30),
     )
     await kill_while_posting(podium, fake, rookie, podium.start())
-    assert podium.db.rows("SELECT status FROM qa_deliveries") == [("pending",)]
+    assert podium.db.rows("SELECT status FROM discord_posts WHERE key LIKE 'qa:%'") == [
+        ("claimed",)
+    ]
 
     await podium.start()
     await wait_for(
-        lambda: podium.db.rows("SELECT status FROM qa_deliveries") == [("posted",)],
+        lambda: (
+            podium.db.rows("SELECT status FROM discord_posts WHERE key LIKE 'qa:%'")
+            == [("posted",)]
+        ),
         timeout=30,
     )
     reminders = [m for m in fake.messages_in(rookie) if "Reminder:" in m["content"]]
@@ -237,4 +256,6 @@ async def test_a_weekly_board_accepted_just_before_a_sigkill_is_not_posted_again
     posts = fake.messages_in(leaderboard)
     tracks = sorted(p["attachments"][0]["filename"].split("-")[-1] for p in posts)
     assert tracks == ["professional.png", "student.png"], "each track's board once"
-    assert podium.db.rows("SELECT count(*) FROM leaderboard_posts WHERE status = 'posted'")
+    assert podium.db.rows(
+        "SELECT count(*) FROM discord_posts WHERE key LIKE 'leaderboard:%' AND status = 'posted'"
+    )

@@ -14,7 +14,7 @@ from bot.clock import FrozenClock
 from bot.config import load_competition
 from storage.engine import Database
 from storage.migrate import migrate
-from storage.schema import broadcast_posts, broadcasts
+from storage.schema import broadcasts, discord_posts
 from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID, T0
 from tests.e2e.test_cli import good_env, podium
 from tests.unit.test_privacy import ALICE, ALICE_PHONE, BOB_PHONE, seed
@@ -45,13 +45,13 @@ async def _seed(path: Path) -> None:
         async with db.write() as conn:
             broadcast_id = (await conn.execute(select(broadcasts.c.id))).scalar_one()
             await conn.execute(
-                insert(broadcast_posts).values(
-                    broadcast_id=broadcast_id,
-                    occurrence_key="broadcast:1:x",
+                insert(discord_posts).values(
+                    key=f"broadcast:{broadcast_id}:x:channel:123",
+                    owner="test",
                     channel_id=123,
                     status="posted",
                     message_id=456,
-                    at=T0,
+                    claimed_at=T0,
                 )
             )
     finally:

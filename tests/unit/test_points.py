@@ -8,6 +8,7 @@ from bot.bootstrap import Services, build_services
 from bot.clock import FrozenClock
 from bot.config import AUTOMATIC_POINT_SOURCES, POINT_SOURCES, CompetitionConfig
 from bot.services import points as p
+from bot.services.posts import PostService
 from storage.engine import Database
 from storage.schema import audit_log, points_ledger, team_week_points
 from tests.conftest import GUILD_ID
@@ -497,13 +498,17 @@ async def test_the_post_of_a_week_is_due_at_the_post_time_of_the_next_weeks_firs
 
 async def test_a_board_post_is_claimed_once_per_week_and_track(services: Services):
     points = services.points
-    claim = await points.claim_post("2026-W47", "student")
+    key = points.board_post_key("2026-W47", "student")
+    claim = await services.posts.claim(key)
     assert claim.state == "new"
-    assert (await points.claim_post("2026-W47", "student")).state == "resume"
-    assert (await points.claim_post("2026-W47", "professional")).state == "new"
-    await points.finish_post(claim.post_id, channel_id=5, message_id=6)
-    again = await points.claim_post("2026-W47", "student")
-    assert (again.state, again.message_id) == ("done", 6)
+    restarted = PostService(services.db, services.clock)  # the next process
+    resumed = await restarted.claim(key)
+    assert resumed.state == "resume"
+    assert (await restarted.claim(points.board_post_key("2026-W47", "professional"))).state == (
+        "new"
+    )
+    await restarted.finish(resumed, channel_id=5, message_id=6)
+    assert (await restarted.claim(key)).state == "done"
 
 
 # -- season close -------------------------------------------------------------------------

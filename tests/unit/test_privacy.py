@@ -21,6 +21,7 @@ from storage.schema import (
     cohort_imports,
     consent_records,
     contests,
+    discord_posts,
     metadata,
     nps_responses,
     nps_surveys,
@@ -28,7 +29,6 @@ from storage.schema import (
     point_imports,
     points_ledger,
     qa_attendance,
-    qa_deliveries,
     qa_questions,
     qa_rsvps,
     qa_sessions,
@@ -310,8 +310,8 @@ async def seed(services: Services) -> dict[str, Any]:
             )
         )
         await conn.execute(
-            insert(qa_deliveries).values(
-                occurrence_key="qa:1:start", target=f"dm:{ALICE}", status="posted", at=now
+            insert(discord_posts).values(
+                key=f"qa:1:start:dm:{ALICE}", status="posted", owner="test", claimed_at=now
             )
         )
         await services.audit.record(

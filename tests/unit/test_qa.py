@@ -15,6 +15,7 @@ from bot.config import CompetitionConfig
 from bot.errors import InvalidInput
 from bot.scheduler import Scheduler
 from bot.services import qa
+from bot.services.posts import PostService, target_key
 from bot.services.qa import (
     AlreadyCheckedIn,
     CheckInClosed,
@@ -319,14 +320,16 @@ async def test_a_reminder_of_a_session_that_already_started_is_not_sent(
 
 
 async def test_deliveries_are_reserved_once_per_notice_and_target(services: Services):
-    first = await services.qa.begin_delivery("qa:1:start", "channel:5")
+    key = target_key("qa:1:start", "channel:5")
+    first = await services.posts.claim(key)
     assert first.state == "new"
-    again = await services.qa.begin_delivery("qa:1:start", "channel:5")
+    restarted = PostService(services.db, services.clock)  # the next process
+    again = await restarted.claim(key)
     assert again.state == "resume", "a reservation never finished may have been posted"
     assert again.nonce == first.nonce
-    await services.qa.finish_delivery("qa:1:start", "channel:5", message_id=9)
-    assert (await services.qa.begin_delivery("qa:1:start", "channel:5")).state == "done"
-    assert await services.qa.deliveries("qa:1:start") == {"channel:5": "posted"}
+    await restarted.finish(again, channel_id=5, message_id=9)
+    assert (await restarted.claim(key)).state == "done"
+    assert await services.posts.statuses("qa:1:start:") == {"qa:1:start:channel:5": "posted"}
 
 
 async def test_rsvp_toggles_and_closes_when_the_session_starts(

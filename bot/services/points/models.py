@@ -94,17 +94,6 @@ class ImportPreview:
 
 
 @dataclass(frozen=True, slots=True)
-class PostClaim:
-    """The outcome of claiming a board post: ``new`` (post it now), ``resume`` (a claim left
-    by a process that died mid-post: check the channel first), ``done`` (nothing to do)."""
-
-    state: str
-    post_id: int
-    channel_id: int | None
-    message_id: int | None
-
-
-@dataclass(frozen=True, slots=True)
 class SeasonClose:
     """The close of a season: final boards per track and the alumni to give the role to."""
 

@@ -18,7 +18,6 @@ from bot.services.points.models import (
     Board,
     ImportPreview,
     LedgerEntry,
-    PostClaim,
     SeasonClose,
     TeamPoints,
 )
@@ -164,15 +163,9 @@ class PointsService(PointsBase):
         """The scheduled job key of a week's post (``WeeklyPostService.post_job_key``)."""
         return self.weekly.post_job_key(week_key)
 
-    async def claim_post(self, week_key: str, track: str) -> PostClaim:
-        """Claim one board post, once per week and track (``WeeklyPostService.claim_post``)."""
-        return await self.weekly.claim_post(week_key, track)
-
-    async def finish_post(
-        self, post_id: int, *, channel_id: int | None, message_id: int | None
-    ) -> None:
-        """Record the posted message (``WeeklyPostService.finish_post``)."""
-        await self.weekly.finish_post(post_id, channel_id=channel_id, message_id=message_id)
+    def board_post_key(self, week_key: str, track: str) -> str:
+        """The journal key of one board post (``WeeklyPostService.board_post_key``)."""
+        return self.weekly.board_post_key(week_key, track)
 
     async def board_for_post(self, week_key: str, track: str, *, limit: int = BOARD_SIZE) -> Board:
         """The board a post shows (``WeeklyPostService.board_for_post``)."""

@@ -6,10 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.calendar import Week, next_week, previous_week, to_utc, week_by_key, week_of
-from bot.services.points.base import PointsBase, present
+from bot.services.points.base import PointsBase
 from bot.services.points.boards import BOARD_SIZE, FINAL_WEEK_KEY, BoardService
-from bot.services.points.models import Board, PostClaim
-from storage.queries.points import posts as posts_q
+from bot.services.points.models import Board
 
 WEEKLY_POST_JOB = "points.weekly_post"
 
@@ -45,40 +44,10 @@ class WeeklyPostService(PointsBase):
         """The scheduled job key of a week's post (one occurrence per season and week)."""
         return f"{WEEKLY_POST_JOB}:{self.season}:{week_key}"
 
-    async def claim_post(self, week_key: str, track: str) -> PostClaim:
-        """Claim the post of one board (``week_key`` or ``final``) for one track.
-
-        The unique (season, week, track) row makes this once per week and track, across
-        restarts: ``new`` means this caller must post; ``resume`` means an earlier claim was
-        never finished (the process died mid-post), so the channel should be checked for the
-        message before posting; ``done`` means it was posted (or was empty) already.
-        """
-        async with self.db.write() as conn:
-            created = await posts_q.claim_post(
-                conn, season=self.season, week_key=week_key, track=track, now=self.clock.now()
-            )
-            row = present(await posts_q.get_post(conn, self.season, week_key, track))
-        if created:
-            state = "new"
-        elif row.status == "claimed":
-            state = "resume"
-        else:
-            state = "done"
-        return PostClaim(state, row.id, row.channel_id, row.message_id)
-
-    async def finish_post(
-        self, post_id: int, *, channel_id: int | None, message_id: int | None
-    ) -> None:
-        """Record the posted message (or, without one, that the board was empty)."""
-        async with self.db.write() as conn:
-            await posts_q.finish_post(
-                conn,
-                post_id=post_id,
-                status="posted" if message_id is not None else "empty",
-                channel_id=channel_id,
-                message_id=message_id,
-                now=self.clock.now(),
-            )
+    def board_post_key(self, week_key: str, track: str) -> str:
+        """The journal key of one board post (``week_key`` or ``final``, one track): one post
+        per season, week and track."""
+        return f"leaderboard:{self.season}:{week_key}:{track}"
 
     async def board_for_post(self, week_key: str, track: str, *, limit: int = BOARD_SIZE) -> Board:
         """The board a post shows: a week's, or the season's for ``final``."""

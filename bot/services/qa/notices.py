@@ -15,7 +15,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.services.posts import DONE, NEW, RESUME, Delivery, post_nonce
 from bot.services.qa.base import QABase
 from bot.services.qa.models import Notice, _session
 from storage.queries import jobs as job_queries
@@ -146,41 +145,6 @@ class QANotices(QABase):
                 cohort=cohort,
             )
         return added
-
-    async def begin_delivery(self, key: str, target: str) -> Delivery:
-        """Reserve one Discord delivery of a notice before sending it: ``done`` when it
-        went out already, ``resume`` when a process died after reserving it (it may be
-        there), ``new`` otherwise (a failed delivery is tried again)."""
-        async with self.db.write() as conn:
-            row = await q.begin_delivery(
-                conn, occurrence_key=key, target=target, now=self.clock.now()
-            )
-        if row.status == "posted":
-            state = DONE
-        elif row.status == "pending" and not row.created:
-            state = RESUME
-        else:
-            state = NEW
-        return Delivery(state, row.id, post_nonce("qa", row.id), row.at)
-
-    async def finish_delivery(
-        self, key: str, target: str, *, message_id: int | None = None, error: str | None = None
-    ) -> None:
-        """Record how one Discord delivery of a notice ended."""
-        async with self.db.write() as conn:
-            await q.finish_delivery(
-                conn,
-                occurrence_key=key,
-                target=target,
-                message_id=message_id,
-                error=error,
-                now=self.clock.now(),
-            )
-
-    async def deliveries(self, key: str) -> dict[str, str]:
-        """Status per target of one notice."""
-        async with self.db.read() as conn:
-            return await q.deliveries(conn, key)
 
     async def locales(self, user_ids: list[int]) -> dict[int, str]:
         """The Discord locale the bot last saw for each member (for DMs)."""

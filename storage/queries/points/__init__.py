@@ -1,4 +1,4 @@
-"""Queries of the points feature: ledger, boards, posts, imports, seasons (one module each).
+"""Queries of the points feature: ledger, boards, imports, seasons (one module each).
 
 Every ledger entry goes through ``ledger.append_entry``, which also moves the team's weekly
 total in the same transaction, so boards never scan the ledger.
