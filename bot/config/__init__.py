@@ -18,6 +18,7 @@ messages never reach the operator, and secret values never appear in problems or
 
 from bot.config.competition import CompetitionConfig
 from bot.config.fields import (
+    AUTOMATIC_POINT_SOURCES,
     LOCALES,
     MESSAGE_KINDS,
     POINT_SOURCES,
@@ -49,6 +50,7 @@ from bot.config.sections import (
 from bot.config.settings import Settings
 
 __all__ = [
+    "AUTOMATIC_POINT_SOURCES",
     "LOCALES",
     "MESSAGE_KINDS",
     "POINT_SOURCES",

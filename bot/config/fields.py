@@ -25,8 +25,13 @@ LOCALES: Final[tuple[Locale, ...]] = ("en", "zh_CN")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: Final[tuple[Weekday, ...]] = get_args(Weekday)
 
-PointSource = Literal["award", "import", "ugc", "qa_attendance"]
+# The one list of point sources: organizers give points (refused past a weekly cap), the bot
+# gives automatic ones (trimmed to the cap). A new source goes in one of the two.
+OrganizerPointSource = Literal["award", "import"]
+AutomaticPointSource = Literal["ugc", "qa_attendance"]
+PointSource = Literal[OrganizerPointSource, AutomaticPointSource]
 POINT_SOURCES: Final[tuple[PointSource, ...]] = get_args(PointSource)
+AUTOMATIC_POINT_SOURCES: Final[tuple[AutomaticPointSource, ...]] = get_args(AutomaticPointSource)
 
 MessageKind = Literal["reminder", "broadcast", "leaderboard", "verification"]
 MESSAGE_KINDS: Final[tuple[MessageKind, ...]] = get_args(MessageKind)
