@@ -9,50 +9,21 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import ConfigError, load_all, load_competition, load_settings
+from bot.cli_common import (
+    EXIT_CONFIG,
+    EXIT_OK,
+    CommandExit,
+    load_for_run,
+    load_settings_only,
+    load_without_discord,
+)
 from bot.logs import settings_secrets, setup_logging
 from storage.files import private_umask
-
-EXIT_OK = 0
-EXIT_CONFIG = 2
-
-
-def print_problems(error: ConfigError) -> int:
-    """Print every configuration problem on its own line; returns exit code 2."""
-    print(f"Podium cannot start: {len(error.problems)} configuration problem(s).", file=sys.stderr)
-    for problem in error.problems:
-        print(f"  - {problem.line()}", file=sys.stderr)
-    print("See .env.example and competition.example.toml for every key.", file=sys.stderr)
-    return EXIT_CONFIG
-
-
-def missing_database(database_url: str, command: str) -> int | None:
-    """For a command that works on existing data: exit code 2 (with a message) when
-    ``DATABASE_URL`` names an SQLite file that does not exist, so that a typo never
-    creates an empty database. None when the database is there (or is not a file)."""
-    from sqlalchemy import make_url
-
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    path = Path(url.database).absolute()
-    if path.exists():
-        return None
-    print(
-        f"{command}: the database {path} does not exist; nothing was done.\n"
-        "Fix: check DATABASE_URL (in .env or the environment; a relative path is relative "
-        "to the folder you run podium in). `podium run` and `podium migrate` create a new one.",
-        file=sys.stderr,
-    )
-    return EXIT_CONFIG
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     """Validate .env and competition.toml; one line per problem, exit 2 if any."""
-    try:
-        settings, competition = load_all(args.env_file)
-    except ConfigError as error:
-        return print_problems(error)
+    settings, competition = load_for_run(args)
     print(
         f"Configuration OK: competition '{competition.competition.name}', "
         f"timezone {competition.competition.timezone}, {len(competition.cohorts)} cohorts, "
@@ -71,10 +42,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.print_login_link is not None:
         print("run: --print-login-link works with --only web", file=sys.stderr)
         return EXIT_CONFIG
-    try:
-        settings, competition = load_all(args.env_file)
-    except ConfigError as error:
-        return print_problems(error)
+    settings, competition = load_for_run(args)
     setup_logging(settings.LOG_LEVEL, secrets=settings_secrets(settings))
     from bot.runner import run
 
@@ -86,10 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Apply database migrations (needs only DATABASE_URL)."""
-    try:
-        settings = load_settings(args.env_file, require_discord=False)
-    except ConfigError as error:
-        return print_problems(error)
+    settings = load_settings_only(args)
     setup_logging(settings.LOG_LEVEL, secrets=settings_secrets(settings))
     from storage.engine import Database
     from storage.migrate import migrate
@@ -111,10 +76,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a consistent copy of the SQLite database to FILE while the bot may be running."""
-    try:
-        settings = load_settings(args.env_file, require_discord=False)
-    except ConfigError as error:
-        return print_problems(error)
+    settings = load_settings_only(args)
     from storage.backup import BackupError, backup_sqlite
 
     try:
@@ -128,14 +90,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_import_points(args: argparse.Namespace) -> int:
     """Import a points CSV (same checks and idempotency as /points import)."""
-    try:
-        settings = load_settings(args.env_file, require_discord=False)
-        competition = load_competition(settings.competition_config_path)
-    except ConfigError as error:
-        return print_problems(error)
-    refused = missing_database(settings.DATABASE_URL, "import-points")
-    if refused is not None:
-        return refused
+    settings, competition = load_without_discord(args, existing_database="import-points")
     setup_logging("WARNING")
     from bot.points_cli import run_import_points
 
@@ -144,14 +99,7 @@ def cmd_import_points(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the competition's data as CSV files (phone numbers masked) into DIR."""
-    try:
-        settings = load_settings(args.env_file, require_discord=False)
-        competition = load_competition(settings.competition_config_path)
-    except ConfigError as error:
-        return print_problems(error)
-    refused = missing_database(settings.DATABASE_URL, "export")
-    if refused is not None:
-        return refused
+    settings, competition = load_without_discord(args, existing_database="export")
     setup_logging("WARNING")
     from bot.export_cli import run_export
 
@@ -249,11 +197,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The database, its WAL, backups and exports hold personal data: whatever this
     # process creates is for its own user only.
     private_umask()
-    if getattr(args, "writes_database", False):
-        from bot.single_writer import run_holding_writer_lock
+    try:
+        if getattr(args, "writes_database", False):
+            from bot.single_writer import run_holding_writer_lock
 
-        return run_holding_writer_lock(args, argv)
-    return int(args.func(args))
+            return run_holding_writer_lock(args, argv)
+        return int(args.func(args))
+    except CommandExit as stop:
+        return stop.code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,25 +9,15 @@ import datetime as dt
 import sys
 from typing import Any
 
-from bot.config import ConfigError, load_competition, load_settings
+from bot.cli_common import load_without_discord
 
 EXIT_OK = 0
 EXIT_REFUSED = 2
 
 
-def _problems(error: ConfigError) -> int:
-    from bot.cli import print_problems
-
-    return print_problems(error)
-
-
 def cmd_run_web(args: argparse.Namespace) -> int:
     """The web app alone (needs DATABASE_URL and the competition file, no Discord)."""
-    try:
-        settings = load_settings(args.env_file, require_discord=False)
-        competition = load_competition(settings.competition_config_path)
-    except ConfigError as error:
-        return _problems(error)
+    settings, competition = load_without_discord(args)
     from bot.logs import settings_secrets, setup_logging
     from bot.runner import run_web_only
 
@@ -42,11 +32,7 @@ def cmd_run_web(args: argparse.Namespace) -> int:
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     """Fill a fresh database with the demo competition; exit 2 if it has teams already."""
-    try:
-        settings = load_settings(args.env_file, require_discord=False)
-        competition = load_competition(settings.competition_config_path)
-    except ConfigError as error:
-        return _problems(error)
+    settings, competition = load_without_discord(args)
     from bot.demo import DemoRefused, seed_demo
     from bot.logs import setup_logging
     from bot.web.site import link_base_url
@@ -94,11 +80,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 def cmd_dashboard_link(args: argparse.Namespace) -> int:
     """Print a single-use dashboard login link for an organizer (audited)."""
-    try:
-        settings = load_settings(args.env_file, require_discord=False)
-        competition = load_competition(settings.competition_config_path)
-    except ConfigError as error:
-        return _problems(error)
+    settings, competition = load_without_discord(args)
     from bot.bootstrap import migrated_services
     from bot.errors import PodiumError
     from bot.logs import setup_logging

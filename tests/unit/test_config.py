@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot import config as config_module
 from bot.config import (
+    LOCALES,
+    MESSAGE_KINDS,
     CompetitionConfig,
     ConfigError,
     ConfigProblem,
@@ -21,6 +22,9 @@ from bot.config import (
     load_competition,
     load_settings,
 )
+from bot.config.competition import _toml_fix
+from bot.config.problems import _unwrap
+from bot.config.settings import _ENV_FIXES
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV_EXAMPLE = ROOT / ".env.example"
@@ -113,8 +117,8 @@ def test_competition_example_loads_cleanly() -> None:
     assert config.cohort("advanced").name.get("zh_CN") == "进阶营"
     assert config.track_keys == ("student", "professional")
     assert config.track("professional").name.get("zh-CN") == "在职组"
-    for kind in config_module.MESSAGE_KINDS:
-        for language in config_module.LOCALES:
+    for kind in MESSAGE_KINDS:
+        for language in LOCALES:
             assert config.whatsapp.template(kind, language) is not None
 
 
@@ -212,7 +216,7 @@ def test_database_only_commands_still_reject_invalid_values() -> None:
 
 
 def test_every_settings_key_has_a_tailored_fix_text() -> None:
-    assert set(config_module._ENV_FIXES) == set(Settings.model_fields)
+    assert set(_ENV_FIXES) == set(Settings.model_fields)
 
 
 def test_load_settings_uses_only_the_given_environ(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -379,7 +383,7 @@ def test_invalid_setting_is_reported_with_its_key_problem_and_fix(
     problems = problems_of(excinfo)
     assert key in problems
     assert fragment in problems[key].problem
-    assert problems[key].fix == config_module._ENV_FIXES[key]
+    assert problems[key].fix == _ENV_FIXES[key]
     assert_readable(excinfo.value)
 
 
@@ -749,18 +753,18 @@ def _leaf_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
         paths.append(path)
-        annotation: Any = config_module._unwrap(field.annotation)
+        annotation: Any = _unwrap(field.annotation)
         if typing.get_origin(annotation) is tuple:
-            annotation = config_module._unwrap(typing.get_args(annotation)[0])
+            annotation = _unwrap(typing.get_args(annotation)[0])
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             paths.extend(_leaf_paths(annotation, f"{path}."))
     return paths
 
 
 def test_every_competition_key_has_a_specific_fix_text() -> None:
-    generic = config_module._toml_fix("no.such.key")
+    generic = _toml_fix("no.such.key")
     for path in _leaf_paths(CompetitionConfig):
-        assert config_module._toml_fix(path) != generic, path
+        assert _toml_fix(path) != generic, path
 
 
 def test_every_competition_key_is_documented_in_the_example() -> None:

@@ -1,260 +1,35 @@
-"""Teams and tracks (SPEC §3.1): registration, invite codes, captains, organizer moves.
-
-Every use case is one transaction on the single writer. Rules that must never break are
-also database constraints: one active team per name key and season, one team per member
-per season, unique invite codes. The last free seat is taken under a row lock on the team
-(PostgreSQL; SQLite's one writer serializes transactions), so two members pressing join
-at the same moment cannot both get it.
-
-Results are plain dataclasses; the cog turns them into Discord changes (the private team
-channel's member overwrites) and replies.
-"""
+"""Registration, leaving, captain and organizer actions: every write the team service makes."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import secrets
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.calendar import discord_timestamp
-from bot.clock import Clock
-from bot.config import CompetitionConfig
-from bot.errors import PodiumError
-from bot.i18n import N_
-from bot.services.audit import AuditService
-from bot.services.names import name_key
-from bot.services.team_search import TeamChoice, TeamSearchIndex
-from storage.engine import Database
+from bot.services.teams.errors import (
+    AlreadyInTeam,
+    AlreadyInThatTeam,
+    BadInviteCode,
+    CannotTargetSelf,
+    NotCaptain,
+    NotInTeam,
+    NotTeamMember,
+    RegistrationClosed,
+    RegistrationLocked,
+    SameTeamName,
+    TeamFull,
+    TeamNameTaken,
+    UnknownTeam,
+    UnknownTrack,
+)
+from bot.services.teams.models import Disbanded, MembershipChange, MoveResult, Team, TeamDetails
+from bot.services.teams.names import clean_team_name, new_invite_code, normalize_invite_code
+from bot.services.teams.roster import TeamRoster
 from storage.queries import cohorts as cohort_queries
 from storage.queries import teams as team_queries
 from storage.queries.teams import DuplicateKey, TeamRow
-
-NAME_MIN = 2
-NAME_MAX = 32
-#: Invite codes: no 0/O, 1/I/L, so they survive being read aloud or retyped.
-INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-INVITE_LENGTH = 10
-#: How long another process's team writes may stay invisible to autocomplete.
-INDEX_TTL = dt.timedelta(minutes=1)
-
-_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b", re.IGNORECASE)
-_LINK = re.compile(
-    r"(?:[a-z][a-z0-9+.-]*://|\bwww\.|discord(?:app)?\.(?:gg|com)/|"
-    r"\b[a-z0-9-]+\.(?:com|net|org|io|gg|cn|co|me|xyz|app|dev|info|biz|ly|to|tv|link|site|"
-    r"shop|top|online|store)\b)",
-    re.IGNORECASE,
-)
-
-
-# -- errors ------------------------------------------------------------------------------
-
-
-class TeamNameLength(PodiumError):
-    message = N_("A team name needs {min} to {max} characters; yours has {length}.")
-
-
-class TeamNameHasMention(PodiumError):
-    message = N_("A team name cannot contain mentions such as @everyone, @here or <@…>.")
-
-
-class TeamNameHasLink(PodiumError):
-    message = N_("A team name cannot contain links or web addresses.")
-
-
-class TeamNameHasControl(PodiumError):
-    message = N_("A team name cannot contain line breaks, control or invisible characters.")
-
-
-class TeamNameTaken(PodiumError):
-    message = N_("The name {name} is already taken this season. Please pick another one.")
-
-
-class UnknownTrack(PodiumError):
-    message = N_("There is no track {track}. Choose one of: {tracks}.")
-
-
-class AlreadyInTeam(PodiumError):
-    message = N_("You are already in the team {team}. Leave it first with /team leave.")
-
-
-class RegistrationClosed(PodiumError):
-    message = N_("Team registration closed on {deadline}.")
-
-
-class RegistrationLocked(PodiumError):
-    message = N_("Team registration is locked by the organizers right now. Please try later.")
-
-
-class BadInviteCode(PodiumError):
-    message = N_(
-        "No team has the invite code {code}. Ask your captain for the current code: it "
-        "changes when they rotate it."
-    )
-
-
-class TeamFull(PodiumError):
-    message = N_("The team {team} is full: it has {max} members already.")
-
-
-class NotInTeam(PodiumError):
-    message = N_(
-        "You are not in a team this season. Create one with /team create or join one with "
-        "/team join."
-    )
-
-
-class NotCaptain(PodiumError):
-    message = N_("Only the captain of {team} can do that.")
-
-
-class NotTeamMember(PodiumError):
-    message = N_("{member} is not a member of {team}.")
-
-
-class CannotTargetSelf(PodiumError):
-    message = N_("You cannot do that to yourself.")
-
-
-class UnknownTeam(PodiumError):
-    message = N_("No active team matches {team}. Pick one from the suggestions.")
-
-
-class AlreadyInThatTeam(PodiumError):
-    message = N_("{member} is already in {team}.")
-
-
-class SameTeamName(PodiumError):
-    message = N_("Your team is already called {name}.")
-
-
-# -- results -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Team:
-    """A team as features see it. ``channel_id`` is its private channel, if any."""
-
-    id: int
-    season: str
-    name: str
-    track: str
-    captain_id: int
-    invite_code: str
-    channel_id: int | None
-    created_at: dt.datetime
-    disbanded_at: dt.datetime | None
-
-    @classmethod
-    def from_row(cls, row: TeamRow) -> Team:
-        """Build from a storage row."""
-        return cls(
-            id=row.id,
-            season=row.season,
-            name=row.name,
-            track=row.track,
-            captain_id=row.captain_id,
-            invite_code=row.invite_code,
-            channel_id=row.channel_id,
-            created_at=row.created_at,
-            disbanded_at=row.disbanded_at,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class TeamMember:
-    """A member of a team and when they joined (UTC)."""
-
-    user_id: int
-    joined_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class TeamDetails:
-    """A team with its members (longest-standing first) and size limits."""
-
-    team: Team
-    members: tuple[TeamMember, ...]
-    min_size: int
-    max_size: int
-
-    @property
-    def complete(self) -> bool:
-        """True when the team has at least ``min_size`` members."""
-        return len(self.members) >= self.min_size
-
-
-@dataclass(frozen=True, slots=True)
-class MembershipChange:
-    """Someone joined or left a team. ``team`` is the state after the change.
-
-    ``new_captain_id`` is set when captaincy passed on; ``disbanded`` when the team was
-    left empty (or disbanded outright); ``remaining`` are the members still in it.
-    """
-
-    team: Team
-    user_id: int
-    joined: bool
-    new_captain_id: int | None = None
-    disbanded: bool = False
-    remaining: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Disbanded:
-    """A team was disbanded; ``members`` were in it at that moment."""
-
-    team: Team
-    members: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class MoveResult:
-    """An organizer moved a member: out of ``left`` (if they were in a team) into ``joined``."""
-
-    left: MembershipChange | None
-    joined: MembershipChange
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrationStatus:
-    """Whether teams may be created and joined now, and why not."""
-
-    open: bool
-    deadline: dt.datetime | None
-    locked_at: dt.datetime | None
-
-
-# -- validation --------------------------------------------------------------------------
-
-
-def clean_team_name(raw: str) -> tuple[str, str]:
-    """Check a team name against §3.1 and return it tidied (outer spaces stripped, inner
-    runs of spaces collapsed) with its comparison key. Raises a TeamName* error."""
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in raw):
-        raise TeamNameHasControl()
-    name = " ".join(raw.split())
-    if not NAME_MIN <= len(name) <= NAME_MAX:
-        raise TeamNameLength(min=NAME_MIN, max=NAME_MAX, length=len(name))
-    normalized = unicodedata.normalize("NFKC", name)
-    if _MENTION.search(normalized):
-        raise TeamNameHasMention()
-    if _LINK.search(normalized):
-        raise TeamNameHasLink()
-    return name, name_key(name)
-
-
-def normalize_invite_code(raw: str) -> str:
-    """The code as stored: upper case, without spaces, dashes or backticks."""
-    return re.sub(r"[\s`\-]", "", unicodedata.normalize("NFKC", raw)).upper()
-
-
-def new_invite_code() -> str:
-    """A random, unguessable invite code (10 characters, about 50 bits)."""
-    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
 
 
 async def _reload(conn: AsyncConnection, team_id: int) -> TeamRow:
@@ -269,129 +44,9 @@ def _mention(user_id: int) -> str:
     return f"<@{user_id}>"
 
 
-# -- the service -------------------------------------------------------------------------
-
-
 @dataclass(slots=True)
-class TeamService:
+class TeamService(TeamRoster):
     """Team registration and management for the current season."""
-
-    db: Database
-    clock: Clock
-    competition: CompetitionConfig
-    audit: AuditService
-    _index: TeamSearchIndex | None = field(default=None, init=False)
-    _index_loaded: dt.datetime | None = field(default=None, init=False)
-
-    @property
-    def season(self) -> str:
-        """The current season's label."""
-        return self.competition.competition.season
-
-    # -- reads ---------------------------------------------------------------------------
-
-    async def registration(self) -> RegistrationStatus:
-        """Whether registration is open now (deadline from the config, organizer lock)."""
-        async with self.db.read() as conn:
-            locked_at = await team_queries.registration_lock(conn, self.season)
-        deadline = self.competition.teams.registration_deadline
-        passed = deadline is not None and self.clock.now() >= deadline
-        return RegistrationStatus(
-            open=locked_at is None and not passed, deadline=deadline, locked_at=locked_at
-        )
-
-    async def team_of(self, user_id: int) -> Team | None:
-        """The member's team this season, or None."""
-        async with self.db.read() as conn:
-            row = await team_queries.team_of(conn, self.season, user_id)
-        return Team.from_row(row) if row else None
-
-    async def get(self, team_id: int) -> Team | None:
-        """A team by id (disbanded ones too)."""
-        async with self.db.read() as conn:
-            row = await team_queries.get(conn, team_id)
-        return Team.from_row(row) if row else None
-
-    async def details(self, team_id: int) -> TeamDetails:
-        """The team with its members. Raises UnknownTeam for an unknown or disbanded team."""
-        async with self.db.read() as conn:
-            row = await team_queries.get(conn, team_id)
-            if row is None or row.disbanded_at is not None or row.season != self.season:
-                raise UnknownTeam(team=str(team_id))
-            members = await team_queries.memberships(conn, team_id)
-        return self._details(row, members)
-
-    async def details_of_member(self, user_id: int) -> TeamDetails:
-        """The member's own team with its members. Raises NotInTeam."""
-        async with self.db.read() as conn:
-            row = await team_queries.team_of(conn, self.season, user_id)
-            if row is None:
-                raise NotInTeam()
-            members = await team_queries.memberships(conn, row.id)
-        return self._details(row, members)
-
-    def _details(self, row: TeamRow, members: list[team_queries.MembershipRow]) -> TeamDetails:
-        return TeamDetails(
-            team=Team.from_row(row),
-            members=tuple(TeamMember(m.user_id, m.joined_at) for m in members),
-            min_size=self.competition.teams.min_size,
-            max_size=self.competition.teams.max_size,
-        )
-
-    async def resolve(self, text: str) -> Team:
-        """The active team an option value names: an id from autocomplete, else a name.
-
-        Raises UnknownTeam."""
-        value = text.strip()
-        async with self.db.read() as conn:
-            row = None
-            if value.isdigit():
-                row = await team_queries.get(conn, int(value))
-                if row is not None and (row.disbanded_at is not None or row.season != self.season):
-                    row = None
-            if row is None:
-                row = await team_queries.by_name_key(conn, self.season, name_key(value))
-        if row is None:
-            raise UnknownTeam(team=value[:40])
-        return Team.from_row(row)
-
-    async def search(self, query: str, limit: int = 25) -> list[TeamChoice]:
-        """Autocomplete: at most ``limit`` (≤ 25) active teams matching ``query`` by prefix,
-        substring or a typo. Served from memory; reloaded at most every minute so writes
-        made by another process show up."""
-        index, loaded = self._index, self._index_loaded
-        if index is None or loaded is None or self.clock.now() - loaded > INDEX_TTL:
-            index = await self.reload_index()
-        return index.search(query[:100], min(limit, 25))
-
-    async def reload_index(self) -> TeamSearchIndex:
-        """Rebuild the autocomplete index from the database."""
-        async with self.db.read() as conn:
-            rows = await team_queries.names(conn, self.season)
-        self._index = TeamSearchIndex((r.id, r.name, r.name_key) for r in rows)
-        self._index_loaded = self.clock.now()
-        return self._index
-
-    async def remove_member_in(
-        self, conn: AsyncConnection, row: TeamRow, user_id: int, now: dt.datetime
-    ) -> MembershipChange:
-        """Take ``user_id`` out of ``row``'s team inside another service's transaction (the
-        erasure of a member's data) by the same rules as leaving: captaincy passes to the
-        longest-standing member; a team left empty is disbanded. After the commit, call
-        :meth:`forget_disbanded` when the change disbanded the team."""
-        return await self._remove(conn, row, user_id, now)
-
-    def forget_disbanded(self, team_id: int) -> None:
-        """Drop a disbanded team from the in-memory search index (after the commit)."""
-        self._indexed(team_id, None)
-
-    def _indexed(self, team_id: int, name: str | None) -> None:
-        if self._index is None:
-            return
-        if name is None:
-            self._index.remove(team_id)
-        else:
-            self._index.add(team_id, name, name_key(name))
 
     # -- registration --------------------------------------------------------------------
 
@@ -473,6 +128,15 @@ class TeamService:
         )
 
     # -- leaving -------------------------------------------------------------------------
+
+    async def remove_member_in(
+        self, conn: AsyncConnection, row: TeamRow, user_id: int, now: dt.datetime
+    ) -> MembershipChange:
+        """Take ``user_id`` out of ``row``'s team inside another service's transaction (the
+        erasure of a member's data) by the same rules as leaving: captaincy passes to the
+        longest-standing member; a team left empty is disbanded. After the commit, call
+        :meth:`forget_disbanded` when the change disbanded the team."""
+        return await self._remove(conn, row, user_id, now)
 
     async def _remove(
         self, conn: AsyncConnection, row: TeamRow, user_id: int, now: dt.datetime
