@@ -20,7 +20,7 @@ from tests.databases import BACKENDS
 from tests.e2e.conftest import PodiumProcess
 from tests.e2e.test_process import ORGANIZER, seed_members
 from tests.fakes.discord import FakeDiscord, wait_for
-from tests.fakes.fake_twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio
 from tests.whatsapp.conftest import register_competition_templates
 
 pytestmark = pytest.mark.e2e
