@@ -13,6 +13,13 @@ dispatches, then RESUMED), REQUEST_GUILD_MEMBERS → GUILD_MEMBERS_CHUNK; ``zlib
 transport compression (or ``zstd-stream`` when ``zstandard`` is importable) as the client
 asks. Unknown REST routes answer 404 and are recorded, so a test can assert that nothing
 unexpected was called.
+
+``FakeDiscord`` (``fake.py``) combines the parts: ``state.py`` (the guild and Discord's
+JSON shapes), ``gateway.py``, ``rest.py`` (recording, auth, injected failures, the route
+table) with one module per resource in ``routes/``, ``interactions.py`` (the payloads a
+test delivers), ``models.py`` (what was recorded and answered); ``limits.py`` and
+``posts.py`` hold Discord's rules the routes enforce, and ``process.py`` runs the fake in
+a child process.
 """
 
 from tests.fakes.discord.fake import FakeDiscord, wait_for

@@ -17,6 +17,8 @@ from tests.fakes.discord.state import GuildState
 
 @dataclass
 class Session:
+    """One gateway session: its sequence, the dispatches kept for RESUME, its websocket."""
+
     session_id: str
     sequence: int = 0
     buffer: list[dict[str, Any]] = field(default_factory=list)

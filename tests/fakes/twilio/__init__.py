@@ -26,6 +26,11 @@ What it models (shapes from twilio-oai's ``twilio_api_v2010.json``):
 Differences from Twilio worth knowing: ``date_sent`` is set when the message is accepted
 (Twilio fills it once the message leaves), ``previous_page_uri`` is always null, and only
 the Messages resource exists.
+
+``FakeTwilio`` (``fake.py``) combines the parts: ``state.py`` (configuration, stored
+messages, windows, opt-outs, auth), ``messages.py`` (create), ``listing.py`` (fetch and
+list), ``webhooks.py`` (status callbacks, inbound messages), ``templates.py``,
+``rates.py`` (the sender's cap), ``errors.py`` and ``resources.py``.
 """
 
 from tests.fakes.twilio.errors import RETRY_AFTER_SECONDS
