@@ -50,7 +50,7 @@ DEAD_CALLBACKS = "http://127.0.0.1:9"  # status callbacks are not part of this f
 FAKE = """
 import asyncio, collections, json, sys
 sys.path.insert(0, sys.argv[2])
-from tests.fakes.fake_twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio
 
 async def main():
     async with FakeTwilio(rate_cap_per_second=float(sys.argv[1]), callback_concurrency=4) as fake:

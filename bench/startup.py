@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import GUILD_ID  # noqa: E402
 from tests.e2e.conftest import podium_process  # noqa: E402
-from tests.fakes.fake_discord import FakeDiscord  # noqa: E402
+from tests.fakes.discord import FakeDiscord  # noqa: E402
 
 BARE_CLIENT = """
 import asyncio, sys, discord, yarl, discord.http, discord.gateway

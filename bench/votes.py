@@ -7,7 +7,7 @@ Three measurements in one run, each on a fresh migrated SQLite file:
 2. **cog**: the same votes as real component-interaction payloads (``podium:vote:<id>``)
    through the real PodiumBot and discord.py against the fake Discord, 64 clicks in flight,
    with the gallery posts' counts kept up to date by the coalesced edits. The fake runs in
-   its own process (``tests/fakes/fake_discord_process.py``; ``--fake inline`` puts it back
+   its own process (``tests/fakes/discord/process.py``; ``--fake inline`` puts it back
    in this event loop) and drives and times the clicks there, so the figure measures the
    bot, and the CPU seconds of each process are printed.
 3. **baseline**: raw single-row ``INSERT`` + commit of the same rows, one transaction per
@@ -58,8 +58,8 @@ from cogs._contest_views import GalleryCounter, post_entry  # noqa: E402
 from storage.engine import Database  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
 from storage.schema import team_members, teams  # noqa: E402
-from tests.fakes.fake_discord import FakeDiscord  # noqa: E402
-from tests.fakes.fake_discord_process import (  # noqa: E402
+from tests.fakes.discord import FakeDiscord  # noqa: E402
+from tests.fakes.discord.process import (  # noqa: E402
     ClickRun,
     FakeDiscordProcess,
     run_clicks,

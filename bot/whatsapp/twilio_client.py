@@ -12,7 +12,7 @@ Two things twilio-python 9.x does not do on its own, and this module adds:
 * **Redirecting to a local fake.** With ``api_base_url`` (setting ``TWILIO_API_BASE_URL``)
   every ``https://*.twilio.com`` URL the library builds, including the absolute
   ``next_page_uri`` links it follows while paging, is rewritten onto that base, so the
-  unmodified library talks to ``tests/fakes/fake_twilio.py``.
+  unmodified library talks to ``tests/fakes/twilio/``.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from bot.config import CompetitionConfig
 from bot.i18n import Catalogs
 from bot.overrides import apply_discord_overrides
 from tests.conftest import GUILD_ID
-from tests.fakes.fake_discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord
 
 ORGANIZER_ID = 100000000000000010
 PARTICIPANT_ID = 100000000000000020
@@ -52,7 +52,7 @@ async def harness(services: Services, competition: CompetitionConfig) -> AsyncIt
         await fake.wait_for_commands()
         await fake.wait_ready()
         yield Harness(bot=bot, fake=fake, services=services)
-        # The fake refuses what Discord refuses (tests/fakes/discord_limits.py); a refusal
+        # The fake refuses what Discord refuses (tests/fakes/discord/limits.py); a refusal
         # the test did not expect (and clear) is a message a user would never have seen.
         assert not fake.limit_errors, f"Discord would refuse these: {fake.limit_errors}"
     finally:

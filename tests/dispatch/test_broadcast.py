@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
-from tests.fakes.fake_discord import wait_for
+from tests.fakes.discord import wait_for
 
 
 async def wait_for_posts(harness: Harness, channel_id: int, count: int) -> list[dict]:

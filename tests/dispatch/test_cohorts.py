@@ -14,7 +14,7 @@ from aiohttp import web
 from cogs._cohort_roles import repair_drift
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.dispatch.test_points import fire_due_posts, settled
-from tests.fakes.fake_discord import FakeDiscord, wait_for
+from tests.fakes.discord import FakeDiscord, wait_for
 
 MEMBER_ID = 100000000000000030
 

@@ -12,7 +12,7 @@ from cogs._contest_views import GalleryCounter
 from storage.schema import points_ledger, votes
 from tests.contest_support import OLD_MEMBER, OPENS, VOTING, VOTING_CLOSE
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
-from tests.fakes.fake_discord import message_text, wait_for
+from tests.fakes.discord import message_text, wait_for
 from tests.points_support import add_team
 
 CAPTAIN = 730000000000000001

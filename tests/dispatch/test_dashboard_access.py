@@ -18,7 +18,7 @@ from bot.i18n import Catalogs
 from bot.web import HealthSources, WebSite, build_web_app
 from tests.conftest import GUILD_ID
 from tests.dispatch.conftest import ORGANIZER_ID, Harness
-from tests.fakes.fake_discord import wait_for
+from tests.fakes.discord import wait_for
 
 HOLDER_ID = 100000000000000040
 

@@ -12,7 +12,7 @@ from bot.services.posts import PostService
 from cogs._posting import NONCE_WINDOW, send_once
 from tests.dispatch.conftest import Harness
 from tests.dispatch.test_qa import START, run_jobs_at, schedule, setup_server
-from tests.fakes.fake_discord_posts import MENTION_EVERYONE
+from tests.fakes.discord.posts import MENTION_EVERYONE
 
 
 async def test_qa_reminders_notify_the_audience_cohort_roles(harness: Harness, clock: FrozenClock):

@@ -16,7 +16,7 @@ from cogs.activity import ActivityCog
 from storage.queries import jobs as job_queries
 from storage.schema import activity_daily, nps_responses
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
-from tests.fakes.fake_discord import wait_for
+from tests.fakes.discord import wait_for
 
 #: Monday 2026-11-23 00:00 in Shanghai: the start of week 2026-W48.
 W48_START = dt.datetime(2026, 11, 22, 16, 0, tzinfo=dt.UTC)

@@ -1,7 +1,7 @@
 """The bot's connection to Discord survives drops, as it must in a long season."""
 
 from tests.dispatch.conftest import PARTICIPANT_ID, Harness
-from tests.fakes.fake_discord import wait_for
+from tests.fakes.discord import wait_for
 
 
 async def test_bot_resumes_its_session_after_a_dropped_connection_and_keeps_answering(

@@ -15,7 +15,7 @@ from discord import app_commands
 
 from cogs.help import FOOTER
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
-from tests.fakes.fake_discord import InteractionResult, wait_for
+from tests.fakes.discord import InteractionResult, wait_for
 
 
 def leaf_commands(

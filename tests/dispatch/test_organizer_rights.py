@@ -9,7 +9,7 @@ import pytest
 from bot.config import CompetitionConfig
 from tests.conftest import GUILD_ID
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
-from tests.fakes.fake_discord import wait_for
+from tests.fakes.discord import wait_for
 
 IMPOSTOR_ID = 100000000000000030
 HOLDER_ID = 100000000000000040

@@ -16,7 +16,7 @@ from bot.services.posts import PostService
 from cogs._leaderboard_post import LeaderboardPoster
 from storage.schema import outbox, points_ledger, scheduled_jobs, subscribers
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
-from tests.fakes.fake_discord import FakeDiscord, InteractionResult, wait_for
+from tests.fakes.discord import FakeDiscord, InteractionResult, wait_for
 from tests.points_support import add_team, csv_bytes
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 
 from storage.schema import members, outbox, subscribers
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
-from tests.fakes.fake_discord import wait_for
+from tests.fakes.discord import wait_for
 
 PHONE = "+8613812345678"
 

@@ -9,7 +9,7 @@ import pytest
 from bot.config import CompetitionConfig, load_competition
 from tests.conftest import EXAMPLE_COMPETITION
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
-from tests.fakes.fake_discord import wait_for
+from tests.fakes.discord import wait_for
 
 MEMBER_ID = 100000000000000030
 OTHER_ID = 100000000000000040

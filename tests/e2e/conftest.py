@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID, ROOT
 from tests.databases import TestSQL, postgres_database
-from tests.fakes.fake_discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord
 
 DASHBOARD_SECRET = "e2e-dashboard-secret-" + "x" * 32
 
@@ -184,7 +184,7 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
     await fake.start()
     yield fake
     await fake.stop()
-    # A payload Discord would refuse (tests/fakes/discord_limits.py) fails the test.
+    # A payload Discord would refuse (tests/fakes/discord/limits.py) fails the test.
     assert not fake.limit_errors, f"Discord would refuse these: {fake.limit_errors}"
 
 

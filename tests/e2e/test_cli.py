@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID, ROOT
 from tests.e2e.conftest import DASHBOARD_SECRET, base_env, free_port
-from tests.fakes.fake_discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from tests.databases import BACKENDS
 from tests.dispatch.conftest import MANAGE_GUILD
 from tests.e2e.conftest import PodiumProcess
 from tests.e2e.test_points_process import prepare
-from tests.fakes.fake_discord import FakeDiscord, wait_for
+from tests.fakes.discord import FakeDiscord, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.dispatch.conftest import MANAGE_GUILD
 from tests.e2e.conftest import PodiumProcess
-from tests.fakes.fake_discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e
 

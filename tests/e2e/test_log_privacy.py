@@ -19,8 +19,8 @@ import pytest
 from tests.e2e.conftest import DASHBOARD_SECRET, PodiumProcess, podium_process
 from tests.e2e.test_process import ORGANIZER, PARTICIPANT, seed_members
 from tests.e2e.test_whatsapp_relay import with_whatsapp
-from tests.fakes.fake_discord import FakeDiscord, wait_for
-from tests.fakes.fake_twilio import FakeTwilio
+from tests.fakes.discord import FakeDiscord, wait_for
+from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.e2e
 

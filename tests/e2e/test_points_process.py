@@ -23,7 +23,7 @@ from tests.databases import BACKENDS
 from tests.dispatch.conftest import MANAGE_GUILD
 from tests.e2e.conftest import PodiumProcess
 from tests.e2e.test_cli import good_env
-from tests.fakes.fake_discord import FakeDiscord, wait_for
+from tests.fakes.discord import FakeDiscord, wait_for
 from tests.points_support import add_team, csv_bytes
 
 pytestmark = pytest.mark.e2e

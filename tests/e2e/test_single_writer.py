@@ -22,7 +22,7 @@ from storage.engine import Database
 from storage.lock import DatabaseInUse, acquire_writer_lock
 from tests.conftest import ROOT
 from tests.e2e.conftest import PodiumProcess, free_port
-from tests.fakes.fake_discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord
 from tests.points_support import add_team, csv_bytes
 
 pytestmark = pytest.mark.e2e

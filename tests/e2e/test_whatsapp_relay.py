@@ -19,8 +19,8 @@ from bot.config import load_competition
 from tests.databases import BACKENDS
 from tests.e2e.conftest import PodiumProcess
 from tests.e2e.test_process import ORGANIZER, seed_members
-from tests.fakes.fake_discord import FakeDiscord, wait_for
-from tests.fakes.fake_twilio import FakeTwilio
+from tests.fakes.discord import FakeDiscord, wait_for
+from tests.fakes.twilio import FakeTwilio
 from tests.whatsapp.conftest import register_competition_templates
 
 pytestmark = pytest.mark.e2e

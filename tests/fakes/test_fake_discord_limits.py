@@ -17,8 +17,7 @@ import discord.http
 import pytest
 
 from tests.conftest import GUILD_ID
-from tests.fakes import discord_limits as limits
-from tests.fakes.fake_discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord, limits
 
 USER = 100000000000000020
 BOT = {"Authorization": "Bot fake-token"}

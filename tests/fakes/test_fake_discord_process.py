@@ -18,7 +18,7 @@ from bot.overrides import apply_discord_overrides
 from cogs._contest_views import GalleryCounter, post_entry
 from tests.conftest import GUILD_ID
 from tests.contest_support import OLD_MEMBER, OPENS, SUBMISSIONS_CLOSE, VOTING, VOTING_CLOSE
-from tests.fakes.fake_discord_process import FakeDiscordProcess
+from tests.fakes.discord.process import FakeDiscordProcess
 from tests.points_support import add_team
 
 ORGANIZER = 100000000000000010

@@ -29,7 +29,7 @@ from bot.whatsapp.relay import Relay
 from bot.whatsapp.wiring import WhatsAppRuntime
 from storage.queries import relay as relay_queries
 from storage.schema import members, outbox, subscribers
-from tests.fakes.fake_twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio
 
 SENDER = "whatsapp:+14155238886"
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from storage.queries import relay as relay_queries
 from storage.schema import consent_records, outbox, subscribers, webhook_receipts
-from tests.fakes.fake_discord import wait_for
+from tests.fakes.discord import wait_for
 from tests.whatsapp.conftest import RelayEnv, phone
 from tests.whatsapp.test_linking import NUMBER, start
 from tests.whatsapp.test_relay import TEXTS, broadcast

@@ -1,6 +1,6 @@
 """How the fake Discord treats a created message: nonces, role mentions, held responses.
 
-Kept apart from ``fake_discord.py`` so its message route stays small; ``FakeDiscord``
+Kept apart from ``routes/messages.py`` so the message route stays small; ``FakeDiscord``
 owns one ``MessageRules`` as ``fake.posting``.
 
 - **Nonces** (Create Message): a ``nonce`` (integer, or a string of at most 25 characters)

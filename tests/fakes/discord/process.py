@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from tests.fakes.fake_discord import FakeDiscord, InteractionResult
+from tests.fakes.discord.fake import FakeDiscord
+from tests.fakes.discord.models import InteractionResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,220 @@
+"""Interactions a test delivers: slash commands, autocomplete and component clicks."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Any
+
+from tests.fakes.discord.gateway import Gateway
+from tests.fakes.discord.models import InteractionResult
+from tests.fakes.discord.state import ALL_PERMISSIONS
+
+
+class Interactions(Gateway):
+    """Builds real INTERACTION_CREATE payloads, sends them, and waits for the answers."""
+
+    def _interaction_base(
+        self,
+        interaction_type: int,
+        *,
+        user_id: int,
+        locale: str,
+        guild_locale: str,
+        channel_id: int | None,
+    ) -> tuple[dict[str, Any], InteractionResult]:
+        member = self.members.get(user_id)
+        if member is None:
+            raise KeyError(f"user {user_id} is not a member of the fake guild; add_member first")
+        interaction_id = self.snowflake()
+        token = "itoken-" + secrets.token_urlsafe(24)
+        channel = self.channels[channel_id or int(self.default_channel["id"])]
+        result = InteractionResult(interaction_id=interaction_id, token=token)
+        self._interactions[token] = result
+        self._interaction_times[token] = self.clock()
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(self.application_id),
+            "type": interaction_type,
+            "guild_id": str(self.guild_id),
+            "guild": {"id": str(self.guild_id), "locale": guild_locale, "features": []},
+            "channel_id": channel["id"],
+            "channel": channel,
+            "member": {**member, "permissions": str(self.member_permissions(user_id))},
+            "token": token,
+            "version": 1,
+            "app_permissions": str(self.member_permissions(self.bot_user_id)),
+            "locale": locale,
+            "guild_locale": guild_locale,
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        return payload, result
+
+    def _command_options(
+        self, command: str, options: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        """The synced root command, the nested option payload, and the leaf option list."""
+        names = command.split()
+        root = next((c for c in self.commands if c["name"] == names[0]), None)
+        if root is None:
+            raise KeyError(
+                f"/{names[0]} is not synced; synced: {[c['name'] for c in self.commands]}"
+            )
+        definition: dict[str, Any] = root
+        nested: list[dict[str, Any]] = []
+        holder = nested
+        for name in names[1:]:
+            definition = next(o for o in definition.get("options", []) if o["name"] == name)
+            group: dict[str, Any] = {"type": definition["type"], "name": name, "options": []}
+            holder.append(group)
+            holder = group["options"]
+        leaves = definition.get("options", [])
+        for name, value in (options or {}).items():
+            spec = next((o for o in leaves if o["name"] == name), None)
+            if spec is None:
+                raise KeyError(f"/{command} has no option {name!r}")
+            holder.append({"type": spec["type"], "name": name, "value": value})
+        return root, nested, holder
+
+    def _resolved(
+        self, options: list[dict[str, Any]], leaves_types: dict[str, int]
+    ) -> dict[str, Any]:
+        resolved: dict[str, Any] = {}
+        for option in options:
+            kind = leaves_types.get(option["name"], option["type"])
+            value = option.get("value")
+            if kind in (6, 9) and value is not None and int(value) in self.members:
+                member = self.members[int(value)]
+                resolved.setdefault("users", {})[str(value)] = member["user"]
+                resolved.setdefault("members", {})[str(value)] = {
+                    k: v for k, v in member.items() if k != "user"
+                } | {"permissions": str(self.member_permissions(int(value)))}
+            elif kind in (8, 9) and value is not None and int(value) in self.roles:
+                resolved.setdefault("roles", {})[str(value)] = self.roles[int(value)]
+            elif kind == 7 and value is not None and int(value) in self.channels:
+                channel = self.channels[int(value)]
+                resolved.setdefault("channels", {})[str(value)] = {
+                    **channel,
+                    "permissions": str(ALL_PERMISSIONS),
+                }
+        return resolved
+
+    async def _deliver(
+        self,
+        payload: dict[str, Any],
+        result: InteractionResult,
+        timeout: float,
+        *,
+        wait_final: bool,
+    ) -> InteractionResult:
+        if not self.sessions or all(s.connection is None for s in self.sessions.values()):
+            raise RuntimeError("no bot is connected to the fake gateway")
+        self.dispatch("INTERACTION_CREATE", payload)
+        if wait_final:
+            await result.wait_until_answered(timeout)
+        else:
+            async with asyncio.timeout(timeout):
+                await result._responded.wait()
+        return result
+
+    async def invoke(
+        self,
+        command: str,
+        *,
+        user_id: int,
+        options: dict[str, Any] | None = None,
+        locale: str = "en-US",
+        guild_locale: str = "en-US",
+        channel_id: int | None = None,
+        attachments: list[dict[str, Any]] | None = None,
+        timeout: float = 10,
+    ) -> InteractionResult:
+        """Run a slash command (``"admin setup"``) as ``user_id``; returns once it is answered.
+
+        A deferred answer counts once its followup or edit arrived. Option values are given
+        as Discord sends them (ids as strings or ints for users, roles, channels; the
+        attachment option takes an attachment id from ``attachments``).
+        """
+        payload, result = self._interaction_base(
+            2, user_id=user_id, locale=locale, guild_locale=guild_locale, channel_id=channel_id
+        )
+        root, nested, leaves = self._command_options(command, options)
+        data: dict[str, Any] = {
+            "id": root["id"],
+            "name": root["name"],
+            "type": 1,
+            "guild_id": str(self.guild_id),
+            "options": nested or leaves,
+        }
+        resolved = self._resolved(leaves, {})
+        if attachments:
+            resolved["attachments"] = {str(a["id"]): a for a in attachments}
+        if resolved:
+            data["resolved"] = resolved
+        payload["data"] = data
+        return await self._deliver(payload, result, timeout, wait_final=True)
+
+    async def autocomplete(
+        self,
+        command: str,
+        *,
+        user_id: int,
+        focused: str,
+        value: str,
+        options: dict[str, Any] | None = None,
+        locale: str = "en-US",
+        timeout: float = 10,
+    ) -> list[dict[str, Any]]:
+        """Ask for autocomplete choices of option ``focused`` typed as ``value``."""
+        payload, result = self._interaction_base(
+            4, user_id=user_id, locale=locale, guild_locale="en-US", channel_id=None
+        )
+        root, nested, leaves = self._command_options(command, {**(options or {}), focused: value})
+        for option in leaves:
+            if option["name"] == focused:
+                option["focused"] = True
+        payload["data"] = {
+            "id": root["id"],
+            "name": root["name"],
+            "type": 1,
+            "options": nested or leaves,
+        }
+        await self._deliver(payload, result, timeout, wait_final=False)
+        assert result.response is not None
+        return list((result.response.get("data") or {}).get("choices") or [])
+
+    async def click(
+        self,
+        custom_id: str,
+        *,
+        user_id: int,
+        message_id: int | None = None,
+        component_type: int = 2,
+        values: list[str] | None = None,
+        locale: str = "en-US",
+        timeout: float = 10,
+    ) -> InteractionResult:
+        """Press a button (or pick select ``values``) on a message the bot posted."""
+        message = self.messages.get(message_id) if message_id is not None else None
+        channel_id = (
+            int(message["channel_id"])
+            if message and int(message["channel_id"]) in self.channels
+            else None
+        )
+        payload, result = self._interaction_base(
+            3, user_id=user_id, locale=locale, guild_locale="en-US", channel_id=channel_id
+        )
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
+        if values is not None:
+            data["values"] = values
+        payload["data"] = data
+        if message is not None:
+            payload["message"] = {k: v for k, v in message.items() if not k.startswith("_")}
+        else:
+            payload["message"] = self._message_payload(
+                int(self.default_channel["id"]), {"content": ""}, author=self.bot_user
+            )
+        return await self._deliver(payload, result, timeout, wait_final=True)

@@ -1,0 +1,1 @@
+"""The fake Discord's REST routes, one module per resource."""
