@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.discord.interactions import Interactions
+from tests.fakes.discord.models import WAIT_LIMIT
 from tests.fakes.discord.rest import Rest
 from tests.fakes.discord.state import API_PREFIX
 
@@ -85,7 +86,7 @@ class FakeDiscord(Interactions, Rest):
 
 
 def wait_for(
-    predicate: Callable[[], bool], timeout: float = 10, interval: float = 0.01
+    predicate: Callable[[], bool], timeout: float = WAIT_LIMIT, interval: float = 0.01
 ) -> Awaitable[None]:
     """Poll ``predicate`` until true (for gateway-driven state that arrives asynchronously)."""
 

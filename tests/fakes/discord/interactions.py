@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from tests.fakes.discord.gateway import Gateway
-from tests.fakes.discord.models import InteractionResult
+from tests.fakes.discord.models import WAIT_LIMIT, InteractionResult
 from tests.fakes.discord.state import ALL_PERMISSIONS
 
 
@@ -130,7 +130,7 @@ class Interactions(Gateway):
         guild_locale: str = "en-US",
         channel_id: int | None = None,
         attachments: list[dict[str, Any]] | None = None,
-        timeout: float = 10,
+        timeout: float = WAIT_LIMIT,
     ) -> InteractionResult:
         """Run a slash command (``"admin setup"``) as ``user_id``; returns once it is answered.
 
@@ -166,7 +166,7 @@ class Interactions(Gateway):
         value: str,
         options: dict[str, Any] | None = None,
         locale: str = "en-US",
-        timeout: float = 10,
+        timeout: float = WAIT_LIMIT,
     ) -> list[dict[str, Any]]:
         """Ask for autocomplete choices of option ``focused`` typed as ``value``."""
         payload, result = self._interaction_base(
@@ -195,7 +195,7 @@ class Interactions(Gateway):
         component_type: int = 2,
         values: list[str] | None = None,
         locale: str = "en-US",
-        timeout: float = 10,
+        timeout: float = WAIT_LIMIT,
     ) -> InteractionResult:
         """Press a button (or pick select ``values``) on a message the bot posted."""
         message = self.messages.get(message_id) if message_id is not None else None

@@ -8,6 +8,11 @@ from typing import Any
 
 EPHEMERAL = 1 << 6
 
+#: How long a test waits by default for the bot to answer or for state to arrive. Only a
+#: failing test waits this long; a loaded CI machine (two workers, real processes) can take
+#: more than ten seconds for one interaction.
+WAIT_LIMIT = 30.0
+
 
 @dataclass
 class RecordedRequest:
@@ -64,7 +69,7 @@ class InteractionResult:
         """Content plus every embed's title, description, fields and footer, one per line."""
         return message_text(self.final_message)
 
-    async def wait_for_followup(self, timeout: float = 10) -> dict[str, Any]:
+    async def wait_for_followup(self, timeout: float = WAIT_LIMIT) -> dict[str, Any]:
         """The first followup message, waiting for it if needed."""
         async with asyncio.timeout(timeout):
             while not self.followups:
@@ -72,7 +77,7 @@ class InteractionResult:
                 await self._changed.wait()
         return self.followups[0]
 
-    async def wait_until_answered(self, timeout: float = 10) -> None:
+    async def wait_until_answered(self, timeout: float = WAIT_LIMIT) -> None:
         """Until the callback came, and for a deferral until the followup or edit came."""
         async with asyncio.timeout(timeout):
             await self._responded.wait()
