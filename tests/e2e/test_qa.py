@@ -91,18 +91,18 @@ async def test_reminder_and_start_notice_go_out_once_across_a_sigkill(
     # Down until just before the reminder is due; it fires from the timer armed at start.
     await podium.kill()
     await podium.start(clock_at=reminder_due - LEAD)
-    await wait_for(lambda: bool(posts("Reminder:")), timeout=30, interval=0.2)
+    await wait_for(lambda: bool(posts("Reminder:")), timeout=60, interval=0.2)
     (reminder,) = posts("Reminder:")
     assert reminder["content"].startswith(f"<@&{rookie_role['id']}>")
     assert [int(r) for r in reminder["allowed_mentions"]["roles"]] == [int(rookie_role["id"])]
     assert reminder["allowed_mentions"]["parse"] == []
-    await wait_for(lambda: job_status(podium, "qa:1:remind:60") == [("done",)], timeout=10)
+    await wait_for(lambda: job_status(podium, "qa:1:remind:60") == [("done",)], timeout=30)
 
     await podium.kill()
     assert job_status(podium, "qa:1:start") == [("pending",)]
     await podium.start(clock_at=start - LEAD)
-    await wait_for(lambda: bool(posts("starts now")), timeout=30, interval=0.2)
-    await wait_for(lambda: job_status(podium, "qa:1:start") == [("done",)], timeout=10)
+    await wait_for(lambda: bool(posts("starts now")), timeout=60, interval=0.2)
+    await wait_for(lambda: job_status(podium, "qa:1:start") == [("done",)], timeout=30)
     (notice,) = posts("starts now")
     assert notice["content"].startswith(f"<@&{rookie_role['id']}>")
     assert notice["components"][0]["components"][0]["custom_id"] == "podium:qa-checkin:1"
