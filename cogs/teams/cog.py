@@ -11,9 +11,9 @@ from discord.ext import commands
 
 from bot.errors import GuildOnly, NotOrganizer
 from bot.interactions import DomainCheckFailure, send_ephemeral
-from cogs import _team_views as v
-from cogs._checks import ORGANIZER_ONLY, member_is_organizer, organizer_only
-from cogs._cohort_roles import apply_assignment
+from cogs._ui import ORGANIZER_ONLY, member_is_organizer, organizer_only
+from cogs.cohorts.roles import apply_assignment
+from cogs.teams import views as v
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

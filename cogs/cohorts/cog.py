@@ -19,8 +19,8 @@ from bot.services.cohorts import (
     CohortImportUnreadable,
     Promotion,
 )
-from cogs import _cohort_roles as roles
-from cogs._checks import ORGANIZER_ONLY, organizer_only
+from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs.cohorts import roles
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.i18n import N_
 from bot.interactions import CONTINUED, interaction_locale, pack_lines, send_ephemeral
-from cogs._checks import member_is_organizer
+from cogs._ui import member_is_organizer
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

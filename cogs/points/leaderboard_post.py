@@ -33,7 +33,7 @@ from bot.services.points import (
     SeasonClosed,
 )
 from bot.services.posts import post_nonce
-from cogs._points_views import board_embed, require_organizer
+from cogs.points.views import board_embed, require_organizer
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

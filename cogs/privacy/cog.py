@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.interactions import interaction_locale, send_ephemeral
-from cogs._privacy_views import DELETE_WARNING, EXPORT_READY, DeleteConfirmView, tr
+from cogs.privacy.views import DELETE_WARNING, EXPORT_READY, DeleteConfirmView, tr
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
