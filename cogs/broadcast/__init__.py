@@ -1,5 +1,15 @@
 """Broadcast feature: /broadcast commands and the job that posts each occurrence."""
 
-from cogs.broadcast.cog import setup
+from __future__ import annotations
 
-__all__ = ["setup"]
+from typing import TYPE_CHECKING
+
+from cogs.broadcast.cog import BroadcastCog
+
+if TYPE_CHECKING:
+    from bot.app import PodiumBot
+
+
+async def setup(bot: PodiumBot) -> None:
+    """Load the cog (discord.py extension entry point)."""
+    await bot.add_cog(BroadcastCog(bot))

@@ -219,8 +219,3 @@ class BroadcastCog(commands.Cog):
         result = await self.bot.services.broadcasts.status(id)
         embed = status_embed(self.bot.catalogs, interaction_locale(interaction), result)
         await send_ephemeral(interaction, embed=embed)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(BroadcastCog(bot))

@@ -1,5 +1,15 @@
 """Cohorts feature: /cohort commands, cohort roles, promotions and the cohort import."""
 
-from cogs.cohorts.cog import setup
+from __future__ import annotations
 
-__all__ = ["setup"]
+from typing import TYPE_CHECKING
+
+from cogs.cohorts.cog import CohortCog
+
+if TYPE_CHECKING:
+    from bot.app import PodiumBot
+
+
+async def setup(bot: PodiumBot) -> None:
+    """Load the cog (discord.py extension entry point)."""
+    await bot.add_cog(CohortCog(bot))

@@ -235,8 +235,3 @@ class CohortCog(commands.Cog):
 def roles_unreadable() -> CohortImportUnreadable:
     """The error for an import file that is too big to read."""
     return CohortImportUnreadable(max_kb=IMPORT_MAX_BYTES // 1024, max_rows=IMPORT_MAX_ROWS)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(CohortCog(bot))

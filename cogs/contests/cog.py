@@ -291,8 +291,3 @@ class ContestCog(commands.Cog):
         locale = interaction_locale(interaction)
         await send_ephemeral(interaction, tr(self.bot, locale, WITHDRAWN, id=gone.id))
         await refresh_entry(self.bot, gone.id)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog."""
-    await bot.add_cog(ContestCog(bot))

@@ -108,8 +108,3 @@ class HelpCog(commands.Cog):
         # One embed per message: Discord counts 6,000 characters across a message's embeds.
         for embed in embeds:
             await send_ephemeral(interaction, embed=embed)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(HelpCog(bot))

@@ -243,8 +243,3 @@ class PointsCog(commands.Cog):
     leaderboard.autocomplete("week")(_weeks)
     leaderboard.autocomplete("track")(_tracks)
     leaderboard.autocomplete("cohort")(_cohorts)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(PointsCog(bot))

@@ -47,8 +47,3 @@ class PrivacyCog(commands.Cog):
             self.bot, owner_id=interaction.user.id, locale=interaction_locale(interaction)
         )
         await send_ephemeral(interaction, tr(self.bot, interaction, DELETE_WARNING), view=view)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(PrivacyCog(bot))

@@ -240,8 +240,3 @@ class QACog(commands.Cog):
         v.QueueUpdater.of(self.bot).request(done.session_id)
         await send_ephemeral(interaction, self._say(interaction, ANSWERED, id=question))
         await ac.show_answered(self.bot, done)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(QACog(bot))

@@ -113,8 +113,3 @@ class SurveyCog(commands.Cog):
                 continue
             choices.append(app_commands.Choice(name=name[:100], value=item.id))
         return choices
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(SurveyCog(bot))

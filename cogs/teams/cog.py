@@ -301,8 +301,3 @@ class TeamCog(commands.Cog):
                 change.disbanded,
             )
             await v.after_leaving(self.bot, change)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(TeamCog(bot))
