@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp import web
 
-from cogs._cohort_roles import repair_drift
+from cogs.cohorts.roles import repair_drift
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.dispatch.test_points import fire_due_posts, settled
 from tests.fakes.discord import FakeDiscord, wait_for

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from cogs._contest_views import GalleryCounter
+from cogs.contests.views import GalleryCounter
 from storage.schema import points_ledger, votes
 from tests.contest_support import OLD_MEMBER, OPENS, VOTING, VOTING_CLOSE
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.services.posts import PostService
 from cogs._posting import NONCE_WINDOW, send_once
-from cogs.activity import ActivityCog
+from cogs.activity.cog import ActivityCog
 from storage.queries import jobs as job_queries
 from storage.schema import activity_daily, nps_responses
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness

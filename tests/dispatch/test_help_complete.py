@@ -13,7 +13,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from cogs.help import FOOTER
+from cogs.help.cog import FOOTER
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.fakes.discord import InteractionResult, wait_for
 

@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlalchemy import func, insert, select
 
 from bot.services.posts import PostService
-from cogs._leaderboard_post import LeaderboardPoster
+from cogs.points.leaderboard_post import LeaderboardPoster
 from storage.schema import outbox, points_ledger, scheduled_jobs, subscribers
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.fakes.discord import FakeDiscord, InteractionResult, wait_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.clock import FrozenClock
-from cogs._qa_views import QueueUpdater
+from cogs.qa.views import QueueUpdater
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.fakes.discord import wait_for
 from tests.points_support import add_team

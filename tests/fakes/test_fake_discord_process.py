@@ -15,7 +15,7 @@ from bot.bootstrap import Services
 from bot.config import CompetitionConfig
 from bot.i18n import Catalogs
 from bot.overrides import apply_discord_overrides
-from cogs._contest_views import GalleryCounter, post_entry
+from cogs.contests.views import GalleryCounter, post_entry
 from tests.conftest import GUILD_ID
 from tests.contest_support import OLD_MEMBER, OPENS, SUBMISSIONS_CLOSE, VOTING, VOTING_CLOSE
 from tests.fakes.discord.process import FakeDiscordProcess

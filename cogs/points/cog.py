@@ -12,14 +12,14 @@ from discord.ext import commands
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
 from bot.services.points import MAX_AMOUNT, MAX_IMPORT_BYTES, MAX_REASON, FileTooLarge
-from cogs._checks import ORGANIZER_ONLY, organizer_only
-from cogs._leaderboard_post import (
+from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs.points.leaderboard_post import (
     SEASON_CLOSE_WARNING,
     LeaderboardPoster,
     SeasonCloseButton,
     season_close_view,
 )
-from cogs._points_views import (
+from cogs.points.views import (
     AWARDED,
     REVOKED,
     ImportButton,
@@ -243,8 +243,3 @@ class PointsCog(commands.Cog):
     leaderboard.autocomplete("week")(_weeks)
     leaderboard.autocomplete("track")(_tracks)
     leaderboard.autocomplete("cohort")(_cohorts)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(PointsCog(bot))

@@ -15,8 +15,9 @@ from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
 from bot.scheduler import JobRow
 from bot.services.contests import CLOSE_JOB, Attachment, Results
-from cogs._checks import ORGANIZER_ONLY, organizer_only
-from cogs._contest_views import (
+from cogs._posting import send_once
+from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs.contests.views import (
     GalleryCounter,
     VoteButton,
     esc,
@@ -27,7 +28,6 @@ from cogs._contest_views import (
     results_embed,
     tr,
 )
-from cogs._posting import send_once
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -291,8 +291,3 @@ class ContestCog(commands.Cog):
         locale = interaction_locale(interaction)
         await send_ephemeral(interaction, tr(self.bot, locale, WITHDRAWN, id=gone.id))
         await refresh_entry(self.bot, gone.id)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog."""
-    await bot.add_cog(ContestCog(bot))

@@ -127,8 +127,3 @@ class WhatsAppCog(commands.Cog):
             interaction,
             self._t(interaction, LANGUAGE_SET, phone=changed.phone_e164, language=name),
         )
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(WhatsAppCog(bot))

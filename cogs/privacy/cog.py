@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.interactions import interaction_locale, send_ephemeral
-from cogs._privacy_views import DELETE_WARNING, EXPORT_READY, DeleteConfirmView, tr
+from cogs.privacy.views import DELETE_WARNING, EXPORT_READY, DeleteConfirmView, tr
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -47,8 +47,3 @@ class PrivacyCog(commands.Cog):
             self.bot, owner_id=interaction.user.id, locale=interaction_locale(interaction)
         )
         await send_ephemeral(interaction, tr(self.bot, interaction, DELETE_WARNING), view=view)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(PrivacyCog(bot))

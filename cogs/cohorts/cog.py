@@ -19,8 +19,8 @@ from bot.services.cohorts import (
     CohortImportUnreadable,
     Promotion,
 )
-from cogs import _cohort_roles as roles
-from cogs._checks import ORGANIZER_ONLY, organizer_only
+from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs.cohorts import roles
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -235,8 +235,3 @@ class CohortCog(commands.Cog):
 def roles_unreadable() -> CohortImportUnreadable:
     """The error for an import file that is too big to read."""
     return CohortImportUnreadable(max_kb=IMPORT_MAX_BYTES // 1024, max_rows=IMPORT_MAX_ROWS)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(CohortCog(bot))

@@ -11,9 +11,9 @@ from discord.ext import commands
 
 from bot.errors import GuildOnly, NotOrganizer
 from bot.interactions import DomainCheckFailure, send_ephemeral
-from cogs import _team_views as v
-from cogs._checks import ORGANIZER_ONLY, member_is_organizer, organizer_only
-from cogs._cohort_roles import apply_assignment
+from cogs._ui import ORGANIZER_ONLY, member_is_organizer, organizer_only
+from cogs.cohorts.roles import apply_assignment
+from cogs.teams import views as v
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -301,8 +301,3 @@ class TeamCog(commands.Cog):
                 change.disbanded,
             )
             await v.after_leaving(self.bot, change)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(TeamCog(bot))

@@ -12,8 +12,8 @@ from discord.ext import commands
 from bot.errors import GuildOnly
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
-from cogs._checks import ORGANIZER_ONLY, organizer_only
-from cogs._survey_views import (
+from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs.survey.views import (
     DEFAULT_QUESTION,
     NpsButton,
     results_embed,
@@ -113,8 +113,3 @@ class SurveyCog(commands.Cog):
                 continue
             choices.append(app_commands.Choice(name=name[:100], value=item.id))
         return choices
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(SurveyCog(bot))

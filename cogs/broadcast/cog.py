@@ -12,9 +12,9 @@ from discord.ext import commands
 from bot.i18n import N_
 from bot.interactions import fit_name, interaction_locale, send_ephemeral
 from bot.services.broadcasts import JOB_KIND, Occurrence, occurrence_key, post_key
-from cogs._broadcast_views import list_embed, status_embed
-from cogs._checks import ORGANIZER_ONLY, organizer_only
 from cogs._posting import send_once
+from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs.broadcast.views import list_embed, status_embed
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -215,8 +215,3 @@ class BroadcastCog(commands.Cog):
         result = await self.bot.services.broadcasts.status(id)
         embed = status_embed(self.bot.catalogs, interaction_locale(interaction), result)
         await send_ephemeral(interaction, embed=embed)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(BroadcastCog(bot))

@@ -11,7 +11,7 @@ from bot.i18n import N_
 from bot.interactions import PodiumView, interaction_locale
 from bot.services.activity import ActivityStats, CohortStats
 from bot.services.audit import AuditPage
-from cogs.activity import cohort_label
+from cogs.activity.cog import cohort_label
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

@@ -9,8 +9,8 @@ import discord
 
 from bot.i18n import N_
 from bot.interactions import PodiumView, interaction_locale, send_ephemeral
-from cogs._cohort_roles import cohort_roles, set_cohort_role
-from cogs._team_views import after_leaving
+from cogs.cohorts.roles import cohort_roles, set_cohort_role
+from cogs.teams.views import after_leaving
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.i18n import N_
 from bot.interactions import CONTINUED, interaction_locale, pack_lines, send_ephemeral
-from cogs._checks import member_is_organizer
+from cogs._ui import member_is_organizer
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -108,8 +108,3 @@ class HelpCog(commands.Cog):
         # One embed per message: Discord counts 6,000 characters across a message's embeds.
         for embed in embeds:
             await send_ephemeral(interaction, embed=embed)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(HelpCog(bot))

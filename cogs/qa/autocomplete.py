@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 
 from bot.services.qa import Question
-from cogs._checks import member_is_organizer
-from cogs._qa_views import question_content, question_view
+from cogs._ui import member_is_organizer
+from cogs.qa.views import question_content, question_view
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

@@ -31,7 +31,7 @@ from bot.services.qa import (
     Session,
 )
 from cogs._posting import send_once
-from cogs._qa_views import KIND_LABELS, checkin_view, safe
+from cogs.qa.views import KIND_LABELS, checkin_view, safe
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

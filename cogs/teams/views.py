@@ -14,7 +14,7 @@ from bot.i18n import N_
 from bot.interactions import CONTINUED, PersistentButton, pack_lines, send_ephemeral
 from bot.services.setup import TEAMS_CATEGORY
 from bot.services.teams import MembershipChange, Team, TeamDetails
-from cogs._checks import member_is_organizer
+from cogs._ui import member_is_organizer
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

@@ -17,7 +17,7 @@ from bot.errors import NotOrganizer
 from bot.i18n import N_
 from bot.interactions import PersistentButton, fit_name, interaction_locale
 from bot.services.points import Board, ImportPreview, LedgerEntry, TeamPoints
-from cogs._checks import member_is_organizer
+from cogs._ui import member_is_organizer
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

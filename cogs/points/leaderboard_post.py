@@ -33,8 +33,8 @@ from bot.services.points import (
     SeasonClosed,
 )
 from bot.services.posts import Delivery
-from cogs._points_views import board_embed, require_organizer
 from cogs._posting import send_once
+from cogs.points.views import board_embed, require_organizer
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

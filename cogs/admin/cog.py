@@ -13,9 +13,9 @@ from bot.discord_resources import create_resource, existing_resources, repair_me
 from bot.errors import GuildOnly
 from bot.i18n import N_
 from bot.services.setup import DesiredResource, SetupReport
-from cogs._admin_views import AuditPager, audit_embed, stats_embed
-from cogs._checks import ORGANIZER_ONLY, organizer_only
-from cogs._organizer_access import OrganizerAccess, reconcile, remember_member
+from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs.admin.organizer_access import reconcile, remember_member
+from cogs.admin.views import AuditPager, audit_embed, stats_embed
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -203,9 +203,3 @@ class AdminCog(commands.Cog):
         )
         if isinstance(interaction.user, discord.Member):
             await remember_member(self.bot, interaction.user)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(AdminCog(bot))
-    await bot.add_cog(OrganizerAccess(bot))

@@ -21,7 +21,7 @@ from bot.services.cohorts import (
     RoleFix,
     cohort_role_ids,
 )
-from cogs._checks import member_is_organizer
+from cogs._ui import member_is_organizer
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

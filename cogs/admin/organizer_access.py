@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from cogs._checks import member_is_organizer
+from cogs._ui import member_is_organizer
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

@@ -14,10 +14,10 @@ from bot.errors import GuildOnly
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
 from bot.services.qa import Session
-from cogs import _qa_autocomplete as ac
-from cogs import _qa_views as v
-from cogs._checks import ORGANIZER_ONLY, organizer_only
-from cogs._qa_notices import QANotices
+from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs.qa import autocomplete as ac
+from cogs.qa import views as v
+from cogs.qa.notices import QANotices
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -240,8 +240,3 @@ class QACog(commands.Cog):
         v.QueueUpdater.of(self.bot).request(done.session_id)
         await send_ephemeral(interaction, self._say(interaction, ANSWERED, id=question))
         await ac.show_answered(self.bot, done)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(QACog(bot))

@@ -166,8 +166,3 @@ class ActivityCog(commands.Cog):
             # The alert first: once it is recorded, no later start looks at it again.
             await self.activity.alert_posted(alert.id, message_id=sent.id)
             await posts.finish(delivery, channel_id=channel.id, message_id=sent.id)
-
-
-async def setup(bot: PodiumBot) -> None:
-    """Load the cog (discord.py extension entry point)."""
-    await bot.add_cog(ActivityCog(bot))
