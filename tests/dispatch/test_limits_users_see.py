@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.config import CompetitionConfig, load_competition
-from bot.services.contests import DOUBLE_PRESS
+from bot.services.contests.voting import DOUBLE_PRESS
 from tests.conftest import EXAMPLE_COMPETITION
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.dispatch.test_contests import VOTERS, setup_contest, vote_button

@@ -1,0 +1,67 @@
+"""Group commit: requests that arrive while a transaction runs are applied together in the next."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+from bot.errors import PodiumError
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+
+class GroupCommit(Generic[_In, _Out]):
+    """Runs requests that arrive while a transaction is in flight together in the next one.
+
+    ``apply`` gets a batch (arrival order) and returns one result per request: a value, or
+    an exception for that request alone. Each caller awaits its own result. An exception
+    raised by ``apply`` itself fails every request of the batch (nothing was committed).
+    One drain task at a time (``name`` names it), so batches never overlap.
+    """
+
+    def __init__(
+        self,
+        apply: Callable[[list[_In]], Awaitable[list[_Out | PodiumError]]],
+        *,
+        max_batch: int = 256,
+        name: str = "group-commit",
+    ) -> None:
+        self._apply = apply
+        self._name = name
+        self._max_batch = max_batch
+        self._queue: list[tuple[_In, asyncio.Future[_Out]]] = []
+        self._drain: asyncio.Task[None] | None = None
+        #: transactions run so far (with ``items``: the average batch size, for benchmarks)
+        self.batches = 0
+        self.items = 0
+
+    async def submit(self, item: _In) -> _Out:
+        """Queue ``item`` and wait for its result (raises its error)."""
+        future: asyncio.Future[_Out] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, future))
+        if self._drain is None or self._drain.done():
+            self._drain = asyncio.create_task(self._run(), name=self._name)
+        return await future  # a cancelled caller cancels only its future; the request applies
+
+    async def _run(self) -> None:
+        while self._queue:
+            batch = self._queue[: self._max_batch]
+            del self._queue[: self._max_batch]
+            self.batches += 1
+            self.items += len(batch)
+            try:
+                results = await self._apply([item for item, _ in batch])
+            except Exception as exc:  # the whole transaction failed: tell every caller
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)

@@ -1,0 +1,1 @@
+"""Queries on contests, submissions, votes, vote events and results (no rules here)."""
