@@ -1,0 +1,81 @@
+"""The database schema: every table, as SQLAlchemy Core metadata, one module per feature.
+
+Alembic migrations in ``storage/migrations/versions`` create these tables; a test checks
+that the migrated database matches this metadata, so the two cannot drift apart. Every
+table registers on the one ``metadata`` (``core``); this package exports them all, so
+queries read ``from storage.schema import teams``.
+"""
+
+from __future__ import annotations
+
+from storage.schema.contests import contest_results, contests, submissions, vote_events, votes
+from storage.schema.core import (
+    NAMING_CONVENTION,
+    audit_log,
+    discord_posts,
+    guild_resources,
+    members,
+    metadata,
+    scheduled_jobs,
+)
+from storage.schema.engagement import activity_alerts, activity_daily, nps_responses, nps_surveys
+from storage.schema.points import (
+    point_imports,
+    points_ledger,
+    season_alumni,
+    season_closures,
+    team_week_points,
+)
+from storage.schema.qa import qa_attendance, qa_questions, qa_rsvps, qa_sessions, qa_votes
+from storage.schema.teams import cohort_imports, team_members, team_registration_locks, teams
+from storage.schema.web import web_login_tokens, web_secrets, web_sessions
+from storage.schema.whatsapp import (
+    broadcasts,
+    consent_records,
+    outbox,
+    subscribers,
+    verification_codes,
+    webhook_receipts,
+)
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "activity_alerts",
+    "activity_daily",
+    "audit_log",
+    "broadcasts",
+    "cohort_imports",
+    "consent_records",
+    "contest_results",
+    "contests",
+    "discord_posts",
+    "guild_resources",
+    "members",
+    "metadata",
+    "nps_responses",
+    "nps_surveys",
+    "outbox",
+    "point_imports",
+    "points_ledger",
+    "qa_attendance",
+    "qa_questions",
+    "qa_rsvps",
+    "qa_sessions",
+    "qa_votes",
+    "scheduled_jobs",
+    "season_alumni",
+    "season_closures",
+    "submissions",
+    "subscribers",
+    "team_members",
+    "team_registration_locks",
+    "team_week_points",
+    "teams",
+    "verification_codes",
+    "vote_events",
+    "votes",
+    "web_login_tokens",
+    "web_secrets",
+    "web_sessions",
+    "webhook_receipts",
+]
