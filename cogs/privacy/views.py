@@ -1,4 +1,4 @@
-"""Texts and the confirmation view of `/privacy delete` (cogs/privacy.py)."""
+"""Texts and the confirmation view of `/privacy delete` (cogs/privacy/cog.py)."""
 
 from __future__ import annotations
 
