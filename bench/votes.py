@@ -54,7 +54,7 @@ from bot.i18n import Catalogs  # noqa: E402
 from bot.overrides import apply_discord_overrides  # noqa: E402
 from bot.services.contests import ContestService, VoteOutcome  # noqa: E402
 from bot.services.names import name_key  # noqa: E402
-from cogs.contests.views import GalleryCounter, post_entry  # noqa: E402
+from cogs.contests.gallery import gallery_counter, post_entry  # noqa: E402
 from storage.engine import Database  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
 from storage.schema import team_members, teams  # noqa: E402
@@ -346,7 +346,7 @@ async def bench_cog(folder: Path, args: argparse.Namespace, *, floor: bool = Fal
             profiler.disable()
             profiler.dump_stats(args.profile)
         refused = sum(not text.startswith("Vote counted") for text in run.texts)
-        counter = GalleryCounter.of(bot)
+        counter = gallery_counter(bot)
         await counter.flush()
         counted = (
             len(presses) - refused

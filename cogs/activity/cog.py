@@ -16,6 +16,7 @@ from bot.i18n import N_
 from bot.scheduler import JobRow
 from bot.services.activity import DROP_CHECK_JOB, DropAlert
 from cogs._posting import send_once
+from cogs._ui import resource_channel
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -139,11 +140,10 @@ class ActivityCog(commands.Cog):
 
     async def _post_alerts(self, alerts: list[DropAlert]) -> None:
         await self.bot.wait_until_ready()
-        channel_id = (await self.bot.services.setup.resource_ids()).get("channel:organizers")
-        channel = self.bot.get_channel(channel_id) if channel_id else None
+        channel = await resource_channel(self.bot, "channel:organizers")
         posts = self.bot.services.posts
         for alert in alerts:
-            if not isinstance(channel, discord.TextChannel):
+            if channel is None:
                 log.warning("drop alert not posted: no organizers channel (run /admin setup)")
                 await self.activity.alert_posted(alert.id, message_id=None)
                 continue

@@ -1,5 +1,5 @@
 """`/cohort`: tiered cohorts (SPEC §3.2). Roles follow the database; drift is repaired at
-start. Thin: parse, call the cohort service, apply roles through ``_cohort_roles``."""
+start. Thin: parse, call the cohort service, apply roles through ``cogs.cohorts.roles``."""
 
 from __future__ import annotations
 

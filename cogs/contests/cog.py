@@ -16,18 +16,15 @@ from bot.interactions import interaction_locale, send_ephemeral
 from bot.scheduler import JobRow
 from bot.services.contests import CLOSE_JOB, Attachment, Results
 from cogs._posting import send_once
-from cogs._ui import ORGANIZER_ONLY, organizer_only
-from cogs.contests.views import (
+from cogs._ui import ORGANIZER_ONLY, esc, organizer_only, tr
+from cogs.contests.gallery import (
     GalleryCounter,
     VoteButton,
-    esc,
-    flagged_text,
     gallery_channel,
     post_entry,
     refresh_entry,
-    results_embed,
-    tr,
 )
+from cogs.contests.views import flagged_text, results_embed
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -71,7 +68,8 @@ class ContestCog(commands.Cog):
 
     def __init__(self, bot: PodiumBot) -> None:
         self.bot = bot
-        self.counter = GalleryCounter.of(bot)
+        #: One per bot, so every Vote press shares the pending edits (``gallery_counter``).
+        self.counter = GalleryCounter(bot)
 
     async def cog_load(self) -> None:
         """Vote buttons that survive restarts, and the automatic close of each contest."""

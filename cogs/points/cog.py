@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
 from bot.services.points import MAX_AMOUNT, MAX_IMPORT_BYTES, MAX_REASON, FileTooLarge
-from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs._ui import ORGANIZER_ONLY, esc, organizer_only, tr
 from cogs.points.leaderboard_post import (
     SEASON_CLOSE_WARNING,
     LeaderboardPoster,
@@ -24,12 +24,10 @@ from cogs.points.views import (
     REVOKED,
     ImportButton,
     board_embed,
-    esc,
     import_embed,
     import_view,
     signed,
     team_points_embed,
-    tr,
 )
 
 if TYPE_CHECKING:

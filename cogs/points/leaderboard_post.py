@@ -15,14 +15,13 @@ import asyncio
 import datetime as dt
 import io
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.cards import CardRow, render_card
 from bot.i18n import N_
-from bot.interactions import PersistentButton, interaction_locale
+from bot.interactions import interaction_locale
 from bot.scheduler import JobRow
 from bot.services.points import (
     FINAL_WEEK_KEY,
@@ -34,7 +33,8 @@ from bot.services.points import (
 )
 from bot.services.posts import Delivery
 from cogs._posting import send_once
-from cogs.points.views import board_embed, require_organizer
+from cogs._ui import ConfirmCancelButton
+from cogs.points.views import board_embed
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -296,40 +296,24 @@ SEASON_CLOSED_REPORT = N_(
 )
 
 
-class SeasonCloseButton(
-    PersistentButton,
-    template=r"podium:season-close:(?P<action>confirm|cancel):(?P<season>[^:]{1,32})",
-):
+class SeasonCloseButton(ConfirmCancelButton, prefix="season-close", subject=r"[^:]{1,32}"):
     """Confirms or cancels /season close (organizers only); survives restarts."""
 
-    def __init__(self, action: str, season: str, label: str = "") -> None:
-        super().__init__(
-            custom_id=f"podium:season-close:{action}:{season}",
-            label=label or action,
-            style=discord.ButtonStyle.danger
-            if action == "confirm"
-            else discord.ButtonStyle.secondary,
+    confirm_style = discord.ButtonStyle.danger
+
+    async def cancelled(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
+        """Nothing changes."""
+        await interaction.response.edit_message(
+            content=bot.catalogs.gettext(interaction_locale(interaction), SEASON_CLOSE_CANCELLED),
+            view=None,
         )
-        self.action = action
-        self.season = season
 
-    @classmethod
-    def from_match(cls, match: re.Match[str]) -> SeasonCloseButton:
-        """The button of the action and season in the custom id."""
-        return cls(match["action"], match["season"])
-
-    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
+    async def confirmed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Close the season, post the final boards, give the Alumni role; report."""
         locale = interaction_locale(interaction)
-        await require_organizer(interaction)
-        if self.action == "cancel":
-            await interaction.response.edit_message(
-                content=bot.catalogs.gettext(locale, SEASON_CLOSE_CANCELLED), view=None
-            )
-            return
         points = bot.services.points
-        if self.season != points.season:
-            raise SeasonClosed(season=self.season)
+        if self.subject != points.season:
+            raise SeasonClosed(season=self.subject)
         await interaction.response.defer()
         closed = await points.close_season(actor_id=interaction.user.id)
         poster = LeaderboardPoster.of(bot)
@@ -347,12 +331,8 @@ class SeasonCloseButton(
 
 def season_close_view(bot: PodiumBot, locale: str) -> discord.ui.View:
     """Confirm / Cancel buttons for /season close."""
-    season = bot.services.points.season
-    view = discord.ui.View(timeout=None)
-    view.add_item(
-        SeasonCloseButton("confirm", season, bot.catalogs.gettext(locale, SEASON_CLOSE_CONFIRM))
+    return SeasonCloseButton.pair(
+        bot.services.points.season,
+        confirm=bot.catalogs.gettext(locale, SEASON_CLOSE_CONFIRM),
+        cancel=bot.catalogs.gettext(locale, SEASON_CLOSE_CANCEL),
     )
-    view.add_item(
-        SeasonCloseButton("cancel", season, bot.catalogs.gettext(locale, SEASON_CLOSE_CANCEL))
-    )
-    return view

@@ -1,23 +1,21 @@
 """Embeds and buttons of the points commands: boards, a team's points, import previews.
 
-The import and season-close buttons are DynamicItems keyed by ids stored in the database
-(an import preview's id, the season), so they keep working after a restart.
+The import buttons are Confirm / Cancel buttons keyed by the import preview's id stored in
+the database, so they keep working after a restart.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.calendar import discord_timestamp
-from bot.errors import NotOrganizer
 from bot.i18n import N_
-from bot.interactions import PersistentButton, fit_name, interaction_locale
+from bot.interactions import fit_name, interaction_locale
 from bot.services.points import Board, ImportPreview, LedgerEntry, TeamPoints
-from cogs._ui import member_is_organizer
+from cogs._ui import ConfirmCancelButton, esc, tr
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -66,16 +64,6 @@ SOURCE_LABELS = {
     "ugc": N_("UGC"),
     "qa_attendance": N_("Q&A"),
 }
-
-
-def tr(bot: PodiumBot, locale: str, message: str, **params: Any) -> str:
-    """``message`` in ``locale`` with ``params``."""
-    return bot.catalogs.gettext(locale, message, **params)
-
-
-def esc(text: str) -> str:
-    """User text made safe for Markdown (never pings: allowed_mentions is none anyway)."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
 def signed(amount: int) -> str:
@@ -219,66 +207,42 @@ def import_embed(bot: PodiumBot, preview: ImportPreview, locale: str) -> discord
     return embed
 
 
-async def require_organizer(interaction: discord.Interaction[Any]) -> None:
-    """Raise NotOrganizer unless whoever pressed a button is an organizer."""
-    member = interaction.user
-    if not isinstance(member, discord.Member) or not await member_is_organizer(
-        interaction.client, member
-    ):
-        raise NotOrganizer()
-
-
-class ImportButton(
-    PersistentButton, template=r"podium:points-import:(?P<action>confirm|cancel):(?P<id>\d+)"
-):
+class ImportButton(ConfirmCancelButton, prefix="points-import"):
     """Confirms or cancels a stored import preview (organizers only)."""
 
-    def __init__(self, action: str, import_id: int, label: str = "") -> None:
-        super().__init__(
-            custom_id=f"podium:points-import:{action}:{import_id}",
-            label=label or action,
-            style=discord.ButtonStyle.success
-            if action == "confirm"
-            else discord.ButtonStyle.secondary,
+    async def confirmed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
+        """Import the preview and replace the message with the outcome."""
+        await interaction.response.defer()
+        done = await bot.services.points.confirm_import(
+            actor_id=interaction.user.id, import_id=int(self.subject)
         )
-        self.action = action
-        self.import_id = import_id
+        text = tr(
+            bot,
+            interaction_locale(interaction),
+            IMPORT_CONFIRMED,
+            entries=done.entries,
+            total=f"{done.total:+,}",
+            file=esc(done.file_name),
+        )
+        await interaction.edit_original_response(content=text, embed=None, view=None)
 
-    @classmethod
-    def from_match(cls, match: re.Match[str]) -> ImportButton:
-        """The button of the action and import in the custom id."""
-        return cls(match["action"], int(match["id"]))
-
-    async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
-        """Import (or drop) the preview and replace the message with the outcome."""
-        locale = interaction_locale(interaction)
-        await require_organizer(interaction)
-        points = bot.services.points
-        if self.action == "confirm":
-            await interaction.response.defer()
-            done = await points.confirm_import(
-                actor_id=interaction.user.id, import_id=self.import_id
-            )
-            text = tr(
-                bot,
-                locale,
-                IMPORT_CONFIRMED,
-                entries=done.entries,
-                total=f"{done.total:+,}",
-                file=esc(done.file_name),
-            )
-            await interaction.edit_original_response(content=text, embed=None, view=None)
-        else:
-            await points.cancel_import(actor_id=interaction.user.id, import_id=self.import_id)
-            await interaction.response.edit_message(
-                content=tr(bot, locale, IMPORT_CANCELLED), embed=None, view=None
-            )
+    async def cancelled(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
+        """Drop the preview and say nothing was added."""
+        await bot.services.points.cancel_import(
+            actor_id=interaction.user.id, import_id=int(self.subject)
+        )
+        await interaction.response.edit_message(
+            content=tr(bot, interaction_locale(interaction), IMPORT_CANCELLED),
+            embed=None,
+            view=None,
+        )
 
 
 def import_view(bot: PodiumBot, preview: ImportPreview, locale: str) -> discord.ui.View:
     """Import / Cancel buttons for a preview (Import only when something can be imported)."""
-    view = discord.ui.View(timeout=None)
-    if preview.rows and preview.already_imported is None:
-        view.add_item(ImportButton("confirm", preview.id, tr(bot, locale, IMPORT_CONFIRM)))
-    view.add_item(ImportButton("cancel", preview.id, tr(bot, locale, IMPORT_CANCEL)))
-    return view
+    importable = preview.rows and preview.already_imported is None
+    return ImportButton.pair(
+        str(preview.id),
+        confirm=tr(bot, locale, IMPORT_CONFIRM) if importable else None,
+        cancel=tr(bot, locale, IMPORT_CANCEL),
+    )

@@ -14,7 +14,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.interactions import interaction_locale, send_ephemeral
-from cogs.privacy.views import DELETE_WARNING, EXPORT_READY, DeleteConfirmView, tr
+from cogs._ui import say
+from cogs.privacy.views import DELETE_WARNING, EXPORT_READY, DeleteConfirmView
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -38,7 +39,7 @@ class PrivacyCog(commands.Cog):
         data = await self.bot.services.privacy.export(user_id)
         body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
         file = discord.File(io.BytesIO(body), filename=f"podium-data-{user_id}.json")
-        await send_ephemeral(interaction, tr(self.bot, interaction, EXPORT_READY), file=file)
+        await send_ephemeral(interaction, say(self.bot, interaction, EXPORT_READY), file=file)
 
     @privacy.command(name="delete", description="Erase your personal data from Podium")
     async def delete(self, interaction: discord.Interaction[PodiumBot]) -> None:
@@ -46,4 +47,4 @@ class PrivacyCog(commands.Cog):
         view = DeleteConfirmView(
             self.bot, owner_id=interaction.user.id, locale=interaction_locale(interaction)
         )
-        await send_ephemeral(interaction, tr(self.bot, interaction, DELETE_WARNING), view=view)
+        await send_ephemeral(interaction, say(self.bot, interaction, DELETE_WARNING), view=view)

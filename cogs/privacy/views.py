@@ -1,4 +1,4 @@
-"""Texts and the confirmation view of `/privacy delete` (cogs/privacy.py)."""
+"""Texts and the confirmation view of `/privacy delete` (cogs/privacy/cog.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.i18n import N_
-from bot.interactions import PodiumView, interaction_locale, send_ephemeral
+from bot.interactions import PodiumView, send_ephemeral
+from cogs._ui import say
 from cogs.cohorts.roles import cohort_roles, set_cohort_role
 from cogs.teams.views import after_leaving
 
@@ -44,11 +45,6 @@ NOT_YOURS = N_("Only the member who ran the command can press these buttons.")
 CONFIRM_TIMEOUT = 120.0
 
 
-def tr(bot: PodiumBot, interaction: discord.Interaction[Any], message: str, **params: Any) -> str:
-    """``message`` in the interaction's locale."""
-    return bot.catalogs.gettext(interaction_locale(interaction), message, **params)
-
-
 class DeleteConfirmView(PodiumView):
     """A red Erase button and Cancel, for the member who asked only, for 2 minutes."""
 
@@ -74,7 +70,7 @@ class DeleteConfirmView(PodiumView):
         """Only the member who ran ``/privacy delete`` may press."""
         if interaction.user.id == self.owner_id:
             return True
-        await send_ephemeral(interaction, tr(self.bot, interaction, NOT_YOURS))
+        await send_ephemeral(interaction, say(self.bot, interaction, NOT_YOURS))
         return False
 
     async def erase(self, interaction: discord.Interaction[Any]) -> None:
@@ -91,7 +87,7 @@ class DeleteConfirmView(PodiumView):
         except discord.HTTPException as error:
             log.warning("discord side of an erasure incomplete status=%s", error.status)
         await interaction.edit_original_response(
-            content=tr(self.bot, interaction, DELETED), view=None
+            content=say(self.bot, interaction, DELETED), view=None
         )
 
     async def _drop_cohort_role(self, interaction: discord.Interaction[Any]) -> None:
@@ -109,5 +105,5 @@ class DeleteConfirmView(PodiumView):
         """Change nothing."""
         self.stop()
         await interaction.response.edit_message(
-            content=tr(self.bot, interaction, CANCELLED), view=None
+            content=say(self.bot, interaction, CANCELLED), view=None
         )

@@ -1,15 +1,15 @@
-"""Autocomplete of `/qa` and `/ask` options, and the host/organizer test they share."""
+"""Autocomplete of `/qa` and `/ask` options, and marking an answered question's message."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot.services.qa import Question
-from cogs._ui import member_is_organizer
+from cogs._ui import is_organizer, text_channel
 from cogs.qa.views import question_content, question_view
 
 if TYPE_CHECKING:
@@ -18,12 +18,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHOICE_LIMIT = 100  # characters of an autocomplete choice's name and value (Discord's limit)
-
-
-async def is_organizer(interaction: discord.Interaction[Any]) -> bool:
-    """True when the invoker has the organizer role or Manage Server."""
-    user = interaction.user
-    return isinstance(user, discord.Member) and await member_is_organizer(interaction.client, user)
 
 
 async def sessions(
@@ -73,8 +67,8 @@ async def questions(
 
 async def show_answered(bot: PodiumBot, question: Question) -> None:
     """Mark the question's public message answered and remove its Upvote button."""
-    channel = bot.get_channel(question.channel_id) if question.channel_id else None
-    if question.message_id is None or not isinstance(channel, discord.TextChannel):
+    channel = text_channel(bot, question.channel_id)
+    if question.message_id is None or channel is None:
         return
     session = await bot.services.qa.get(question.session_id)
     locale = bot.competition.competition.default_locale

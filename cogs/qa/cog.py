@@ -14,10 +14,11 @@ from bot.errors import GuildOnly
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
 from bot.services.qa import Session
-from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs._ui import ORGANIZER_ONLY, esc, is_organizer, organizer_only
 from cogs.qa import autocomplete as ac
 from cogs.qa import views as v
 from cogs.qa.notices import QANotices
+from cogs.qa.queue import QueueUpdater, queue_embed
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -48,6 +49,8 @@ class QACog(commands.Cog):
     def __init__(self, bot: PodiumBot) -> None:
         self.bot = bot
         self.notices = QANotices(bot)
+        #: One per bot: Upvote presses reach it through ``queue_updater``.
+        self.queue_updater = QueueUpdater(bot)
 
     async def cog_load(self) -> None:
         """Register the notice jobs and make the buttons work after a restart."""
@@ -65,7 +68,7 @@ class QACog(commands.Cog):
             interaction,
             message,
             id=session.id,
-            title=v.safe(session.title),
+            title=esc(session.title),
             start=f"<t:{int(session.starts_at.timestamp())}:F>",
             duration=format_duration(session.duration),
             audience=v.audience_label(self.bot, session, interaction_locale(interaction)),
@@ -175,9 +178,7 @@ class QACog(commands.Cog):
             user_id=interaction.user.id, session_id=session
         )
         message = RSVP_ON if going else RSVP_OFF
-        await send_ephemeral(
-            interaction, self._say(interaction, message, title=v.safe(found.title))
-        )
+        await send_ephemeral(interaction, self._say(interaction, message, title=esc(found.title)))
 
     @app_commands.command(name="ask", description="Ask a question in a Q&A session's queue")
     @app_commands.describe(session="The session", question="Your question, up to 300 characters")
@@ -191,7 +192,7 @@ class QACog(commands.Cog):
         asked = await qa.ask(user_id=interaction.user.id, session_id=session, text=question)
         found = await qa.get(session)
         locale = self.bot.competition.competition.default_locale
-        v.QueueUpdater.of(self.bot).request(session)
+        self.queue_updater.request(session)
         response = await interaction.response.send_message(
             v.question_content(self.bot.catalogs, locale, found, asked),
             view=v.question_view(self.bot.catalogs, locale, asked),
@@ -209,7 +210,7 @@ class QACog(commands.Cog):
         qa = self.bot.services.qa
         found, top = await qa.host_queue(
             actor_id=interaction.user.id,
-            is_organizer=await ac.is_organizer(interaction),
+            is_organizer=await is_organizer(interaction),
             session_id=session,
         )
         channel = interaction.channel
@@ -217,13 +218,13 @@ class QACog(commands.Cog):
             raise GuildOnly()
         await interaction.response.defer(ephemeral=True, thinking=True)
         locale = self.bot.competition.competition.default_locale
-        embed = v.queue_embed(
+        embed = queue_embed(
             self.bot.catalogs, locale, found, top, await qa.question_counts(session)
         )
         message = await channel.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
         await qa.set_queue_message(session, channel.id, message.id)
         await send_ephemeral(
-            interaction, self._say(interaction, QUEUE_POSTED, title=v.safe(found.title))
+            interaction, self._say(interaction, QUEUE_POSTED, title=esc(found.title))
         )
 
     @qa.command(name="answered", description="Mark a question answered (host)")
@@ -234,9 +235,9 @@ class QACog(commands.Cog):
         qa = self.bot.services.qa
         done = await qa.answered(
             actor_id=interaction.user.id,
-            is_organizer=await ac.is_organizer(interaction),
+            is_organizer=await is_organizer(interaction),
             question_id=question,
         )
-        v.QueueUpdater.of(self.bot).request(done.session_id)
+        self.queue_updater.request(done.session_id)
         await send_ephemeral(interaction, self._say(interaction, ANSWERED, id=question))
         await ac.show_answered(self.bot, done)

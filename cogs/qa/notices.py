@@ -31,7 +31,8 @@ from bot.services.qa import (
     Session,
 )
 from cogs._posting import send_once
-from cogs.qa.views import KIND_LABELS, checkin_view, safe
+from cogs._ui import esc as safe
+from cogs.qa.views import KIND_LABELS, checkin_view
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot

@@ -1,14 +1,10 @@
 """Q&A views: Upvote and Check-in buttons (DynamicItems, so they survive restarts), the
-embeds of `/qa upcoming` and of the live queue, and the queue-message updater that
-coalesces edits so a burst of upvotes costs one message edit, not one per vote."""
+embed of `/qa upcoming` and the public message of a question."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
-import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -18,6 +14,8 @@ from bot.durations import format_duration
 from bot.i18n import N_, Catalogs
 from bot.interactions import PersistentButton, send_ephemeral
 from bot.services.qa import Question, Session
+from cogs._ui import esc
+from cogs.qa.queue import queue_updater
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -36,9 +34,6 @@ UPCOMING_LINE = N_(
     "**#{id} {title}** · {kind}\n{start} ({relative}) · {duration} · host {host} · {audience}"
 )
 RSVPED = N_("you RSVP'd")
-QUEUE_TITLE = N_("Question queue: {title}")
-QUEUE_EMPTY = N_("No open questions yet. Ask one with /ask.")
-QUEUE_FOOTER = N_("{open} open · {answered} answered · most upvoted first, then oldest")
 QUESTION_POST = N_("**Question #{id}** for *{title}* from {asker}:\n{text}")
 QUESTION_ANSWERED = N_("✅ Answered")
 UPVOTE_LABEL = N_("Upvote ({votes})")
@@ -53,11 +48,6 @@ CHECKED_IN_NO_TEAM = N_(
 CHECKED_IN_NO_POINTS = N_(
     "Checked in to **{title}**. No points were added: {team} reached this week's Q&A points cap."
 )
-
-
-def safe(text: str) -> str:
-    """User text shown in a message: markdown and mentions escaped."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
 def audience_label(bot: PodiumBot, session: Session, locale: str) -> str:
@@ -79,7 +69,7 @@ def upcoming_embed(
             locale,
             UPCOMING_LINE,
             id=session.id,
-            title=safe(session.title),
+            title=esc(session.title),
             kind=say(locale, KIND_LABELS[session.kind]),
             start=discord_timestamp(session.starts_at, "F"),
             relative=discord_timestamp(session.starts_at, "R"),
@@ -94,33 +84,15 @@ def upcoming_embed(
     return embed
 
 
-def queue_embed(
-    catalogs: Catalogs, locale: str, session: Session, top: list[Question], counts: dict[str, int]
-) -> discord.Embed:
-    """The live queue: top questions by upvotes, then age."""
-    embed = discord.Embed(
-        title=catalogs.gettext(locale, QUEUE_TITLE, title=session.title)[:256],
-        colour=discord.Colour.gold(),
-    )
-    lines = [f"**#{q.id}** ▲{q.votes} — {safe(q.text)} (<@{q.asker_id}>)" for q in top]
-    embed.description = "\n".join(lines)[:4000] if lines else catalogs.gettext(locale, QUEUE_EMPTY)
-    embed.set_footer(
-        text=catalogs.gettext(
-            locale, QUEUE_FOOTER, open=counts.get("open", 0), answered=counts.get("answered", 0)
-        )
-    )
-    return embed
-
-
 def question_content(catalogs: Catalogs, locale: str, session: Session, question: Question) -> str:
     """The public message that shows one question."""
     text = catalogs.gettext(
         locale,
         QUESTION_POST,
         id=question.id,
-        title=safe(session.title),
+        title=esc(session.title),
         asker=f"<@{question.asker_id}>",
-        text=safe(question.text),
+        text=esc(question.text),
     )
     if question.status == "answered":
         text += "\n" + catalogs.gettext(locale, QUESTION_ANSWERED)
@@ -165,7 +137,7 @@ class UpvoteButton(PersistentButton, template=r"podium:qa-upvote:(?P<id>\d+)"):
         result = await bot.services.qa.upvote(
             user_id=interaction.user.id, question_id=self.question_id
         )
-        QueueUpdater.of(bot).request(result.question.session_id)
+        queue_updater(bot).request(result.question.session_id)
         locale = bot.competition.competition.default_locale
         await interaction.response.edit_message(
             view=question_view(bot.catalogs, locale, result.question)
@@ -206,100 +178,17 @@ class CheckInButton(PersistentButton, template=r"podium:qa-checkin:(?P<id>\d+)")
             user_id=interaction.user.id, session_id=self.session_id
         )
         locale = str(interaction.locale)
-        title = safe(result.session.title)
+        title = esc(result.session.title)
         if not result.points_enabled:
             text = bot.catalogs.gettext(locale, CHECKED_IN_PLAIN, title=title)
         elif result.team is None:
             text = bot.catalogs.gettext(locale, CHECKED_IN_NO_TEAM, title=title)
         elif result.points == 0:
             text = bot.catalogs.gettext(
-                locale, CHECKED_IN_NO_POINTS, title=title, team=safe(result.team)
+                locale, CHECKED_IN_NO_POINTS, title=title, team=esc(result.team)
             )
         else:
             text = bot.catalogs.gettext(
-                locale, CHECKED_IN, title=title, points=result.points, team=safe(result.team)
+                locale, CHECKED_IN, title=title, points=result.points, team=esc(result.team)
             )
         await send_ephemeral(interaction, text)
-
-
-class QueueUpdater:
-    """Keeps each session's live queue message current with few edits.
-
-    ``request`` marks a session dirty. One task per session edits the message, then waits
-    ``min_interval`` seconds before the next edit; requests arriving meanwhile are folded
-    into that next edit, which renders the state at that moment. Discord's 429s are retried
-    by discord.py; a failed edit is logged and the next request tries again.
-    """
-
-    def __init__(self, bot: PodiumBot, *, min_interval: float = 2.0) -> None:
-        self.bot = bot
-        self.min_interval = min_interval
-        self._dirty: set[int] = set()
-        self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._last_edit: dict[int, float] = {}
-        self._wake: dict[int, asyncio.Event] = {}
-        self.edits = 0
-
-    @classmethod
-    def of(cls, bot: PodiumBot) -> QueueUpdater:
-        """The bot's updater (one per bot)."""
-        updater = getattr(bot, "_qa_queue_updater", None)
-        if not isinstance(updater, QueueUpdater):
-            updater = cls(bot)
-            bot._qa_queue_updater = updater  # type: ignore[attr-defined]
-        return updater
-
-    def request(self, session_id: int) -> None:
-        """Ask for the queue message of ``session_id`` to be brought up to date."""
-        self._dirty.add(session_id)
-        task = self._tasks.get(session_id)
-        if task is None or task.done():
-            self._tasks[session_id] = self.bot.spawn(
-                self._run(session_id), name=f"qa-queue-{session_id}"
-            )
-
-    async def flush(self, session_id: int) -> None:
-        """Do the pending edit now (skipping the wait) and return when it is done."""
-        event = self._wake.get(session_id)
-        if event is not None:
-            event.set()
-        task = self._tasks.get(session_id)
-        if task is not None:
-            await asyncio.shield(task)
-
-    async def _run(self, session_id: int) -> None:
-        while session_id in self._dirty:
-            wait = self._last_edit.get(session_id, -1e9) + self.min_interval - time.monotonic()
-            if wait > 0:
-                event = self._wake.setdefault(session_id, asyncio.Event())
-                event.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), wait)
-            self._dirty.discard(session_id)
-            self._last_edit[session_id] = time.monotonic()
-            try:
-                await self.edit_now(session_id)
-            except discord.HTTPException as exc:
-                log.warning(
-                    "queue message not updated session=%s status=%s", session_id, exc.status
-                )
-
-    async def edit_now(self, session_id: int) -> None:
-        """Render the queue as it is now and edit the session's queue message."""
-        qa = self.bot.services.qa
-        session = await qa.get(session_id)
-        if session.queue_channel_id is None or session.queue_message_id is None:
-            return
-        channel = self.bot.get_channel(session.queue_channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            return
-        locale = self.bot.competition.competition.default_locale
-        embed = queue_embed(
-            self.bot.catalogs,
-            locale,
-            session,
-            await qa.queue(session_id),
-            await qa.question_counts(session_id),
-        )
-        await channel.get_partial_message(session.queue_message_id).edit(embed=embed)
-        self.edits += 1

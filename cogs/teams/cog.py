@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.errors import GuildOnly, NotOrganizer
 from bot.interactions import DomainCheckFailure, send_ephemeral
-from cogs._ui import ORGANIZER_ONLY, member_is_organizer, organizer_only
+from cogs._ui import ORGANIZER_ONLY, member_is_organizer, organizer_only, say
 from cogs.cohorts.roles import apply_assignment
 from cogs.teams import views as v
 
@@ -36,7 +36,7 @@ class TeamCog(commands.Cog):
         self.bot.add_dynamic_items(v.DisbandButton)
 
     def _say(self, interaction: discord.Interaction[Any], message: str, **params: Any) -> str:
-        return v.tr(self.bot, interaction, message, **params)
+        return say(self.bot, interaction, message, **params)
 
     async def _entry_cohort(self, interaction: discord.Interaction[Any]) -> None:
         """A member without a cohort gets the one their team's points reach."""

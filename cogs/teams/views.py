@@ -14,7 +14,7 @@ from bot.i18n import N_
 from bot.interactions import CONTINUED, PersistentButton, pack_lines, send_ephemeral
 from bot.services.setup import TEAMS_CATEGORY
 from bot.services.teams import MembershipChange, Team, TeamDetails
-from cogs._ui import member_is_organizer
+from cogs._ui import member_is_organizer, say
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -59,11 +59,6 @@ FIELD_VALUE_LIMIT = 1024  # characters in one embed field (Discord refuses more)
 VIEW = discord.Permissions(view_channel=True, send_messages=True, read_message_history=True)
 
 
-def tr(bot: PodiumBot, interaction: discord.Interaction[Any], message: str, **params: Any) -> str:
-    """``message`` in the invoker's language."""
-    return bot.catalogs.gettext(str(interaction.locale), message, **params)
-
-
 def esc(text: str) -> str:
     """User text made inert for markdown."""
     return discord.utils.escape_markdown(text)
@@ -76,28 +71,28 @@ def info_embed(
     team, locale = details.team, str(interaction.locale)
     embed = discord.Embed(title=esc(team.name), colour=discord.Colour.blurple())
     track = bot.competition.track(team.track).name.get(locale)
-    embed.add_field(name=tr(bot, interaction, INFO_TRACK), value=track)
-    embed.add_field(name=tr(bot, interaction, INFO_CAPTAIN), value=f"<@{team.captain_id}>")
+    embed.add_field(name=say(bot, interaction, INFO_TRACK), value=track)
+    embed.add_field(name=say(bot, interaction, INFO_CAPTAIN), value=f"<@{team.captain_id}>")
     embed.add_field(
-        name=tr(bot, interaction, INFO_CREATED), value=discord_timestamp(team.created_at, "F")
+        name=say(bot, interaction, INFO_CREATED), value=discord_timestamp(team.created_at, "F")
     )
     lines = [f"<@{m.user_id}> · {discord_timestamp(m.joined_at, 'R')}" for m in details.members]
     missing = details.min_size - len(details.members)
     state = (
-        tr(bot, interaction, INFO_COMPLETE)
+        say(bot, interaction, INFO_COMPLETE)
         if details.complete
-        else tr(bot, interaction, INFO_INCOMPLETE, missing=missing)
+        else say(bot, interaction, INFO_INCOMPLETE, missing=missing)
     )
-    heading = tr(bot, interaction, INFO_MEMBERS, count=len(details.members), max=details.max_size)
+    heading = say(bot, interaction, INFO_MEMBERS, count=len(details.members), max=details.max_size)
     # Every member, up to the largest team the rules allow (50 lines of about 45
     # characters): split across fields of 1,024 characters, never mid-line.
     for number, value in enumerate(pack_lines([*lines, f"*{state}*"], FIELD_VALUE_LIMIT)):
-        name = heading if number == 0 else tr(bot, interaction, CONTINUED, section=heading)
+        name = heading if number == 0 else say(bot, interaction, CONTINUED, section=heading)
         embed.add_field(name=name, value=value, inline=False)
     if any(m.user_id == interaction.user.id for m in details.members):
-        embed.add_field(name=tr(bot, interaction, INFO_CODE), value=f"`{team.invite_code}`")
+        embed.add_field(name=say(bot, interaction, INFO_CODE), value=f"`{team.invite_code}`")
         if team.channel_id:
-            embed.add_field(name=tr(bot, interaction, INFO_CHANNEL), value=f"<#{team.channel_id}>")
+            embed.add_field(name=say(bot, interaction, INFO_CHANNEL), value=f"<#{team.channel_id}>")
     return embed
 
 
@@ -212,5 +207,5 @@ class DisbandButton(PersistentButton, template=r"podium:team-disband:(?P<team>\d
         )
         await delete_team_channel(bot, result.team.channel_id)
         await send_ephemeral(
-            interaction, tr(bot, interaction, DISBANDED, team=esc(result.team.name))
+            interaction, say(bot, interaction, DISBANDED, team=esc(result.team.name))
         )

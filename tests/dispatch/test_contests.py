@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from cogs.contests.views import GalleryCounter
+from cogs.contests.gallery import gallery_counter
 from storage.schema import points_ledger, votes
 from tests.contest_support import OLD_MEMBER, OPENS, VOTING, VOTING_CLOSE
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
@@ -131,7 +131,7 @@ async def test_twenty_quick_votes_edit_the_gallery_post_rarely_and_end_on_the_ri
 ):
     state = await setup_contest(harness)
     post, fake = state["post"], harness.fake
-    counter = GalleryCounter.of(harness.bot)
+    counter = gallery_counter(harness.bot)
     counter.interval = 3600  # nothing edits on its own during the burst
     custom_id = vote_button(post)["custom_id"]
     for voter in VOTERS[:20]:
@@ -150,7 +150,7 @@ async def test_an_edit_waiting_for_the_channels_budget_stays_pending_and_takes_l
 ):
     state = await setup_contest(harness)
     post, fake, gallery = state["post"], harness.fake, state["gallery"]
-    counter = GalleryCounter.of(harness.bot)
+    counter = gallery_counter(harness.bot)
     counter.interval = 0
     counter.channel_edits, counter.channel_period = 1, 3600
     await counter.budget(int(gallery["id"])).acquire()  # the gallery's budget is used up
@@ -168,7 +168,7 @@ async def test_an_edit_waiting_for_the_channels_budget_stays_pending_and_takes_l
 async def test_the_delayed_edit_runs_by_itself_after_the_interval(harness: Harness):
     state = await setup_contest(harness)
     post, fake = state["post"], harness.fake
-    GalleryCounter.of(harness.bot).interval = 0.05
+    gallery_counter(harness.bot).interval = 0.05
     custom_id = vote_button(post)["custom_id"]
     for voter in VOTERS[:3]:
         await fake.click(custom_id, user_id=voter, message_id=int(post["id"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy import func, insert, select
 
 from bot.services.posts import PostService
+from cogs.points.cog import PointsCog
 from cogs.points.leaderboard_post import LeaderboardPoster
 from storage.schema import outbox, points_ledger, scheduled_jobs, subscribers
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
@@ -103,9 +104,15 @@ def custom_ids(message: dict[str, Any]) -> list[str]:
     return [c["custom_id"] for row in message.get("components") or [] for c in row["components"]]
 
 
+def poster_of(harness: Harness) -> LeaderboardPoster:
+    """The points cog's poster (each test's bot imports the cog package anew, so a class
+    imported here is not the one its poster is made from)."""
+    return cast(PointsCog, harness.bot.get_cog("PointsCog")).poster
+
+
 async def settled(harness: Harness) -> None:
     """Wait for the catch-up the bot ran at start, so it cannot race the test's clock."""
-    startup = LeaderboardPoster.of(harness.bot).startup
+    startup = poster_of(harness).startup
     assert startup is not None
     await asyncio.wait({startup})
 
@@ -280,7 +287,7 @@ async def test_the_weekly_job_posts_last_weeks_board_per_track_once_at_the_post_
     assert first["_files"][0]["data"].startswith(b"\x89PNG")
     # A rerun, the catch-up of a restart and the next start change nothing.
     assert await fire_due_posts(harness) == []
-    poster = LeaderboardPoster.of(harness.bot)
+    poster = poster_of(harness)
     assert await poster.catch_up() == {"student": "done", "professional": "done"}
     assert await poster.post_week("2026-W48") == {"student": "done", "professional": "done"}
     assert len(harness.fake.messages_in(channel_id)) == 2
@@ -325,7 +332,7 @@ async def test_a_post_interrupted_after_sending_is_recovered_not_repeated(harnes
     channel_id = (await harness.services.setup.resource_ids())["channel:leaderboard"]
     await add_team(harness.services.db, "Alpha")
     await harness.services.points.award(actor_id=ORGANIZER_ID, team="Alpha", amount=5, reason="r")
-    poster = LeaderboardPoster.of(harness.bot)
+    poster = poster_of(harness)
     # Simulate a crash between the Discord post and its record: post, then forget the record.
     crashed = PostService(harness.services.db, harness.services.clock)  # the dead process
     claim = await crashed.claim(harness.services.points.board_post_key("2026-W48", "student"))
@@ -355,7 +362,7 @@ async def test_the_weekly_summary_waits_in_the_whatsapp_outbox(harness: Harness,
             )
         )
     await harness.services.points.award(actor_id=ORGANIZER_ID, team="Alpha", amount=5, reason="r")
-    poster = LeaderboardPoster.of(harness.bot)
+    poster = poster_of(harness)
     await poster.post_week("2026-W48")
     await poster.post_week("2026-W48")
     async with harness.services.db.read() as conn:
@@ -429,6 +436,6 @@ async def test_a_failed_weekly_post_keeps_the_chain_and_is_posted_by_the_next_ca
     assert await fire_due_posts(harness) == ["failed"]
     assert harness.fake.messages_in(channel_id) == []
     assert "points.weekly_post:2026:2026-W49" in await _jobs(harness)
-    outcome = await LeaderboardPoster.of(harness.bot).catch_up()
+    outcome = await poster_of(harness).catch_up()
     assert outcome["student"] == "posted"
     assert len(harness.fake.messages_in(channel_id)) == 1

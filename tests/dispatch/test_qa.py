@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.clock import FrozenClock
-from cogs.qa.views import QueueUpdater
+from cogs.qa.queue import queue_updater
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.fakes.discord import wait_for
 from tests.points_support import add_team
@@ -208,7 +208,7 @@ async def test_the_live_queue_is_host_only_and_coalesces_a_burst_of_upvotes(harn
     queue_message = harness.fake.messages[session.queue_message_id]
     assert "No open questions yet" in queue_message["embeds"][0]["description"]
 
-    updater = QueueUpdater.of(harness.bot)
+    updater = queue_updater(harness.bot)
     updater.min_interval = 3600  # after an edit, only flush() edits again: deterministic
     asked = await harness.fake.invoke(
         "ask", user_id=PARTICIPANT_ID, options={"session": 1, "question": "First?"}

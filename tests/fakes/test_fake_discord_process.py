@@ -15,7 +15,7 @@ from bot.bootstrap import Services
 from bot.config import CompetitionConfig
 from bot.i18n import Catalogs
 from bot.overrides import apply_discord_overrides
-from cogs.contests.views import GalleryCounter, post_entry
+from cogs.contests.gallery import gallery_counter, post_entry
 from tests.conftest import GUILD_ID
 from tests.contest_support import OLD_MEMBER, OPENS, SUBMISSIONS_CLOSE, VOTING, VOTING_CLOSE
 from tests.fakes.discord.process import FakeDiscordProcess
@@ -98,7 +98,7 @@ async def test_the_bot_answers_vote_clicks_driven_from_the_fakes_process(
         assert run.seconds > 0
         assert run.cpu_seconds > 0
         assert await services.contests.count(entry.id) == len(VOTERS)
-        await GalleryCounter.of(bot).flush()
+        await gallery_counter(bot).flush()
         post = await remote.get("messages", message_id)
         assert post["components"][0]["components"][0]["label"] == f"Vote ({len(VOTERS)})"
     finally:
