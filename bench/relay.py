@@ -170,7 +170,8 @@ async def relay_run(
                     for i in range(recipients)
                 ],
             )
-        await OutboxService(db, clock, competition).enqueue(
+        outbox = OutboxService(db, clock, competition)
+        await outbox.enqueue(
             occurrence_key="bench:1",
             kind="broadcast",
             texts={"en": "Finals start now"},
@@ -186,6 +187,7 @@ async def relay_run(
             add_twilio_routes(
                 app,
                 whatsapp=statuses,
+                outbox=outbox,
                 catalogs=Catalogs(),
                 auth_token="fake-auth-token",  # noqa: S106 - the fake's published token
                 public_base_url=public,
@@ -198,12 +200,11 @@ async def relay_run(
                 "AC" + "0123456789abcdef" * 2, "fake-auth-token", api_base_url=fake.base_url
             )
             relay = Relay(
-                db=db,
+                outbox=outbox,
                 clock=clock,
                 competition=competition,
                 client=client,
                 public_base_url=public,
-                apply_status=statuses.apply_status,
                 whatsapp_from=SENDER,
             )
             wall, cpu = time.perf_counter(), time.process_time()

@@ -30,7 +30,7 @@ from bot.services.setup import GuildSetupService
 from bot.services.surveys import SurveyService
 from bot.services.teams import TeamService
 from bot.services.web_auth import WebAuthService
-from bot.services.whatsapp import WhatsAppService
+from bot.services.whatsapp import WhatsAppService, WhatsAppSetup
 from storage.engine import Database
 from storage.migrate import migrate
 
@@ -72,9 +72,15 @@ class Services:
 
 
 def build_services(
-    *, db: Database, clock: Clock, competition: CompetitionConfig, guild_id: int
+    *,
+    db: Database,
+    clock: Clock,
+    competition: CompetitionConfig,
+    guild_id: int,
+    whatsapp_setup: WhatsAppSetup | None = None,
 ) -> Services:
-    """Create the services for one competition server."""
+    """Create the services for one competition server; ``whatsapp_setup``: None keeps WhatsApp
+    linking off (Twilio not configured)."""
     audit = AuditService(db, clock)
     scheduler = Scheduler(db, clock, grace=competition.reminders.grace_period)
     points = PointsService(db, clock, competition, audit)
@@ -83,7 +89,7 @@ def build_services(
     activity = ActivityService(db, clock, competition)
     members = MemberService(db, clock)
     teams = TeamService(db, clock, competition, audit)
-    whatsapp = WhatsAppService(db, clock, competition, audit)
+    whatsapp = WhatsAppService(db, clock, competition, audit, whatsapp_setup)
     return Services(
         db=db,
         clock=clock,

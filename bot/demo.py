@@ -21,6 +21,7 @@ from bot.config import CompetitionConfig
 from bot.services.broadcasts import occurrence_key
 from bot.services.contests import Submission
 from bot.services.teams import Team
+from bot.services.whatsapp import WhatsAppSetup
 from storage.engine import Database
 from storage.queries import dashboard as dashboard_queries
 
@@ -79,7 +80,14 @@ async def seed_demo(
             raise DemoRefused()
     rng = random.Random(seed)
     clock = FrozenClock(now - dt.timedelta(days=15))
-    services = build_services(db=db, clock=clock, competition=competition, guild_id=0)
+    # No relay runs in the demo: codes are not queued, members link with the wa.me message.
+    services = build_services(
+        db=db,
+        clock=clock,
+        competition=competition,
+        guild_id=0,
+        whatsapp_setup=WhatsAppSetup(bot_number="+12025550100", send_codes=False),
+    )
     report = DemoReport()
     members = await _members_and_teams(services, clock, rng, report)
     await _points(services, clock, now, rng, members, report)
@@ -275,8 +283,6 @@ async def _activity(
 async def _whatsapp_and_broadcast(
     services: Services, rng: random.Random, members: list[_Member], report: DemoReport
 ) -> None:
-    # No relay runs in the demo: codes are not queued, members link with the wa.me message.
-    services.whatsapp.configure(bot_number="+12025550100", send_codes=False)
     subscribers = [m for m in members if rng.random() < 0.7][:40]
     for index, member in enumerate(subscribers, start=1):
         phone = demo_phone(index)
@@ -310,11 +316,11 @@ async def _whatsapp_and_broadcast(
         sid = f"SM{outbox_id:032x}"
         for step in ("sent", "delivered", "read"):
             if status in ("failed", "undelivered"):
-                await services.whatsapp.apply_status(
+                await services.outbox.apply_status(
                     outbox_id=outbox_id, sid=sid, twilio_status=status, error_code=63016
                 )
                 break
-            await services.whatsapp.apply_status(
+            await services.outbox.apply_status(
                 outbox_id=outbox_id, sid=sid, twilio_status=step, error_code=None
             )
             if step == status:

@@ -19,7 +19,8 @@ from typing import TextIO
 
 from bot.bootstrap import migrated_services
 from bot.config import CompetitionConfig, Settings
-from bot.services.privacy import CSV_FILES, PrivacyService
+from bot.services.privacy import PrivacyService
+from bot.services.privacy_csv import CSV_FILES
 from storage.files import PRIVATE_MODE
 
 EXIT_OK = 0

@@ -22,7 +22,7 @@ from bot.i18n import Catalogs
 from bot.overrides import apply_discord_overrides
 from bot.web import HealthSources, WebServer, WebSite, build_web_app
 from bot.web.site import link_base_url
-from bot.whatsapp.wiring import WhatsAppRuntime
+from bot.whatsapp.wiring import WhatsAppRuntime, whatsapp_setup
 from storage.engine import Database
 from storage.migrate import migrate
 
@@ -40,7 +40,11 @@ async def run(settings: Settings, competition: CompetitionConfig) -> int:
         await migrate(db)
         clock = SystemClock()
         services = build_services(
-            db=db, clock=clock, competition=competition, guild_id=settings.DISCORD_GUILD_ID
+            db=db,
+            clock=clock,
+            competition=competition,
+            guild_id=settings.DISCORD_GUILD_ID,
+            whatsapp_setup=whatsapp_setup(settings),
         )
         configure_web_auth(services, settings)
         bot = PodiumBot(
@@ -58,7 +62,7 @@ async def run(settings: Settings, competition: CompetitionConfig) -> int:
                     db=db,
                     scheduler=services.scheduler,
                     gateway=bot,
-                    relay_backlog=whatsapp.relay.backlog if whatsapp is not None else None,
+                    relay_backlog=services.outbox.backlog if whatsapp is not None else None,
                 ),
                 extra_routes=whatsapp.add_routes if whatsapp is not None else None,
                 site=WebSite(services, bot.catalogs, settings.PUBLIC_BASE_URL, gateway=bot),

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.bootstrap import Services, build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig, load_competition
+from bot.services.whatsapp import WhatsAppSetup
 from storage.engine import Database
 from storage.migrate import migrate
 from tests.xdist_scheduling import pytest_xdist_make_scheduler  # noqa: F401  (a pytest hook)
@@ -100,5 +101,23 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
 
 
 @pytest.fixture
-def services(db: Database, clock: FrozenClock, competition: CompetitionConfig) -> Services:
-    return build_services(db=db, clock=clock, competition=competition, guild_id=GUILD_ID)
+def whatsapp_setup() -> WhatsAppSetup | None:
+    """WhatsApp in ``services``: off, as without Twilio. A test turns it on with
+    ``@pytest.mark.parametrize("whatsapp_setup", [WhatsAppSetup(...)])``."""
+    return None
+
+
+@pytest.fixture
+def services(
+    db: Database,
+    clock: FrozenClock,
+    competition: CompetitionConfig,
+    whatsapp_setup: WhatsAppSetup | None,
+) -> Services:
+    return build_services(
+        db=db,
+        clock=clock,
+        competition=competition,
+        guild_id=GUILD_ID,
+        whatsapp_setup=whatsapp_setup,
+    )

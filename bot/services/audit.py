@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
-from bot.services.relay_rules import mask_phone
+from bot.services.outbox.masking import mask_phone
 from storage.engine import Database
 from storage.queries import audit as audit_queries
 from storage.queries.audit import AuditRow

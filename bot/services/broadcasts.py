@@ -23,9 +23,8 @@ from bot.config import CompetitionConfig
 from bot.errors import InvalidInput, PodiumError
 from bot.i18n import N_
 from bot.scheduler import Scheduler
-from bot.services import relay_rules as rules
 from bot.services.audit import AuditService
-from bot.services.outbox import OutboxService
+from bot.services.outbox import CONTENT_SID_VARIABLE, OutboxService, whatsapp_counts
 from bot.services.posts import PostService, target_key
 from storage.engine import Database
 from storage.queries import broadcasts as bq
@@ -39,8 +38,6 @@ JOB_KIND = "broadcast"
 CHANNELS = ("discord", "whatsapp", "both")
 MAX_MESSAGE = 1500
 _CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
-#: Variable carrying a per-broadcast template (read by the relay).
-CONTENT_SID_VARIABLE = "_content_sid"
 
 
 class BroadcastNotFound(PodiumError):
@@ -145,21 +142,6 @@ def _info(row: BroadcastRow) -> BroadcastInfo:
         status=row.status,
         next_run_at=row.next_run_at,
     )
-
-
-def whatsapp_counts(raw: dict[str, int]) -> dict[str, int]:
-    """Fold outbox statuses into the counts organizers see."""
-    counts = dict.fromkeys(("queued", "sent", "delivered", "read", "failed", "skipped"), 0)
-    for status, count in raw.items():
-        if status in (rules.QUEUED, rules.SENDING, rules.ACCEPTED):
-            counts["queued"] += count
-        elif status in (rules.FAILED, rules.UNDELIVERED):
-            counts["failed"] += count
-        elif status == rules.CANCELLED:
-            counts["skipped"] += count
-        elif status in counts:
-            counts[status] += count
-    return counts
 
 
 @dataclass(slots=True)

@@ -18,8 +18,8 @@ from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.services.audit import AuditService
 from bot.services.audit_view import AuditLine, AuditView, audit_view
-from bot.services.broadcasts import whatsapp_counts
 from bot.services.contests import Contest, ContestService
+from bot.services.outbox import whatsapp_counts
 from bot.services.points import Board, PointsService
 from storage.engine import Database
 from storage.queries import dashboard as q

@@ -10,7 +10,7 @@ and vote events stay under a per-erasure pseudonym (a negative number no Discord
 be), so vote counts and the brushing history are unchanged; everything naming the person
 (phone numbers, display name, consent records, codes, sessions, answers, question texts)
 is removed. Phone numbers are masked everywhere except to their owner: the organizers' CSV
-export masks them.
+export (``bot.services.privacy_csv``) masks them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import re
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -29,7 +29,7 @@ from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.errors import PodiumError
 from bot.i18n import N_
-from bot.services import relay_rules
+from bot.services import privacy_csv
 from bot.services.audit import AuditService
 from bot.services.members import MemberService
 from bot.services.teams import MembershipChange, TeamService
@@ -124,78 +124,6 @@ ERASED_TEXT = "[erased]"
 #: How often a member may download their data.
 EXPORT_INTERVAL = dt.timedelta(minutes=10)
 
-#: The CSV files of ``podium export DIR`` and their header rows.
-CSV_FILES: dict[str, tuple[str, ...]] = {
-    "teams.csv": (
-        "id",
-        "season",
-        "name",
-        "track",
-        "captain_id",
-        "members",
-        "created_at",
-        "disbanded_at",
-    ),
-    "members.csv": (
-        "user_id",
-        "display_name",
-        "locale",
-        "cohort_key",
-        "team_id",
-        "whatsapp",
-        "whatsapp_opted_out_at",
-        "first_seen_at",
-        "last_seen_at",
-        "left_guild_at",
-    ),
-    "ledger.csv": (
-        "id",
-        "season",
-        "week_key",
-        "team_id",
-        "user_id",
-        "amount",
-        "reason",
-        "source",
-        "reference",
-        "reverses_id",
-        "actor_id",
-        "at",
-    ),
-    "votes.csv": (
-        "id",
-        "contest_id",
-        "submission_id",
-        "voter_id",
-        "created_at",
-        "voided_at",
-        "voided_by",
-        "void_reason",
-    ),
-    "submissions.csv": (
-        "id",
-        "contest_id",
-        "team_id",
-        "user_id",
-        "title",
-        "url",
-        "attachment_name",
-        "created_at",
-        "updated_at",
-        "withdrawn_at",
-    ),
-    "deliveries.csv": (
-        "channel",
-        "id",
-        "occurrence_key",
-        "recipient",
-        "kind",
-        "status",
-        "error",
-        "at",
-    ),
-}
-
 
 class ExportTooSoon(PodiumError):
     """The member downloaded their data less than ``EXPORT_INTERVAL`` ago."""
@@ -255,14 +183,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    return str(value)
 
 
 @dataclass(slots=True)
@@ -508,53 +428,7 @@ class PrivacyService:
 
     # -- the organizers' CSV export -----------------------------------------------------
 
-    async def csv_rows(self, name: str) -> AsyncIterator[list[str]]:
+    def csv_rows(self, name: str) -> AsyncIterator[list[str]]:
         """The data rows of CSV file ``name`` (a key of ``CSV_FILES``), streamed in the
-        header's column order: times in ISO 8601 UTC, empty cells for NULL, phone numbers
-        masked (``relay_rules.mask_phone``)."""
-        header = CSV_FILES[name]
-        transform: Callable[[dict[str, Any]], dict[str, Any]] = _same
-        async with self.db.read() as conn:
-            if name == "teams.csv":
-                rows = q.stream_teams(conn)
-            elif name == "members.csv":
-                rows = q.stream_members(conn, self.teams.season)
-                transform = _member_row
-            elif name == "ledger.csv":
-                rows = q.stream_ledger(conn)
-            elif name == "votes.csv":
-                rows = q.stream_votes(conn)
-            elif name == "submissions.csv":
-                rows = q.stream_submissions(conn)
-            elif name == "deliveries.csv":
-                rows = q.stream_deliveries(conn)
-                transform = _delivery_row
-            else:
-                raise KeyError(name)
-            async for row in rows:
-                shaped = transform(row)
-                yield [_csv_cell(shaped.get(column)) for column in header]
-
-
-def _same(row: dict[str, Any]) -> dict[str, Any]:
-    return row
-
-
-def _masked(phone: str | None) -> str | None:
-    if phone is None or not phone.startswith("+"):
-        return None if phone is None else "(erased)"
-    return relay_rules.mask_phone(phone)
-
-
-def _member_row(row: dict[str, Any]) -> dict[str, Any]:
-    shaped = dict(row)
-    shaped["whatsapp"] = _masked(row.get("phone_e164"))
-    shaped["whatsapp_opted_out_at"] = row.get("opted_out_at")
-    return shaped
-
-
-def _delivery_row(row: dict[str, Any]) -> dict[str, Any]:
-    shaped = dict(row)
-    if row["channel"] == "whatsapp":
-        shaped["recipient"] = _masked(row["recipient"])
-    return shaped
+        header's column order (see :func:`bot.services.privacy_csv.csv_rows`)."""
+        return privacy_csv.csv_rows(self.db, self.teams.season, name)

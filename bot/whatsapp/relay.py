@@ -1,6 +1,7 @@
 """The relay worker: drains the WhatsApp outbox through Twilio's async client.
 
-Rules (SPEC §4), decided by ``bot.services.relay_rules``:
+Rules (SPEC §4), decided by ``bot.services.outbox.rules``; rows are claimed and recorded
+through ``OutboxService``, never by SQL here:
 
 * bounded concurrency (``[whatsapp] concurrency``) and an ``aiolimiter`` at
   ``messages_per_second``;
@@ -27,7 +28,6 @@ import datetime as dt
 import json
 import logging
 import random
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -37,17 +37,11 @@ from twilio.rest import Client
 
 from bot.clock import Clock
 from bot.config import CompetitionConfig, MessageKind
-from bot.services import relay_rules as rules
-from bot.services.broadcasts import CONTENT_SID_VARIABLE
-from storage.engine import Database
-from storage.queries import relay as relay_queries
-from storage.queries.relay import ClaimedRow
+from bot.services.outbox import CONTENT_SID_VARIABLE, ClaimedRow, OutboxService, rules
 
 log = logging.getLogger(__name__)
 
 
-#: Applies a Twilio status to an outbox row (``WhatsAppService.apply_status``).
-StatusApplier = Callable[..., Awaitable[str | None]]
 #: How often, and from what age, statuses whose callbacks never came are fetched.
 REFRESH_EVERY = 300.0
 REFRESH_AFTER = dt.timedelta(minutes=10)
@@ -71,12 +65,11 @@ class Relay:
     def __init__(
         self,
         *,
-        db: Database,
+        outbox: OutboxService,
         clock: Clock,
         competition: CompetitionConfig,
         client: Client,
         public_base_url: str,
-        apply_status: StatusApplier,
         whatsapp_from: str | None = None,
         messaging_service_sid: str | None = None,
         poll_interval: float = 0.5,
@@ -85,11 +78,10 @@ class Relay:
     ) -> None:
         if not whatsapp_from and not messaging_service_sid:
             raise ValueError("a sender (whatsapp_from or messaging_service_sid) is required")
-        self._db = db
+        self._outbox = outbox
         self._clock = clock
         self._competition = competition
         self.client = client
-        self._apply_status = apply_status
         self._status_url = public_base_url.rstrip("/") + "/twilio/status"
         self._from = whatsapp_from
         self._service_sid = messaging_service_sid
@@ -126,14 +118,7 @@ class Relay:
 
     async def recover(self) -> int:
         """Rows left ``sending`` go back to the queue, to be checked before a resend."""
-        async with self._db.write() as conn:
-            return await relay_queries.release_sending(conn, now=self._clock.now())
-
-    async def backlog(self) -> dict[str, int]:
-        """Queued rows due now and rows waiting for a retry (for /healthz)."""
-        async with self._db.read() as conn:
-            due, waiting = await relay_queries.backlog(conn, now=self._clock.now())
-        return {"due": due, "waiting": waiting}
+        return await self._outbox.release_sending()
 
     def wake(self) -> None:
         """New rows were queued: look now instead of at the next poll."""
@@ -142,14 +127,11 @@ class Relay:
     async def refresh_stale(self, older_than: dt.timedelta = REFRESH_AFTER) -> int:
         """Fetch from Twilio the status of rows whose status has not moved for
         ``older_than`` and apply it (forward only); returns how many were fetched."""
-        async with self._db.read() as conn:
-            rows = await relay_queries.stale(
-                conn, before=self._clock.now() - older_than, limit=self.batch_size
-            )
+        rows = await self._outbox.stale(older_than, limit=self.batch_size)
         for row_id, sid in rows:
             async with self._limiter:
                 message = await self.client.messages(sid).fetch_async()
-            await self._apply_status(
+            await self._outbox.apply_status(
                 outbox_id=row_id,
                 sid=sid,
                 twilio_status=str(message.status or ""),
@@ -190,10 +172,7 @@ class Relay:
         batches = 0
         while max_batches is None or batches < max_batches:
             batches += 1
-            async with self._db.write() as conn:
-                batch = await relay_queries.claim_batch(
-                    conn, now=self._clock.now(), limit=self.batch_size
-                )
+            batch = await self._outbox.claim(limit=self.batch_size)
             if not batch:
                 return handled
             await self._send_batch(batch)
@@ -217,11 +196,10 @@ class Relay:
 
         await asyncio.gather(*(one(row) for row in batch))
         if accepted:
-            async with self._db.write() as conn:
-                await relay_queries.record_accepted(conn, accepted, now=self._clock.now())
+            await self._outbox.record_accepted(accepted)
             self.sent += len(accepted)
         for row_id, (sid, status, code) in reconciled.items():
-            await self._apply_status(
+            await self._outbox.apply_status(
                 outbox_id=row_id, sid=sid, twilio_status=status, error_code=code
             )
 
@@ -248,9 +226,9 @@ class Relay:
             async with self._limiter:
                 # Consent is read from the database right before the call: the row was
                 # claimed up to a batch ago, and a STOP may have been committed since.
-                if not await self._still_allowed(row):
+                if not await self._outbox.still_allowed(row.id):
                     log.info("relay cancelled outbox=%s: no consent any more", row.id)
-                    await self._set(row.id, rules.CANCELLED)
+                    await self._outbox.cancel_claimed(row.id)
                     return None
                 sid = await self._create(params)
         except SendFailed as exc:
@@ -311,10 +289,6 @@ class Relay:
             raise SendFailed(None, None, f"connection: {type(exc).__name__}", False) from exc
         return str(message.sid)
 
-    async def _still_allowed(self, row: ClaimedRow) -> bool:
-        async with self._db.read() as conn:
-            return await relay_queries.still_allowed(conn, row.id, now=self._clock.now())
-
     async def _find_earlier_attempt(
         self, row: ClaimedRow, to: str
     ) -> tuple[str, str, int | None] | None:
@@ -346,8 +320,7 @@ class Relay:
         ]
         if not outbound:
             return None
-        async with self._db.read() as conn:
-            known = await relay_queries.known_sids(conn, (str(m.sid) for m in outbound))
+        known = await self._outbox.known_sids(str(m.sid) for m in outbound)
         expected = self._template_values(row, to)
         for message in reversed(outbound):  # oldest first
             if str(message.sid) in known:
@@ -369,36 +342,12 @@ class Relay:
 
     # -- recording ----------------------------------------------------------------------
     async def _retry(self, row: ClaimedRow, *, check: bool, error: str) -> None:
-        now = self._clock.now()
         log.info("relay retry outbox=%s attempt=%d error=%s", row.id, row.attempts, error)
-        async with self._db.write() as conn:
-            await relay_queries.record_retry(
-                conn,
-                row.id,
-                next_attempt_at=now + rules.backoff(row.attempts, self._rng),
-                needs_check=check,
-                error=error,
-                now=now,
-            )
+        await self._outbox.record_retry(row, needs_check=check, error=error, rng=self._rng)
 
     async def _fail(self, row: ClaimedRow, code: int | None, error: str) -> None:
         log.warning("relay failed outbox=%s subscriber=%s code=%s", row.id, row.subscriber_id, code)
-        async with self._db.write() as conn:
-            await relay_queries.record_failed(
-                conn, row.id, error_code=code, error=error, now=self._clock.now()
-            )
-
-    async def _set(self, row_id: int, status: str) -> None:
-        async with self._db.write() as conn:
-            await relay_queries.set_status(
-                conn,
-                row_id,
-                expected=rules.SENDING,
-                status=status,
-                sid=None,
-                error_code=None,
-                now=self._clock.now(),
-            )
+        await self._outbox.record_failed(row.id, error_code=code, error=error)
 
 
 def _kind(kind: str) -> MessageKind:

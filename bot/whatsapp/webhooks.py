@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.i18n import Catalogs
+from bot.services.outbox import OutboxService
 from bot.services.whatsapp import InboundReply, WhatsAppService
 from bot.web.guard import parse_id, read_form
 
@@ -49,6 +50,7 @@ def add_twilio_routes(
     app: web.Application,
     *,
     whatsapp: WhatsAppService,
+    outbox: OutboxService,
     catalogs: Catalogs,
     auth_token: str,
     public_base_url: str,
@@ -70,7 +72,7 @@ def add_twilio_routes(
         if not sid:
             log.warning("twilio status callback without MessageSid ignored")
             return web.Response(status=400, text="MessageSid missing")
-        await whatsapp.apply_status(
+        await outbox.apply_status(
             outbox_id=outbox_id,
             sid=sid,
             twilio_status=twilio_status,

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from bot.services.whatsapp import WhatsAppSetup
 from storage.schema import subscribers, verification_codes
 from tests.dispatch.conftest import PARTICIPANT_ID, Harness
 
+#: WhatsApp on, with no relay in this process: codes are not queued.
+LINKING_ON = pytest.mark.parametrize(
+    "whatsapp_setup", [WhatsAppSetup(bot_number="+14155238886", send_codes=False)], ids=["on"]
+)
 
+
+@LINKING_ON
 async def test_link_shows_consent_the_full_number_to_its_owner_and_the_wa_me_link(
     harness: Harness,
 ) -> None:
-    harness.services.whatsapp.configure(bot_number="+14155238886", send_codes=False)
     result = await harness.fake.invoke(
         "whatsapp link", user_id=PARTICIPANT_ID, options={"phone": "+86 138 1234 5678"}
     )
@@ -26,10 +33,10 @@ async def test_link_shows_consent_the_full_number_to_its_owner_and_the_wa_me_lin
     assert "you agree to receive" in row.consent_text
 
 
+@LINKING_ON
 async def test_link_with_an_invalid_number_says_how_to_write_it_and_stores_nothing(
     harness: Harness,
 ) -> None:
-    harness.services.whatsapp.configure(bot_number="+14155238886", send_codes=False)
     result = await harness.fake.invoke(
         "whatsapp link", user_id=PARTICIPANT_ID, options={"phone": "12345"}
     )

@@ -15,8 +15,8 @@ from bot.services.broadcasts import (
     BroadcastNotScheduled,
     WhenInPast,
     occurrence_key,
-    whatsapp_counts,
 )
+from bot.services.outbox import whatsapp_counts
 from storage.schema import audit_log, members, outbox, scheduled_jobs, subscribers
 
 ORGANIZER = 42

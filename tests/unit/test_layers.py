@@ -1,5 +1,5 @@
 """The layering rules of SPEC §1, checked on the source: services know no transport,
-cogs run no SQL, storage decides no rule."""
+cogs and the Twilio adapter run no SQL, storage decides no rule."""
 
 import ast
 import subprocess
@@ -44,6 +44,10 @@ def test_services_never_import_discord_or_twilio():
 
 def test_cogs_never_touch_the_database_or_twilio():
     assert offending("cogs", ("sqlalchemy", "storage", "aiosqlite", "asyncpg", "twilio")) == []
+
+
+def test_the_twilio_adapter_works_through_the_services_never_the_database():
+    assert offending("bot/whatsapp", ("sqlalchemy", "storage", "aiosqlite", "asyncpg")) == []
 
 
 def test_storage_knows_nothing_of_discord_twilio_or_the_services():

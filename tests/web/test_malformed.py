@@ -95,6 +95,7 @@ def twilio_routes(services: Services) -> Callable[[web.Application], None]:
         add_twilio_routes(
             app,
             whatsapp=services.whatsapp,
+            outbox=services.outbox,
             catalogs=Catalogs(),
             auth_token=AUTH_TOKEN,
             public_base_url=TWILIO_BASE,

@@ -3,14 +3,14 @@
 ``relay_env`` starts FakeTwilio (sharing the test's frozen clock, so the fake's 24-hour
 window and ours agree) and builds the production hookup, ``bot.whatsapp.wiring``'s
 ``WhatsAppRuntime``, from settings pointing at it: its relay, its webhook routes on a
-local aiohttp server whose address is PUBLIC_BASE_URL, and its hookup into the services
-(the real object graph on the real migrated database). Tests drive the relay's batches
+local aiohttp server whose address is PUBLIC_BASE_URL, over the services built as
+``podium run`` builds them with Twilio configured (the real object graph on the real
+migrated database, WhatsApp linking on). Tests drive the relay's batches
 themselves (``drain``) instead of its background loop, so they never wait on a timer.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import socket
 from collections.abc import AsyncIterator
@@ -21,14 +21,15 @@ import pytest
 from aiohttp import web
 from sqlalchemy import insert, select
 
-from bot.bootstrap import Services
+from bot.bootstrap import Services, build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig, Settings, load_settings
 from bot.i18n import Catalogs
 from bot.whatsapp.relay import Relay
-from bot.whatsapp.wiring import WhatsAppRuntime
+from bot.whatsapp.wiring import WhatsAppRuntime, whatsapp_setup
 from storage.queries import relay as relay_queries
 from storage.schema import members, outbox, subscribers
+from tests.conftest import GUILD_ID
 from tests.fakes.twilio import FakeTwilio
 
 SENDER = "whatsapp:+14155238886"
@@ -208,14 +209,15 @@ async def relay_env(
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         base = f"http://127.0.0.1:{port}"
-        runtime = WhatsAppRuntime(
-            whatsapp_settings(fake, base),
-            dataclasses.replace(
-                services, competition=fast(services.competition, concurrency=relay_concurrency)
-            ),
-            Catalogs(),
-            twilio_timeout=twilio_timeout,
+        settings = whatsapp_settings(fake, base)
+        services = build_services(
+            db=services.db,
+            clock=clock,
+            competition=fast(services.competition, concurrency=relay_concurrency),
+            guild_id=GUILD_ID,
+            whatsapp_setup=whatsapp_setup(settings),
         )
+        runtime = WhatsAppRuntime(settings, services, Catalogs(), twilio_timeout=twilio_timeout)
         app = web.Application()
         runtime.add_routes(app)
         runner = web.AppRunner(app, access_log=None)

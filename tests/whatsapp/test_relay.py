@@ -8,7 +8,7 @@ import json
 
 from sqlalchemy import select, update
 
-from bot.services.relay_rules import MAX_ATTEMPTS
+from bot.services.outbox.rules import MAX_ATTEMPTS
 from storage.queries import relay as relay_queries
 from storage.schema import outbox, subscribers
 from tests.whatsapp.conftest import SENDER, RelayEnv, phone

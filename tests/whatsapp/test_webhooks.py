@@ -76,6 +76,7 @@ async def test_validation_uses_public_base_url_behind_a_proxy(relay_env: RelayEn
     add_twilio_routes(
         app,
         whatsapp=env.services.whatsapp,
+        outbox=env.services.outbox,
         catalogs=Catalogs(),
         auth_token=env.fake.auth_token,
         public_base_url=public,
@@ -137,28 +138,24 @@ async def test_status_never_moves_backwards_when_callbacks_arrive_late(
     await env.drain_all()
     ((row_id, status, sid),) = await row_state(env)
     assert status == "delivered"
-    whatsapp = env.services.whatsapp
+    outbox = env.services.outbox
 
     assert (
-        await whatsapp.apply_status(
-            outbox_id=row_id, sid=sid, twilio_status="sent", error_code=None
-        )
+        await outbox.apply_status(outbox_id=row_id, sid=sid, twilio_status="sent", error_code=None)
         is None
     )
     assert (
-        await whatsapp.apply_status(
-            outbox_id=row_id, sid=sid, twilio_status="read", error_code=None
-        )
+        await outbox.apply_status(outbox_id=row_id, sid=sid, twilio_status="read", error_code=None)
         == "read"
     )
     assert (
-        await whatsapp.apply_status(
+        await outbox.apply_status(
             outbox_id=row_id, sid=sid, twilio_status="failed", error_code=63016
         )
         is None
     )
     assert (
-        await whatsapp.apply_status(
+        await outbox.apply_status(
             outbox_id=row_id, sid="SMother", twilio_status="read", error_code=None
         )
         is None

@@ -1,4 +1,5 @@
-"""The relay's decisions as plain functions (bot/services/relay_rules.py)."""
+"""The outbox's sending rules as plain functions (bot/services/outbox/rules.py) and phone
+masking."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import random
 
 import pytest
 
-from bot.services import relay_rules as rules
-from bot.services.relay_rules import Keyword, Verdict
+from bot.services.outbox import mask_phone, rules
+from bot.services.outbox.rules import Verdict
 
 NOW = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)
 
@@ -87,49 +88,7 @@ def test_freeform_only_well_inside_the_window():
     assert rules.choose_mode(NOW - dt.timedelta(hours=25), NOW) == "template"
 
 
-@pytest.mark.parametrize(
-    ("body", "keyword"),
-    [
-        ("STOP", Keyword.STOP),
-        (" stop! ", Keyword.STOP),
-        ("Unsubscribe", Keyword.STOP),
-        ("退订", Keyword.STOP),
-        ("ＳＴＯＰ", Keyword.STOP),
-        ("start", Keyword.START),
-        ("Help", Keyword.HELP),
-        ("points", Keyword.POINTS),
-        ("积分", Keyword.POINTS),
-        ("TOP", Keyword.TOP),
-        ("next", Keyword.NEXT),
-        ("stop sending me this", Keyword.UNKNOWN),
-        ("", Keyword.UNKNOWN),
-        ("link", Keyword.UNKNOWN),
-    ],
-)
-def test_inbound_keywords_are_case_insensitive_with_aliases(body, keyword):
-    assert rules.parse_inbound(body).keyword is keyword
-
-
-def test_link_carries_its_six_digit_code():
-    assert rules.parse_inbound("LINK 123456") == rules.ParsedInbound(Keyword.LINK, "123456")
-    assert rules.parse_inbound("绑定 654321").code == "654321"
-    assert rules.parse_inbound("LINK 12345").keyword is Keyword.UNKNOWN
-
-
 def test_phone_numbers_are_masked_to_country_code_and_last_four():
-    assert rules.mask_phone("+8613812345678") == "+86 •••••••5678"
-    assert rules.mask_phone("+15551234567") == "+1 ••••••4567"
-    assert "1234" not in rules.mask_phone("+8613812345678")[:-4]
-
-
-@pytest.mark.parametrize(
-    "body", ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"]
-)
-def test_every_word_twilio_blocks_a_number_for_is_a_stop(body):
-    # Twilio blocks the number (21610) on each of these; Podium must stop queueing too.
-    assert rules.parse_inbound(body).keyword is Keyword.STOP
-
-
-@pytest.mark.parametrize("body", ["START", "YES", "UNSTOP"])
-def test_every_word_twilio_lifts_its_block_for_is_a_start(body):
-    assert rules.parse_inbound(body).keyword is Keyword.START
+    assert mask_phone("+8613812345678") == "+86 •••••••5678"
+    assert mask_phone("+15551234567") == "+1 ••••••4567"
+    assert "1234" not in mask_phone("+8613812345678")[:-4]

@@ -1,4 +1,4 @@
-"""WhatsApp subscribers: linking a number with consent, keywords, and delivery statuses.
+"""WhatsApp subscribers: linking a number with consent, and inbound keywords.
 
 Plain Python: the Twilio calls live in ``bot/whatsapp/`` (the adapter). Numbers are stored
 in E.164 and shown masked to anyone but their owner; logs carry subscriber ids only.
@@ -15,16 +15,29 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import phonenumbers
-
 from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.errors import PodiumError
-from bot.i18n import N_, normalize_locale
-from bot.services import relay_rules as rules
-from bot.services import whatsapp_status
+from bot.i18n import normalize_locale
 from bot.services.audit import AuditService
-from bot.services.whatsapp_inbound import (
+from bot.services.outbox import mask_phone
+from bot.services.whatsapp.errors import (
+    CodeExpired,
+    NoPendingCode,
+    NotLinked,
+    PhoneTaken,
+    TooManyAttempts,
+    WhatsAppDisabled,
+    WrongCode,
+)
+from bot.services.whatsapp.keywords import Keyword, parse_inbound
+from bot.services.whatsapp.models import (
+    LinkStarted,
+    Subscription,
+    WhatsAppSetup,
+    normalize_phone,
+)
+from bot.services.whatsapp.replies import (
     HELP_REPLY,
     LINK_FAILED_REPLY,
     LINKED_REPLY,
@@ -48,96 +61,6 @@ log = logging.getLogger(__name__)
 CODE_TTL = dt.timedelta(minutes=10)
 MAX_CODE_ATTEMPTS = 5
 
-# -- errors -------------------------------------------------------------------------------
-
-
-class WhatsAppDisabled(PodiumError):
-    """Twilio is not configured on this bot."""
-
-    message = N_("WhatsApp is not set up on this server yet. Ask an organizer.")
-
-
-class InvalidPhone(PodiumError):
-    """The number cannot be parsed or is not a valid phone number."""
-
-    message = N_(
-        "That is not a valid phone number. Write it with the country code, e.g. +8613812345678."
-    )
-
-
-class PhoneTaken(PodiumError):
-    """Another member linked that number."""
-
-    message = N_("That number is already linked to another member.")
-
-
-class NoPendingCode(PodiumError):
-    """``/whatsapp verify`` without a pending ``/whatsapp link``."""
-
-    message = N_("There is no code waiting for you. Start with /whatsapp link.")
-
-
-class CodeExpired(PodiumError):
-    """The code is older than 10 minutes."""
-
-    message = N_("That code has expired. Run /whatsapp link again for a new one.")
-
-
-class TooManyAttempts(PodiumError):
-    """Five wrong codes."""
-
-    message = N_("Too many wrong codes. Run /whatsapp link again for a new one.")
-
-
-class WrongCode(PodiumError):
-    """The code does not match."""
-
-    message = N_("That code is not right. {remaining} attempts left.")
-
-
-class NotLinked(PodiumError):
-    """The member has no linked number."""
-
-    message = N_("You have no WhatsApp number linked. Use /whatsapp link first.")
-
-
-@dataclass(frozen=True, slots=True)
-class LinkStarted:
-    """What ``/whatsapp link`` shows: the masked number (the owner sees it whole), the
-    wa.me link with its code, whether a code was sent, and when the codes expire."""
-
-    phone_e164: str
-    masked: str
-    link_code: str
-    wa_link: str | None
-    code_sent: bool
-    expires_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """A member's linked number."""
-
-    subscriber_id: int
-    phone_e164: str
-    masked: str
-    language: str
-    opted_out: bool
-
-
-def normalize_phone(raw: str) -> str:
-    """E.164 of ``raw`` (``+`` and country code required); raises ``InvalidPhone``."""
-    text = raw.strip()
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    try:
-        number = phonenumbers.parse(text, None)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone() from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone()
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
 
 def _hash(code: str, salt: str) -> str:
     return hashlib.scrypt(code.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1).hex()
@@ -149,23 +72,34 @@ def _matches(code: str, salt: str, expected: str) -> bool:
 
 @dataclass(slots=True)
 class WhatsAppService:
-    """Linking, unlinking, languages, inbound keywords and status callbacks."""
+    """Linking, unlinking, languages and inbound keywords."""
 
     db: Database
     clock: Clock
     competition: CompetitionConfig
     audit: AuditService
-    enabled: bool = False
-    bot_number: str | None = None  # E.164 of the WhatsApp sender, for wa.me links
-    send_codes: bool = False  # queue verification codes for the relay
+    #: None: WhatsApp is off in this process (Twilio is not configured).
+    setup: WhatsAppSetup | None = None
 
-    def configure(self, *, bot_number: str | None, send_codes: bool = True) -> None:
-        """Turn WhatsApp on (called once at start when Twilio is configured).
-        ``send_codes=False``: no relay runs here, so codes are not queued (only the wa.me
-        link proves a number)."""
-        self.enabled = True
-        self.bot_number = bot_number
-        self.send_codes = send_codes
+    @property
+    def enabled(self) -> bool:
+        """Whether WhatsApp is on (Twilio is configured)."""
+        return self.setup is not None
+
+    @property
+    def bot_number(self) -> str | None:
+        """E.164 of the WhatsApp sender, for wa.me links (None: unknown or off)."""
+        return self.setup.bot_number if self.setup is not None else None
+
+    @property
+    def send_codes(self) -> bool:
+        """Whether verification codes are queued for the relay."""
+        return self.setup is not None and self.setup.send_codes
+
+    async def team_of(self, user_id: int) -> tuple[int, str, str] | None:
+        """(team id, name, track) of the member's team this season, or None."""
+        async with self.db.read() as conn:
+            return await wa_queries.team_of(conn, self.competition.competition.season, user_id)
 
     # -- linking --------------------------------------------------------------------------
     async def start_link(
@@ -216,7 +150,7 @@ class WhatsAppService:
             wa_link = f"https://wa.me/{self.bot_number.lstrip('+')}?text=LINK%20{link_code}"
         return LinkStarted(
             phone_e164=e164,
-            masked=rules.mask_phone(e164),
+            masked=mask_phone(e164),
             link_code=link_code,
             wa_link=wa_link,
             code_sent=self.send_codes,
@@ -306,7 +240,7 @@ class WhatsAppService:
         return Subscription(
             subscriber_id=subscriber_id,
             phone_e164=pending.phone_e164,
-            masked=rules.mask_phone(pending.phone_e164),
+            masked=mask_phone(pending.phone_e164),
             language=pending.language,
             opted_out=False,
         )
@@ -332,7 +266,7 @@ class WhatsAppService:
                 at=now,
             )
         return Subscription(
-            mine.id, mine.phone_e164, rules.mask_phone(mine.phone_e164), mine.language, True
+            mine.id, mine.phone_e164, mask_phone(mine.phone_e164), mine.language, True
         )
 
     async def set_language(self, *, user_id: int, language: str) -> Subscription:
@@ -346,7 +280,7 @@ class WhatsAppService:
         return Subscription(
             mine.id,
             mine.phone_e164,
-            rules.mask_phone(mine.phone_e164),
+            mask_phone(mine.phone_e164),
             language,
             mine.opted_out_at is not None,
         )
@@ -360,7 +294,7 @@ class WhatsAppService:
         return Subscription(
             mine.id,
             mine.phone_e164,
-            rules.mask_phone(mine.phone_e164),
+            mask_phone(mine.phone_e164),
             mine.language,
             mine.opted_out_at is not None,
         )
@@ -398,7 +332,7 @@ class WhatsAppService:
         # message at all: its receipt exists, so it is ignored outright and cannot take a
         # newer receipt time. Discord-side changes (link, unlink) record their own time.
         received_at = self.clock.now()
-        parsed = rules.parse_inbound(body)
+        parsed = parse_inbound(body)
         default = self.competition.competition.default_locale
         async with self.db.write() as conn:
             if not await wa_queries.record_receipt(
@@ -411,26 +345,26 @@ class WhatsAppService:
                 await wa_queries.touch_inbound(conn, subscriber.id, received_at)
             language = reply_language(subscriber, body, default)
             if subscriber is not None and parsed.keyword in (
-                rules.Keyword.STOP,
-                rules.Keyword.START,
+                Keyword.STOP,
+                Keyword.START,
             ):
                 last_change = subscriber.consent_changed_at
                 if last_change is not None and received_at < last_change:
                     log.info("whatsapp consent message older than the last change ignored")
                     return None
-            if parsed.keyword is rules.Keyword.STOP:
+            if parsed.keyword is Keyword.STOP:
                 if subscriber is None:
                     return InboundReply(STOPPED_REPLY, language)
                 await self._opt_out(conn, subscriber, body, received_at)
                 reply = InboundReply(STOPPED_REPLY, language)
-            elif parsed.keyword is rules.Keyword.LINK and parsed.code is not None:
+            elif parsed.keyword is Keyword.LINK and parsed.code is not None:
                 reply = await self._link_inbound(conn, phone, parsed.code, language, received_at)
             elif subscriber is None or subscriber.user_id is None:
                 return InboundReply(
-                    HELP_REPLY if parsed.keyword is rules.Keyword.HELP else NOT_SUBSCRIBED_REPLY,
+                    HELP_REPLY if parsed.keyword is Keyword.HELP else NOT_SUBSCRIBED_REPLY,
                     language,
                 )
-            elif parsed.keyword is rules.Keyword.START:
+            elif parsed.keyword is Keyword.START:
                 if subscriber.opted_out_at is not None:
                     await wa_queries.update_subscriber(
                         conn, subscriber.id, opted_out_at=None, consent_changed_at=received_at
@@ -450,7 +384,7 @@ class WhatsAppService:
         if (
             subscriber is not None
             and subscriber.user_id is not None
-            and parsed.keyword in (rules.Keyword.POINTS, rules.Keyword.TOP, rules.Keyword.NEXT)
+            and parsed.keyword in (Keyword.POINTS, Keyword.TOP, Keyword.NEXT)
         ):
             return await answer_data(
                 self.competition,
@@ -500,24 +434,3 @@ class WhatsAppService:
                 return InboundReply(LINKED_REPLY, normalize_locale(pending.language))
             await wa_queries.count_attempt(conn, pending.id)
         return InboundReply(LINK_FAILED_REPLY, language)
-
-    # -- statuses -------------------------------------------------------------------------
-    async def apply_status(
-        self,
-        *,
-        outbox_id: int,
-        sid: str | None,
-        twilio_status: str,
-        error_code: int | None,
-        receipt: str | None = None,
-    ) -> str | None:
-        """See :func:`bot.services.whatsapp_status.apply_status`."""
-        return await whatsapp_status.apply_status(
-            self.db,
-            self.clock,
-            outbox_id=outbox_id,
-            sid=sid,
-            twilio_status=twilio_status,
-            error_code=error_code,
-            receipt=receipt,
-        )

@@ -1,6 +1,6 @@
 """Inbound WhatsApp replies: the texts, and the answers to POINTS, TOP and NEXT.
 
-Split from ``bot.services.whatsapp`` (which applies each inbound message); plain Python.
+``WhatsAppService.handle_inbound`` applies each inbound message; plain Python.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.config import CompetitionConfig
 from bot.i18n import N_, normalize_locale
-from bot.services import relay_rules as rules
+from bot.services.whatsapp.keywords import Keyword
 from storage.queries import whatsapp as wa_queries
 
 HELP_REPLY = N_(
@@ -61,7 +61,7 @@ def reply_language(subscriber: wa_queries.SubscriberRow | None, body: str, defau
 
 async def answer_data(
     competition: CompetitionConfig,
-    keyword: rules.Keyword,
+    keyword: Keyword,
     subscriber: wa_queries.SubscriberRow,
     language: str,
     now: dt.datetime,
@@ -72,7 +72,7 @@ async def answer_data(
 ) -> InboundReply:
     user_id = subscriber.user_id or 0
     team = await team_of(user_id) if team_of is not None else None
-    if keyword is rules.Keyword.POINTS:
+    if keyword is Keyword.POINTS:
         if points is None:
             return InboundReply(POINTS_UNAVAILABLE_REPLY, language)
         if team is None:
@@ -81,7 +81,7 @@ async def answer_data(
         return InboundReply(
             POINTS_REPLY, language, {"team": team[1], "points": totals.get(team[0], 0)}
         )
-    if keyword is rules.Keyword.TOP:
+    if keyword is Keyword.TOP:
         if top is None:
             return InboundReply(TOP_UNAVAILABLE_REPLY, language)
         if team is None:

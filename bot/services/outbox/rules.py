@@ -1,8 +1,8 @@
-"""The WhatsApp relay's decisions, as plain functions (no I/O, no Twilio).
+"""The outbox's sending rules, as plain functions (no I/O, no Twilio).
 
-The adapter in ``bot/whatsapp/`` asks these what to do; unit tests pin every rule:
-status ordering, which errors are retried, backoff, freeform-or-template, inbound keywords
-and phone masking.
+The relay in ``bot/whatsapp/`` asks these what to do; unit tests pin every rule: status
+ordering, which errors are retried, backoff, freeform-or-template, and the counts
+organizers see.
 """
 
 from __future__ import annotations
@@ -10,17 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import random
-import re
-import unicodedata
-from dataclasses import dataclass
-
-import phonenumbers
 
 #: WhatsApp's customer service window, opened by the user's own message.
 WINDOW = dt.timedelta(hours=24)
 #: Freeform is chosen only this long before the window closes, so a message that waits in
 #: Twilio's queue for a while still arrives inside it (63016 must never happen).
 WINDOW_MARGIN = dt.timedelta(minutes=15)
+#: Variable carrying a per-broadcast template (read by the relay).
+CONTENT_SID_VARIABLE = "_content_sid"
 #: Attempts per row before it fails for good.
 MAX_ATTEMPTS = 8
 #: Twilio errors that no retry can fix: invalid number, blocked, unsubscribed, bad To.
@@ -116,85 +113,16 @@ def choose_mode(last_inbound_at: dt.datetime | None, now: dt.datetime) -> str:
     return "template"
 
 
-class Keyword(enum.Enum):
-    """Inbound WhatsApp keywords (SPEC §3.7)."""
-
-    HELP = "help"
-    STOP = "stop"
-    START = "start"
-    POINTS = "points"
-    TOP = "top"
-    NEXT = "next"
-    LINK = "link"
-    UNKNOWN = "unknown"
-
-
-_ALIASES: dict[str, Keyword] = {
-    "help": Keyword.HELP,
-    "info": Keyword.HELP,
-    "帮助": Keyword.HELP,
-    "stop": Keyword.STOP,
-    "unsubscribe": Keyword.STOP,
-    "stopall": Keyword.STOP,
-    "cancel": Keyword.STOP,
-    "end": Keyword.STOP,
-    "quit": Keyword.STOP,
-    # Twilio's own opt-out list also has these: a number that sends one is blocked there
-    # (21610), so Podium must count it as opted out too, or it would keep queueing.
-    "optout": Keyword.STOP,
-    "revoke": Keyword.STOP,
-    "退订": Keyword.STOP,
-    "取消订阅": Keyword.STOP,
-    "start": Keyword.START,
-    "subscribe": Keyword.START,
-    "unstop": Keyword.START,
-    "yes": Keyword.START,  # Twilio lifts its block on YES as on START and UNSTOP
-    "订阅": Keyword.START,
-    "points": Keyword.POINTS,
-    "积分": Keyword.POINTS,
-    "top": Keyword.TOP,
-    "排行": Keyword.TOP,
-    "排行榜": Keyword.TOP,
-    "next": Keyword.NEXT,
-    "下一个": Keyword.NEXT,
-    "预告": Keyword.NEXT,
-    "link": Keyword.LINK,
-    "绑定": Keyword.LINK,
-}
-_LINK_RE = re.compile(r"^(?:link|绑定)\s*[:：]?\s*(\d{6})$")
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedInbound:
-    """An inbound message read as a keyword; ``code`` for ``LINK 123456``."""
-
-    keyword: Keyword
-    code: str | None = None
-
-
-def parse_inbound(body: str) -> ParsedInbound:
-    """Read an inbound text: case-insensitive, full-width forms folded, trailing
-    punctuation ignored. ``LINK 123456`` carries a code; anything else is UNKNOWN."""
-    text = unicodedata.normalize("NFKC", body or "").strip().casefold()
-    text = text.strip(" .!?。！？")
-    link = _LINK_RE.match(text)
-    if link:
-        return ParsedInbound(Keyword.LINK, link.group(1))
-    keyword = _ALIASES.get(text)
-    if keyword is None or keyword is Keyword.LINK:
-        return ParsedInbound(Keyword.UNKNOWN)
-    return ParsedInbound(keyword)
-
-
-def mask_phone(e164: str) -> str:
-    """``+8613800001234`` → ``+86 •••••••1234``: the country calling code and the last four
-    digits stay, everything else is hidden (shown to anyone but the number's owner)."""
-    digits = e164.lstrip("+")
-    try:
-        country = str(phonenumbers.parse("+" + digits).country_code)
-    except phonenumbers.NumberParseException:
-        country = digits[:2]
-    if len(digits) <= len(country) + 4:
-        return "+" + "•" * len(digits)
-    hidden = len(digits) - len(country) - 4
-    return f"+{country} {'•' * hidden}{digits[-4:]}"
+def whatsapp_counts(raw: dict[str, int]) -> dict[str, int]:
+    """Fold outbox statuses into the counts organizers see."""
+    counts = dict.fromkeys(("queued", "sent", "delivered", "read", "failed", "skipped"), 0)
+    for status, count in raw.items():
+        if status in (QUEUED, SENDING, ACCEPTED):
+            counts["queued"] += count
+        elif status in (FAILED, UNDELIVERED):
+            counts["failed"] += count
+        elif status == CANCELLED:
+            counts["skipped"] += count
+        elif status in counts:
+            counts[status] += count
+    return counts
