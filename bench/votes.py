@@ -47,13 +47,14 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, insert  # noqa: E402
 
 from bot.app import PodiumBot  # noqa: E402
-from bot.bootstrap import Services, build_services  # noqa: E402
+from bot.bootstrap import build_services  # noqa: E402
 from bot.clock import FrozenClock  # noqa: E402
 from bot.config import CompetitionConfig, load_competition  # noqa: E402
 from bot.i18n import Catalogs  # noqa: E402
 from bot.overrides import apply_discord_overrides  # noqa: E402
 from bot.services.contests import ContestService, VoteOutcome  # noqa: E402
 from bot.services.names import name_key  # noqa: E402
+from bot.services.registry import Services  # noqa: E402
 from cogs.contests.gallery import gallery_counter, post_entry  # noqa: E402
 from storage.engine import Database  # noqa: E402
 from storage.migrate import migrate  # noqa: E402

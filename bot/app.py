@@ -13,13 +13,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bootstrap import Services
 from bot.config import CompetitionConfig
 from bot.discord_i18n import PodiumTranslator
 from bot.discord_resources import existing_resources
 from bot.i18n import Catalogs
 from bot.interactions import PodiumTree
 from bot.jobs import ensure_core_jobs, register_core_jobs
+from bot.services.registry import Services
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 from bot.clock import Clock, SystemClock
 from bot.config import CompetitionConfig
@@ -26,6 +25,7 @@ from bot.services.points import PointsService
 from bot.services.posts import PostService
 from bot.services.privacy import PrivacyService
 from bot.services.qa import QAService
+from bot.services.registry import Services
 from bot.services.setup import GuildSetupService
 from bot.services.surveys import SurveyService
 from bot.services.teams import TeamService
@@ -33,42 +33,6 @@ from bot.services.web_auth import WebAuthService
 from bot.services.whatsapp import WhatsAppService, WhatsAppSetup
 from storage.engine import Database
 from storage.migrate import migrate
-
-
-@dataclass(slots=True)
-class Services:
-    """Every domain service, built once per process."""
-
-    db: Database
-    clock: Clock
-    competition: CompetitionConfig
-    scheduler: Scheduler
-    audit: AuditService
-    members: MemberService
-    setup: GuildSetupService
-    maintenance: MaintenanceService
-    outbox: OutboxService
-    whatsapp: WhatsAppService
-    broadcasts: BroadcastService
-    points: PointsService
-    teams: TeamService
-    cohorts: CohortService
-    contests: ContestService
-    qa: QAService
-    dashboard: DashboardService
-    web_auth: WebAuthService
-    activity: ActivityService
-    surveys: SurveyService
-    privacy: PrivacyService
-    posts: PostService
-
-    def __post_init__(self) -> None:
-        """Give the dashboard the services it reads from (built beside it)."""
-        self.dashboard.bind(
-            contests=self.contests,
-            activity=getattr(self, "activity", None),
-            surveys=getattr(self, "surveys", None),
-        )
 
 
 def build_services(
@@ -81,6 +45,7 @@ def build_services(
 ) -> Services:
     """Create the services for one competition server; ``whatsapp_setup``: None keeps WhatsApp
     linking off (Twilio not configured)."""
+    # In dependency order: each service is built after the ones it is given.
     audit = AuditService(db, clock)
     scheduler = Scheduler(db, clock, grace=competition.reminders.grace_period)
     points = PointsService(db, clock, competition, audit)
@@ -89,7 +54,8 @@ def build_services(
     activity = ActivityService(db, clock, competition)
     members = MemberService(db, clock)
     teams = TeamService(db, clock, competition, audit)
-    whatsapp = WhatsAppService(db, clock, competition, audit, whatsapp_setup)
+    surveys = SurveyService(db, clock, audit)
+    contests = ContestService(db, clock, competition, audit, points, scheduler, activity=activity)
     return Services(
         db=db,
         clock=clock,
@@ -100,28 +66,20 @@ def build_services(
         setup=GuildSetupService(db, clock, competition, audit, guild_id),
         maintenance=MaintenanceService(db, clock, competition),
         outbox=outbox,
-        whatsapp=whatsapp,
+        whatsapp=WhatsAppService(db, clock, competition, audit, whatsapp_setup),
         broadcasts=BroadcastService(db, clock, competition, audit, scheduler, outbox, posts),
         points=points,
         teams=teams,
         cohorts=CohortService(db, clock, competition, audit, points),
-        contests=ContestService(
-            db, clock, competition, audit, points, scheduler, activity=activity
-        ),
+        contests=contests,
         qa=QAService(db, clock, competition, audit, scheduler, outbox, points),
-        dashboard=DashboardService(db, clock, competition, audit, points),
+        dashboard=DashboardService(
+            db, clock, competition, audit, points, contests, activity, surveys
+        ),
         web_auth=WebAuthService(db, clock, audit),
         activity=activity,
-        surveys=SurveyService(db, clock, audit),
-        privacy=PrivacyService(
-            db,
-            clock,
-            competition,
-            audit,
-            teams,
-            members,
-            activity=activity,
-        ),
+        surveys=surveys,
+        privacy=PrivacyService(db, clock, competition, audit, teams, members, activity=activity),
         posts=posts,
     )
 

@@ -15,11 +15,12 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig
 from bot.services.broadcasts import occurrence_key
 from bot.services.contests import Submission
+from bot.services.registry import Services
 from bot.services.teams import Team
 from bot.services.whatsapp import WhatsAppSetup
 from storage.engine import Database

@@ -15,11 +15,12 @@ import discord.gateway
 import discord.http
 
 from bot.app import PodiumBot
-from bot.bootstrap import Services, build_services, migrated_services
+from bot.bootstrap import build_services, migrated_services
 from bot.clock import SystemClock
 from bot.config import CompetitionConfig, Settings
 from bot.i18n import Catalogs
 from bot.overrides import apply_discord_overrides
+from bot.services.registry import Services
 from bot.web import HealthSources, WebServer, WebSite, build_web_app
 from bot.web.site import link_base_url
 from bot.whatsapp.wiring import WhatsAppRuntime, whatsapp_setup

@@ -18,9 +18,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig, load_competition
+from bot.services.registry import Services
 from bot.services.whatsapp import WhatsAppSetup
 from storage.engine import Database
 from storage.migrate import migrate

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.clock import Clock
@@ -21,6 +21,7 @@ from bot.services.audit_view import AuditLine, AuditView, audit_view
 from bot.services.contests import Contest, ContestService
 from bot.services.outbox import whatsapp_counts
 from bot.services.points import Board, PointsService
+from bot.services.surveys import NpsResults, SurveyService
 from storage.engine import Database
 from storage.queries import dashboard as q
 
@@ -206,25 +207,16 @@ def _series(
     )
 
 
-def _nps_from(result: Any) -> Nps | None:
-    """Adapt whatever ``surveys.latest_results()`` returns (None: no survey yet)."""
+def _nps_from(result: NpsResults | None) -> Nps | None:
+    """The dashboard's view of a survey's results (None: no survey or no answers yet)."""
     if result is None:
         return None
-    promoters = int(getattr(result, "promoters", 0))
-    passives = int(getattr(result, "passives", 0))
-    detractors = int(getattr(result, "detractors", 0))
-    total = promoters + passives + detractors
-    score = getattr(result, "nps", getattr(result, "score", None))
-    if score is None and total:
-        score = round(100 * (promoters - detractors) / total)
-    survey = getattr(result, "survey", None)
-    question = getattr(survey, "question", None) or getattr(result, "question", "") or ""
     return Nps(
-        question=str(question),
-        score=round(score) if isinstance(score, int | float) else None,
-        promoters=promoters,
-        passives=passives,
-        detractors=detractors,
+        question=result.survey.question,
+        score=result.nps,
+        promoters=result.promoters,
+        passives=result.passives,
+        detractors=result.detractors,
     )
 
 
@@ -237,25 +229,9 @@ class DashboardService:
     competition: CompetitionConfig
     audit: AuditService
     points: PointsService
-    #: bound after construction (``bind``): contests, and the activity and survey services
-    contests_service: ContestService | None = field(default=None)
-    activity: ActivityReader | None = field(default=None)
-    surveys: Any = field(default=None)
-
-    def bind(
-        self, *, contests: ContestService, activity: ActivityReader | None, surveys: Any
-    ) -> None:
-        """Attach the services built beside this one (activity and surveys may be None)."""
-        self.contests_service = contests
-        self.activity = activity
-        self.surveys = surveys
-
-    @property
-    def contests(self) -> ContestService:
-        """The contest service (bound by ``Services``)."""
-        if self.contests_service is None:
-            raise RuntimeError("DashboardService.bind was not called")
-        return self.contests_service
+    contests: ContestService
+    activity: ActivityReader
+    surveys: SurveyService
 
     @property
     def season(self) -> str:
@@ -315,11 +291,9 @@ class DashboardService:
         )
 
     async def engagement(self) -> tuple[tuple[Series, ...], tuple[Series, ...]]:
-        """Daily actives per cohort over 14 days and weekly actives over 8 weeks (empty
-        when no activity service is wired), cohorts in the configured order. Days are
-        competition-timezone days; the last day and week are today and this week."""
-        if self.activity is None:
-            return (), ()
+        """Daily actives per cohort over 14 days and weekly actives over 8 weeks, cohorts in
+        the configured order. Days are competition-timezone days; the last day and week are
+        today and this week."""
         tz = self.competition.competition.tz
         today = self.clock.now().astimezone(tz).date()
         days = [today - dt.timedelta(days=offset) for offset in range(13, -1, -1)]
@@ -339,11 +313,8 @@ class DashboardService:
             return funnel_from(await q.outbox_by_status(conn, "broadcast:"))
 
     async def nps(self) -> Nps | None:
-        """The latest NPS survey's results, if the survey service is wired and has one."""
-        latest = getattr(self.surveys, "latest_results", None)
-        if latest is None:
-            return None
-        return _nps_from(await latest())
+        """The latest NPS survey's results, if there is a survey with answers."""
+        return _nps_from(await self.surveys.latest_results())
 
     async def flagged(self) -> tuple[FlaggedRow, ...]:
         """Brushing clusters in every contest of the season, newest contest first."""

@@ -12,7 +12,7 @@ from bot.i18n import Catalogs
 from bot.web.health import GatewayStatus
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
+    from bot.services.registry import Services
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from bot.whatsapp.twilio_client import build_twilio_client, close_twilio_client
 from bot.whatsapp.webhooks import add_twilio_routes
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
+    from bot.services.registry import Services
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ import discord.http
 import pytest
 
 from bot.app import PodiumBot
-from bot.bootstrap import Services
 from bot.config import CompetitionConfig
 from bot.i18n import Catalogs
 from bot.overrides import apply_discord_overrides
+from bot.services.registry import Services
 from tests.conftest import GUILD_ID
 from tests.fakes.discord import FakeDiscord
 

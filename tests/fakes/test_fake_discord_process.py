@@ -11,10 +11,10 @@ import discord.http
 import pytest
 
 from bot.app import PodiumBot
-from bot.bootstrap import Services
 from bot.config import CompetitionConfig
 from bot.i18n import Catalogs
 from bot.overrides import apply_discord_overrides
+from bot.services.registry import Services
 from cogs.contests.gallery import gallery_counter, post_entry
 from tests.conftest import GUILD_ID
 from tests.contest_support import OLD_MEMBER, OPENS, SUBMISSIONS_CLOSE, VOTING, VOTING_CLOSE

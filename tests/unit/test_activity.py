@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select
 
-from bot.bootstrap import Services
 from bot.clock import FrozenClock
 from bot.services.activity import (
     DROP_CHECK_JOB,
@@ -18,6 +17,7 @@ from bot.services.activity import (
     is_alarming_drop,
 )
 from bot.services.contests import OwnTeamVote
+from bot.services.registry import Services
 from storage.engine import Database
 from storage.schema import activity_alerts, activity_daily
 from tests.conftest import T0

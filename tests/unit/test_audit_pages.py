@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.bootstrap import Services
 from bot.clock import FrozenClock
+from bot.services.registry import Services
 
 ORG, OTHER = 100000000000000010, 100000000000000011
 

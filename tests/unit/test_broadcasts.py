@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select
 
-from bot.bootstrap import Services
 from bot.clock import FrozenClock
 from bot.errors import InvalidInput
 from bot.services.broadcasts import (
@@ -17,6 +16,7 @@ from bot.services.broadcasts import (
     occurrence_key,
 )
 from bot.services.outbox import whatsapp_counts
+from bot.services.registry import Services
 from storage.schema import audit_log, members, outbox, scheduled_jobs, subscribers
 
 ORGANIZER = 42

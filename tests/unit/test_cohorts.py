@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.bootstrap import Services
 from bot.services.cohorts import (
     CohortImportAlreadyApplied,
     CohortImportEmpty,
@@ -16,6 +15,7 @@ from bot.services.cohorts import (
     UnknownCohort,
     cohort_role_ids,
 )
+from bot.services.registry import Services
 
 ORGANIZER = 99
 ADA, BEN, CY, DEE = 111111111111111111, 222222222222222222, 333333333333333333, 444444444444444444

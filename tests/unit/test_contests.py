@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig
 from bot.services import contests as c
 from bot.services.brushing import VoteSignal, find_clusters
+from bot.services.registry import Services
 from storage.engine import Database
 from storage.schema import (
     audit_log,

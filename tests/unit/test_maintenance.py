@@ -2,7 +2,8 @@ import datetime as dt
 
 from sqlalchemy import insert
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
+from bot.services.registry import Services
 from storage.schema import audit_log
 
 

@@ -1,8 +1,8 @@
 import datetime as dt
 
-from bot.bootstrap import Services
 from bot.clock import FrozenClock
 from bot.services.members import SEEN_REFRESH
+from bot.services.registry import Services
 
 
 async def seen(services: Services, name: str = "Ada", locale: str = "en-US") -> bool:

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select
 
-from bot.bootstrap import Services
+from bot.services.registry import Services
 from storage.schema import members, outbox, subscribers, team_members, teams
 
 

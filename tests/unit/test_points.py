@@ -4,11 +4,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import FrozenClock
 from bot.config import AUTOMATIC_POINT_SOURCES, POINT_SOURCES, CompetitionConfig
 from bot.services import points as p
 from bot.services.posts import PostService
+from bot.services.registry import Services
 from storage.engine import Database
 from storage.schema import audit_log, points_ledger, team_week_points
 from tests.conftest import GUILD_ID

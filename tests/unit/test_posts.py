@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from bot.bootstrap import Services
 from bot.clock import FrozenClock
 from bot.services.posts import PostService, post_nonce
+from bot.services.registry import Services
 
 
 async def test_of_two_paths_claiming_the_same_post_only_one_sends_it(services: Services):

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.bootstrap import Services
 from bot.clock import FrozenClock
 from bot.services.privacy import ERASED_TEXT, EXPORTED_TABLES, ExportTooSoon
 from bot.services.privacy_csv import CSV_FILES
+from bot.services.registry import Services
 from storage.queries import privacy as privacy_queries
 from storage.schema import (
     activity_daily,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig
 from bot.errors import InvalidInput
@@ -28,6 +28,7 @@ from bot.services.qa import (
     SessionStarted,
     StartInPast,
 )
+from bot.services.registry import Services
 from storage.engine import Database
 from storage.queries.jobs import JobRow
 from storage.schema import audit_log, members, outbox, points_ledger, qa_questions, subscribers

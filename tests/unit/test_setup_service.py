@@ -1,4 +1,4 @@
-from bot.bootstrap import Services
+from bot.services.registry import Services
 from bot.services.setup import (
     CATEGORY,
     CHANNEL,

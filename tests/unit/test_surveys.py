@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert, select
 
-from bot.bootstrap import Services
 from bot.services import surveys as s
+from bot.services.registry import Services
 from storage.engine import Database
 from storage.schema import audit_log, nps_responses
 

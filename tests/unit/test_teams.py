@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from bot.bootstrap import Services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig
+from bot.services.registry import Services
 from bot.services.teams import (
     INVITE_ALPHABET,
     AlreadyInTeam,

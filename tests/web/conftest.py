@@ -17,11 +17,12 @@ from aiohttp import web as aiohttp_web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import make_url
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig, load_competition
 from bot.demo import DemoReport, seed_demo
 from bot.i18n import Catalogs
+from bot.services.registry import Services
 from bot.web import HealthSources, WebSite, build_web_app
 from storage.engine import Database
 from storage.migrate import migrate

@@ -17,8 +17,8 @@ import pytest
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from bot.bootstrap import Services
 from bot.i18n import Catalogs
+from bot.services.registry import Services
 from bot.whatsapp.webhooks import add_twilio_routes
 from tests.web.conftest import Seeded, Web, open_web
 

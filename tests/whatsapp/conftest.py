@@ -21,10 +21,11 @@ import pytest
 from aiohttp import web
 from sqlalchemy import insert, select
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig, Settings, load_settings
 from bot.i18n import Catalogs
+from bot.services.registry import Services
 from bot.whatsapp.relay import Relay
 from bot.whatsapp.wiring import WhatsAppRuntime, whatsapp_setup
 from storage.queries import relay as relay_queries
