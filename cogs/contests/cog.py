@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
-from bot.scheduler import JobRow
+from bot.scheduler import Job
 from bot.services.contests import CLOSE_JOB, Attachment, Results
 from cogs._posting import send_once
 from cogs._ui import ORGANIZER_ONLY, organizer_only
@@ -83,7 +83,7 @@ class ContestCog(commands.Cog):
         """Write the counts still waiting for their edit."""
         await self.counter.flush()
 
-    async def _close_job(self, job: JobRow) -> None:
+    async def _close_job(self, job: Job) -> None:
         results = await self.bot.services.contests.close(
             actor_id=None, contest=int(job.payload["contest_id"])
         )
