@@ -27,12 +27,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from bot.clock import FrozenClock  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
+from bot.scheduler import Job, Scheduler  # noqa: E402
 from bot.services import qa  # noqa: E402
 from storage.engine import Database  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
 from storage.queries import jobs as job_queries  # noqa: E402
-from storage.queries.jobs import JobRow  # noqa: E402
 from storage.schema import broadcasts, qa_sessions, scheduled_jobs  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)
@@ -120,7 +119,7 @@ async def fill(db: Database, sessions: int, broadcast_count: int) -> int:
     return len(job_rows)
 
 
-async def noop(job: JobRow) -> None:
+async def noop(job: Job) -> None:
     """A handler; never called (every job is in the future)."""
 
 

@@ -20,6 +20,7 @@ from bot.i18n import Catalogs
 from bot.interactions import PodiumTree
 from bot.jobs import ensure_core_jobs, register_core_jobs
 from bot.services.registry import Services
+from cogs._publisher import DiscordPublisher
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,10 @@ class PodiumBot(commands.Bot):
         self.ready_seconds: float | None = None
         #: called with every interaction as it arrives, synchronously (see ``dispatch``)
         self.interaction_observers: list[Callable[[discord.Interaction[Any]], None]] = []
+        #: The one Discord publisher: posts what the scheduled jobs return (feature cogs
+        #: register their renderers with it).
+        self.publisher = DiscordPublisher(self)
+        services.scheduler.set_publisher(self.publisher)
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """discord.py's event dispatch; interactions also go to ``interaction_observers``

@@ -9,8 +9,8 @@ import discord
 
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
+from bot.scheduler import Job
 from bot.services import maintenance
-from storage.queries.jobs import JobRow
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -27,12 +27,12 @@ def register_core_jobs(bot: PodiumBot) -> None:
     """Register the nightly maintenance job and the missed-job notice to organizers."""
     services = bot.services
 
-    async def run_maintenance(job: JobRow) -> None:
+    async def run_maintenance(job: Job) -> None:
         await services.maintenance.run()
         key, when = services.maintenance.next_run(after=job.run_at)
         await services.scheduler.schedule(maintenance.JOB_KIND, key, when)
 
-    async def tell_organizers(missed: list[JobRow]) -> None:
+    async def tell_organizers(missed: list[Job]) -> None:
         # Internal housekeeping is no news to organizers: a missed night simply runs the next
         # night (ensure_core_jobs), so only jobs they scheduled or expect are announced.
         missed = [job for job in missed if job.kind not in SILENT_WHEN_MISSED]
@@ -41,7 +41,7 @@ def register_core_jobs(bot: PodiumBot) -> None:
         # The scheduler is rebuilt in setup_hook, before the gateway delivers the guild.
         bot.spawn(post_missed_notice(missed), name="missed-jobs-notice")
 
-    async def post_missed_notice(missed: list[JobRow]) -> None:
+    async def post_missed_notice(missed: list[Job]) -> None:
         await bot.wait_until_ready()
         channel_id = (await services.setup.resource_ids()).get("channel:organizers")
         channel = bot.get_channel(channel_id) if channel_id else None

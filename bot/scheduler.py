@@ -10,6 +10,10 @@ no older than the grace period, otherwise it is marked ``missed`` and the missed
 listeners (which tell the organizers) are called. A row left ``running`` by a process that
 died is treated the same way; handlers make their side effects idempotent through their
 own unique keys, so re-running one is safe.
+
+A handler gets a ``Job`` and may return a ``JobResult``: the posts to make (handed to the
+one publisher registered with ``set_publisher``) and the next occurrence to schedule. The
+scheduler schedules the next occurrence first, so a post that fails never breaks a chain.
 """
 
 from __future__ import annotations
@@ -25,14 +29,51 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
+from bot.services.publications import Publication, Publisher
 from storage.engine import Database
 from storage.queries import jobs as job_queries
 from storage.queries.jobs import JobRow
 
 log = logging.getLogger(__name__)
 
-JobHandler = Callable[[JobRow], Awaitable[None]]
-MissedListener = Callable[[list[JobRow]], Awaitable[None]]
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One occurrence of a job, as its handler and the missed-job listeners see it."""
+
+    id: int
+    kind: str
+    key: str
+    run_at: dt.datetime
+    payload: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: JobRow) -> Job:
+        """The job of a ``scheduled_jobs`` row."""
+        return cls(row.id, row.kind, row.key, row.run_at, dict(row.payload))
+
+
+@dataclass(frozen=True, slots=True)
+class NextRun:
+    """The next occurrence a handler asks for: ``kind``, its unique ``key``, ``when``
+    (aware) and its payload."""
+
+    kind: str
+    key: str
+    when: dt.datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    """What a handler returns: the posts to make and the next occurrence (if any)."""
+
+    publications: tuple[Publication, ...] = ()
+    next_run: NextRun | None = None
+
+
+JobHandler = Callable[[Job], Awaitable[JobResult | None]]
+MissedListener = Callable[[list[Job]], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -55,6 +96,7 @@ class Scheduler:
         self._grace = grace
         self._handlers: dict[str, JobHandler] = {}
         self._missed_listeners: list[MissedListener] = []
+        self._publisher: Publisher | None = None
         self._aps = AsyncIOScheduler(
             timezone=dt.UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -72,6 +114,19 @@ class Scheduler:
     def unregister(self, kind: str) -> None:
         """Forget the handler of ``kind`` (its cog was unloaded); its rows stay pending."""
         self._handlers.pop(kind, None)
+
+    def set_publisher(self, publisher: Publisher) -> None:
+        """Hand the publications that handlers return to ``publisher`` (the one Discord
+        publisher, set before the scheduler starts)."""
+        self._publisher = publisher
+
+    async def publish(self, publications: tuple[Publication, ...]) -> list[str]:
+        """Hand ``publications`` to the publisher; what happened to each."""
+        if not publications:
+            return []
+        if self._publisher is None:
+            raise RuntimeError("no publisher is set: the posts of this job cannot be made")
+        return await self._publisher.publish(publications)
 
     def on_missed(self, listener: MissedListener) -> None:
         """Call ``listener`` with the jobs marked missed at start."""
@@ -177,7 +232,7 @@ class Scheduler:
             log.warning("scheduled jobs missed while down count=%d", len(missed))
             for listener in self._missed_listeners:
                 try:
-                    await listener(missed)
+                    await listener([Job.of(row) for row in missed])
                 except Exception:
                     log.exception("missed-job listener failed")
         for row in late:
@@ -219,7 +274,9 @@ class Scheduler:
             outcome, error = job_queries.FAILED, f"no handler for kind {row.kind!r}"
         else:
             try:
-                await handler(row)
+                result = await handler(Job.of(row))
+                if result is not None:
+                    await self._chain(result)
                 outcome, error = job_queries.DONE, None
             except Exception as exc:
                 log.exception(
@@ -231,6 +288,14 @@ class Scheduler:
                 conn, job_id, status=outcome, now=self._clock.now(), error=error
             )
         return outcome
+
+    async def _chain(self, result: JobResult) -> None:
+        # The next occurrence first: a post that fails (the job is marked failed, the post
+        # retried later) must not break the chain.
+        if result.next_run is not None:
+            following = result.next_run
+            await self.schedule(following.kind, following.key, following.when, following.payload)
+        await self.publish(result.publications)
 
     async def run_due(self) -> list[str]:
         """Fire every pending job whose time has come by the clock (tests, catch-up)."""

@@ -22,10 +22,11 @@ from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.errors import InvalidInput, PodiumError
 from bot.i18n import N_
-from bot.scheduler import Scheduler
+from bot.scheduler import Job, JobResult, NextRun, Scheduler
 from bot.services.audit import AuditService
 from bot.services.outbox import CONTENT_SID_VARIABLE, OutboxService, whatsapp_counts
 from bot.services.posts import PostService, target_key
+from bot.services.publications import Publication
 from storage.engine import Database
 from storage.queries import broadcasts as bq
 from storage.queries import relay as relay_queries
@@ -35,6 +36,8 @@ from storage.queries.broadcasts import BroadcastRow
 log = logging.getLogger(__name__)
 
 JOB_KIND = "broadcast"
+#: The publication kind of an occurrence's Discord post (rendered by the broadcast cog).
+PUBLICATION = "broadcast.message"
 CHANNELS = ("discord", "whatsapp", "both")
 MAX_MESSAGE = 1500
 _CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
@@ -298,6 +301,30 @@ class BroadcastService:
                 targets = ("channel:announcements",)
         log.info("broadcast fired id=%s key=%s whatsapp_rows=%d", row.id, key, queued)
         return Occurrence(row.id, key, row.message, targets, queued, following)
+
+    async def run_job(self, job: Job) -> JobResult:
+        """The occurrence job: fire it (``fire``), post it once per Discord channel, and
+        schedule the next occurrence of a repeat."""
+        occurrence = await self.fire(int(job.payload["broadcast_id"]), job.key)
+        if occurrence is None:
+            return JobResult()
+        following = occurrence.next_run_at
+        return JobResult(
+            publications=tuple(
+                Publication(
+                    occurrence.key, PUBLICATION, occurrence, resource=target, per_channel=True
+                )
+                for target in occurrence.discord_targets
+            ),
+            next_run=None
+            if following is None
+            else NextRun(
+                JOB_KIND,
+                occurrence_key(occurrence.broadcast_id, following),
+                following,
+                {"broadcast_id": occurrence.broadcast_id},
+            ),
+        )
 
     async def list_scheduled(self) -> list[BroadcastInfo]:
         """Broadcasts with an occurrence to come, soonest first."""

@@ -13,7 +13,7 @@ from discord.ext import commands, tasks
 
 from bot.calendar import next_week, week_by_key
 from bot.i18n import N_
-from bot.scheduler import JobRow
+from bot.scheduler import Job
 from bot.services.activity import DROP_CHECK_JOB, DropAlert
 from cogs._posting import send_once
 from cogs._ui import resource_channel
@@ -113,7 +113,7 @@ class ActivityCog(commands.Cog):
         key, when = self.activity.drop_check_key(week)
         await self.bot.services.scheduler.schedule(DROP_CHECK_JOB, key, when, {"week": week.key})
 
-    async def _drop_check(self, job: JobRow) -> None:
+    async def _drop_check(self, job: Job) -> None:
         week_key = str(job.payload["week"])
         alerts = await self.activity.check_drop(week_key)
         competition = self.bot.competition.competition

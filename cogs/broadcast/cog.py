@@ -1,9 +1,9 @@
-"""`/broadcast schedule|now|list|cancel|status` (SPEC §3.6), and the job that fires them."""
+"""`/broadcast schedule|now|list|cancel|status` (SPEC §3.6), and how an occurrence's post looks."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -11,8 +11,9 @@ from discord.ext import commands
 
 from bot.i18n import N_
 from bot.interactions import fit_name, interaction_locale, send_ephemeral
-from bot.services.broadcasts import JOB_KIND, Occurrence, occurrence_key, post_key
-from cogs._posting import send_once
+from bot.services.broadcasts import JOB_KIND, PUBLICATION, Occurrence
+from bot.services.publications import Publication
+from cogs._publisher import Rendered, Renderer
 from cogs._ui import ORGANIZER_ONLY, organizer_only
 from cogs.broadcast.views import list_embed, status_embed
 
@@ -25,13 +26,22 @@ SCHEDULED = N_("Broadcast #{id} scheduled for {when} ({audience}, {channels}).")
 CANCELLED = N_("Broadcast #{id} cancelled; nothing more of it will go out.")
 
 
-class ScheduledJob(Protocol):
-    """What the occurrence job reads of a scheduled job row."""
+class OccurrenceRenderer(Renderer):
+    """An occurrence's Discord post: its message, pinging no one."""
 
-    @property
-    def key(self) -> str: ...
-    @property
-    def payload(self) -> dict[str, Any]: ...
+    async def render(
+        self, publication: Publication, channel: discord.abc.Messageable
+    ) -> Rendered | None:
+        """The broadcast's text as written."""
+        occurrence: Occurrence = publication.data
+        return Rendered(
+            content=occurrence.message,
+            kwargs={"allowed_mentions": discord.AllowedMentions.none()},
+        )
+
+    async def no_channel(self, publication: Publication) -> None:
+        """Logged; the other channels still get theirs."""
+        log.warning("broadcast channel missing key=%s (run /admin setup)", publication.resource)
 
 
 CHANNEL_CHOICES = [
@@ -55,53 +65,11 @@ class BroadcastCog(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        """Register the occurrence job and make sure every next occurrence has one."""
-        self.bot.services.scheduler.register(JOB_KIND, self._fire)
+        """Register the occurrence job and its renderer, and make sure every next occurrence
+        has its job."""
+        self.bot.publisher.register(PUBLICATION, OccurrenceRenderer())
+        self.bot.services.scheduler.register(JOB_KIND, self.bot.services.broadcasts.run_job)
         await self.bot.services.broadcasts.ensure_jobs()
-
-    # -- the job --------------------------------------------------------------------------
-    async def _fire(self, job: ScheduledJob) -> None:
-        services = self.bot.services
-        occurrence = await services.broadcasts.fire(int(job.payload["broadcast_id"]), job.key)
-        if occurrence is None:
-            return
-        if occurrence.discord_targets:
-            await self._post(occurrence)
-        if occurrence.next_run_at is not None:
-            await services.scheduler.schedule(
-                JOB_KIND,
-                occurrence_key(occurrence.broadcast_id, occurrence.next_run_at),
-                occurrence.next_run_at,
-                {"broadcast_id": occurrence.broadcast_id},
-            )
-
-    async def _post(self, occurrence: Occurrence) -> None:
-        services = self.bot.services
-        await self.bot.wait_until_ready()
-        ids = await services.setup.resource_ids()
-        for target in occurrence.discord_targets:
-            channel_id = ids.get(target)
-            channel = self.bot.get_channel(channel_id) if channel_id else None
-            if channel_id is None or not isinstance(channel, discord.TextChannel):
-                log.warning("broadcast channel missing key=%s (run /admin setup)", target)
-                continue
-            delivery = await services.posts.claim(post_key(occurrence.key, channel_id))
-            if not delivery.to_send:
-                continue
-            try:
-                sent = await send_once(
-                    self.bot,
-                    channel,
-                    delivery,
-                    content=occurrence.message,
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-            except discord.HTTPException as exc:
-                await services.posts.finish(
-                    delivery, channel_id=channel_id, error=f"Discord {exc.status}"
-                )
-                continue
-            await services.posts.finish(delivery, channel_id=channel_id, message_id=sent.id)
 
     # -- commands -------------------------------------------------------------------------
     async def _audiences(

@@ -13,14 +13,19 @@ from discord.ext import commands
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
-from bot.scheduler import JobRow
-from bot.services.contests import CLOSE_JOB, Attachment, Results
-from cogs._posting import send_once
+from bot.services.contests import (
+    CLOSE_JOB,
+    RESULTS_PUBLICATION,
+    Attachment,
+    Results,
+    results_publications,
+)
+from bot.services.publications import Publication
+from cogs._publisher import Rendered, Renderer
 from cogs._ui import ORGANIZER_ONLY, esc, organizer_only, tr
 from cogs.contests.gallery import (
     GalleryCounter,
     VoteButton,
-    gallery_channel,
     post_entry,
     refresh_entry,
 )
@@ -45,9 +50,34 @@ ALREADY_CLOSED = N_("{contest} was already closed; here are its results.")
 PUBLIC_LOCALE = "en"
 
 
-def results_post_key(contest_id: int) -> str:
-    """The claim key of a contest's results post (one per contest)."""
-    return f"contest:{contest_id}:results"
+class ResultsRenderer(Renderer):
+    """A contest's results post in its gallery: the results embed, in the public locale."""
+
+    claim_without_channel = True
+    no_channel_error = "no gallery channel"
+    raise_failures = True
+
+    def __init__(self, bot: PodiumBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    async def render(
+        self, publication: Publication, channel: discord.abc.Messageable
+    ) -> Rendered | None:
+        """The results embed."""
+        results: Results = publication.data
+        return Rendered(embed=results_embed(self.bot, PUBLIC_LOCALE, results))
+
+    async def no_channel(self, publication: Publication) -> None:
+        """Logged: run /admin setup."""
+        log.warning("no gallery channel channel_id=%s: run /admin setup", publication.channel_id)
+
+    async def posted(
+        self, publication: Publication, message_id: int, *, recovered: bool = False
+    ) -> None:
+        """Remember the results message on the contest."""
+        results: Results = publication.data
+        await self.bot.services.contests.set_results_message(results.contest.id, message_id)
 
 
 def _attachment(file: discord.Attachment | None) -> Attachment | None:
@@ -74,42 +104,13 @@ class ContestCog(commands.Cog):
     async def cog_load(self) -> None:
         """Vote buttons that survive restarts, and the automatic close of each contest."""
         self.bot.add_dynamic_items(VoteButton)
-        self.bot.services.scheduler.register(CLOSE_JOB, self._close_job)
+        self.bot.publisher.register(RESULTS_PUBLICATION, ResultsRenderer(self.bot))
+        self.bot.services.scheduler.register(CLOSE_JOB, self.bot.services.contests.run_close_job)
         await self.bot.services.contests.ensure_close_jobs()
 
     async def cog_unload(self) -> None:
         """Write the counts still waiting for their edit."""
         await self.counter.flush()
-
-    async def _close_job(self, job: JobRow) -> None:
-        results = await self.bot.services.contests.close(
-            actor_id=None, contest=int(job.payload["contest_id"])
-        )
-        await self._post_results(results)
-
-    async def _post_results(self, results: Results) -> None:
-        # The automatic close and /contest close may both get here (the bot restarted
-        # after voting ended and an organizer closed at once): the claim lets one post.
-        if results.contest.results_message_id is not None:
-            return
-        posts = self.bot.services.posts
-        delivery = await posts.claim(results_post_key(results.contest.id))
-        if not delivery.to_send:
-            return
-        await self.bot.wait_until_ready()
-        channel = await gallery_channel(self.bot, results.contest.gallery_channel_id)
-        if channel is None:
-            await posts.finish(delivery, channel_id=None, error="no gallery channel")
-            return
-        try:
-            message = await send_once(
-                self.bot, channel, delivery, embed=results_embed(self.bot, PUBLIC_LOCALE, results)
-            )
-        except discord.HTTPException as exc:
-            await posts.finish(delivery, channel_id=channel.id, error=f"Discord {exc.status}")
-            raise
-        await posts.finish(delivery, channel_id=channel.id, message_id=message.id)
-        await self.bot.services.contests.set_results_message(results.contest.id, message.id)
 
     # -- autocomplete -------------------------------------------------------------------
     async def _contests(
@@ -181,7 +182,7 @@ class ContestCog(commands.Cog):
         results = await self.bot.services.contests.close(
             actor_id=interaction.user.id, contest=contest
         )
-        await self._post_results(results)
+        await self.bot.publisher.publish(results_publications(results))
         locale = interaction_locale(interaction)
         message = CLOSED if results.closed_now else ALREADY_CLOSED
         await send_ephemeral(

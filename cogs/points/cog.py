@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -11,12 +12,20 @@ from discord.ext import commands
 
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
-from bot.services.points import MAX_AMOUNT, MAX_IMPORT_BYTES, MAX_REASON, FileTooLarge
+from bot.services.points import (
+    BOARD_PUBLICATION,
+    MAX_AMOUNT,
+    MAX_IMPORT_BYTES,
+    MAX_REASON,
+    WEEKLY_POST_JOB,
+    FileTooLarge,
+)
 from cogs._ui import ORGANIZER_ONLY, esc, organizer_only, tr
 from cogs.points.leaderboard_post import (
     SEASON_CLOSE_WARNING,
-    LeaderboardPoster,
+    BoardRenderer,
     SeasonCloseButton,
+    catch_up,
     season_close_view,
 )
 from cogs.points.views import (
@@ -49,19 +58,25 @@ class PointsCog(commands.Cog):
 
     def __init__(self, bot: PodiumBot) -> None:
         self.bot = bot
-        self.poster = LeaderboardPoster.of(bot)
+        #: The catch-up started with the bot (tests wait for it before moving the clock).
+        self.startup: asyncio.Task[dict[str, str]] | None = None
 
     async def cog_load(self) -> None:
-        """Buttons that survive restarts, the weekly job, and the catch-up of a missed post."""
+        """Buttons that survive restarts, the board renderer, the weekly job, and the
+        catch-up of a missed post."""
         self.bot.add_dynamic_items(ImportButton, SeasonCloseButton)
-        self.poster.register()
-        await self.poster.schedule_next()
-        self.poster.startup = self.bot.spawn(self.poster.catch_up(), name="leaderboard-catch-up")
+        points = self.bot.services.points
+        self.bot.publisher.register(BOARD_PUBLICATION, BoardRenderer(self.bot))
+        scheduler = self.bot.services.scheduler
+        scheduler.register(WEEKLY_POST_JOB, points.run_weekly_post)
+        following = points.next_weekly_run()
+        await scheduler.schedule(following.kind, following.key, following.when, following.payload)
+        self.startup = self.bot.spawn(catch_up(self.bot), name="leaderboard-catch-up")
 
     async def cog_unload(self) -> None:
         """Stop a catch-up still waiting for the gateway."""
-        if self.poster.startup is not None:
-            self.poster.startup.cancel()
+        if self.startup is not None:
+            self.startup.cancel()
 
     # -- autocomplete ----------------------------------------------------------------------
     async def _teams(

@@ -1,12 +1,13 @@
-"""Posting boards to the leaderboard channel: the weekly job, its catch-up, the final boards.
+"""Board posts in the leaderboard channel: their renderer, the catch-up at start, the final
+boards of /season close.
 
-Exactly one post per season, week (or ``final``) and track: the post is claimed in the
-journal of posts first (``bot.services.posts``), then sent, then recorded with its message
-id. A claim left unfinished by a process that died mid-post is resumed by looking for the
+Exactly one post per season, week (or ``final``) and track: the one publisher
+(``cogs._publisher``) claims it in the journal of posts, sends it and records its message.
+A claim left unfinished by a process that died mid-post is resumed by looking for the
 message in the channel (its embed footer carries the post's key) before posting again, and
 every post carries a nonce from its claim, so Discord itself drops a repeat within minutes.
-One lock keeps the job, the catch-up at start and /season close from posting the same board
-at once.
+The renderer's lock keeps the weekly job, the catch-up at start and /season close from
+posting the same board at once.
 """
 
 from __future__ import annotations
@@ -22,17 +23,9 @@ import discord
 from bot.cards import CardRow, render_card
 from bot.i18n import N_
 from bot.interactions import interaction_locale
-from bot.scheduler import JobRow
-from bot.services.points import (
-    FINAL_WEEK_KEY,
-    WEEKLY_POST_JOB,
-    Board,
-    PointsService,
-    SeasonClose,
-    SeasonClosed,
-)
-from bot.services.posts import Delivery
-from cogs._posting import send_once
+from bot.services.points import FINAL_WEEK_KEY, Board, SeasonClose, SeasonClosed
+from bot.services.publications import Publication
+from cogs._publisher import Rendered, Renderer
 from cogs._ui import ConfirmCancelButton
 from cogs.points.views import board_embed
 
@@ -48,84 +41,33 @@ WHATSAPP_SUMMARY = N_("Leaderboard {week}, {track}: {summary}")
 HISTORY_LIMIT = 50
 
 
-class LeaderboardPoster:
-    """Posts boards for one bot (see the module docstring)."""
+class BoardRenderer(Renderer):
+    """How a board post looks, how a crashed one is found, and what follows a post."""
+
+    claim_without_channel = True
+    no_channel_error = "no leaderboard channel"
+    raise_failures = True  # not posted: the next try (the catch-up at start) posts it again
 
     def __init__(self, bot: PodiumBot) -> None:
+        super().__init__()
         self.bot = bot
-        self._lock = asyncio.Lock()
-        #: The catch-up started with the bot (tests wait for it before moving the clock).
-        self.startup: asyncio.Task[dict[str, str]] | None = None
-
-    @classmethod
-    def of(cls, bot: PodiumBot) -> LeaderboardPoster:
-        """The bot's poster (one per bot, so its lock covers every caller)."""
-        poster = getattr(bot, "_leaderboard_poster", None)
-        if not isinstance(poster, LeaderboardPoster):
-            poster = cls(bot)
-            bot._leaderboard_poster = poster  # type: ignore[attr-defined]
-        return poster
-
-    @property
-    def _points(self) -> PointsService:
-        return self.bot.services.points
 
     def marker(self, week_key: str, track: str) -> str:
         """The footer text identifying a post (season · week · track)."""
-        return f"Podium · {self._points.season} · {week_key} · {track}"
+        return f"Podium · {self.bot.services.points.season} · {week_key} · {track}"
 
-    async def channel(self) -> discord.TextChannel | None:
-        """The leaderboard channel recorded by /admin setup, or None (logged)."""
-        channel_id = (await self.bot.services.setup.resource_ids()).get("channel:leaderboard")
-        channel = self.bot.get_channel(channel_id) if channel_id else None
-        if not isinstance(channel, discord.TextChannel):
-            log.warning("no leaderboard channel: run /admin setup; boards wait until it exists")
-            return None
-        return channel
+    async def no_channel(self, publication: Publication) -> None:
+        """Boards wait until the channel exists (logged)."""
+        log.warning("no leaderboard channel: run /admin setup; boards wait until it exists")
 
-    async def post_week(self, week_key: str) -> dict[str, str]:
-        """Post ``week_key``'s board of every track; returns what happened per track."""
-        return {
-            track: await self.post_board(week_key, track)
-            for track in self.bot.competition.track_keys
-        }
+    def error_text(self, exc: Exception) -> str:
+        """The journal records the error's type."""
+        return type(exc).__name__
 
-    async def post_board(self, week_key: str, track: str) -> str:
-        """Post one board once: returns ``posted``, ``recovered``, ``empty``, ``done`` or
-        ``no-channel`` (posted at the next try)."""
-        async with self._lock:
-            points = self._points
-            posts = self.bot.services.posts
-            delivery = await posts.claim(points.board_post_key(week_key, track))
-            if not delivery.to_send:
-                return "done"
-            channel = await self.channel()
-            if channel is None:
-                await posts.finish(delivery, channel_id=None, error="no leaderboard channel")
-                return "no-channel"
-            board = await points.board_for_post(week_key, track)
-            if delivery.resumed:
-                found = await self._find_post(channel, self.marker(week_key, track))
-                if found is not None:
-                    await self._relay(board)
-                    await posts.finish(delivery, channel_id=channel.id, message_id=found)
-                    log.info("board post recovered week=%s track=%s", week_key, track)
-                    return "recovered"
-            if not board.rows:
-                await posts.finish(delivery, channel_id=None)
-                return "empty"
-            try:
-                message = await self._send(channel, board, delivery)
-            except Exception as exc:
-                # Not posted: the next try (the catch-up at start) posts it again.
-                await posts.finish(delivery, channel_id=channel.id, error=type(exc).__name__)
-                raise
-            await self._relay(board)
-            await posts.finish(delivery, channel_id=channel.id, message_id=message.id)
-            log.info("board posted week=%s track=%s message=%s", week_key, track, message.id)
-            return "posted"
-
-    async def _find_post(self, channel: discord.TextChannel, marker: str) -> int | None:
+    async def find(self, publication: Publication, channel: discord.abc.Messageable) -> int | None:
+        """The post a dead process made, by its footer marker."""
+        board: Board = publication.data
+        marker = self.marker(board.week_key, board.track)
         me = self.bot.user
         try:
             async for message in channel.history(limit=HISTORY_LIMIT):
@@ -137,9 +79,13 @@ class LeaderboardPoster:
             log.warning("cannot read the leaderboard channel history status=%s", exc.status)
         return None
 
-    async def _send(
-        self, channel: discord.TextChannel, board: Board, delivery: Delivery
-    ) -> discord.Message:
+    async def render(
+        self, publication: Publication, channel: discord.abc.Messageable
+    ) -> Rendered | None:
+        """The board's embed and card image; None for a board without points."""
+        board: Board = publication.data
+        if not board.rows:
+            return None
         bot = self.bot
         locale = bot.competition.competition.default_locale
         embed = board_embed(bot, board, locale)
@@ -171,17 +117,19 @@ class LeaderboardPoster:
         )
         name = f"leaderboard-{board.season}-{board.week_key}-{board.track}.png"
         embed.set_image(url=f"attachment://{name}")
-        return await send_once(
-            bot,
-            channel,
-            delivery,
+        return Rendered(
             embed=embed,
-            file=discord.File(io.BytesIO(png), filename=name),
-            allowed_mentions=discord.AllowedMentions.none(),
+            kwargs={
+                "file": discord.File(io.BytesIO(png), filename=name),
+                "allowed_mentions": discord.AllowedMentions.none(),
+            },
         )
 
-    async def _relay(self, board: Board) -> None:
+    async def posted(
+        self, publication: Publication, message_id: int, *, recovered: bool = False
+    ) -> None:
         """Queue the WhatsApp summary (idempotent per occurrence and subscriber)."""
+        board: Board = publication.data
         bot = self.bot
         summary = " · ".join(f"{s.rank}. {s.name} ({s.points})" for s in board.rows[:3])
         texts: dict[str, str] = {}
@@ -201,86 +149,80 @@ class LeaderboardPoster:
             track=board.track,
         )
         log.info("board summary queued for whatsapp track=%s rows=%d", board.track, added)
+        if recovered:
+            log.info("board post recovered week=%s track=%s", board.week_key, board.track)
+        else:
+            log.info(
+                "board posted week=%s track=%s message=%s", board.week_key, board.track, message_id
+            )
 
-    # -- the weekly job ---------------------------------------------------------------------
-    def register(self) -> None:
-        """Register the weekly job's handler with the scheduler (before it starts)."""
-        self.bot.services.scheduler.register(WEEKLY_POST_JOB, self._run_job)
-
-    async def _run_job(self, job: JobRow) -> None:
-        await self.bot.wait_until_ready()
-        week_key = str(job.payload.get("week"))
-        try:
-            outcome = await self.post_week(week_key)
-            log.info("weekly boards week=%s %s", week_key, outcome)
-            self._announce_posted(week_key, outcome)
-        finally:
-            # A failed post (it is retried by the catch-up at the next start) must not break
-            # the weekly chain.
-            await self.schedule_next(after=max(job.run_at, self.bot.services.clock.now()))
-
-    async def schedule_next(self, *, after: dt.datetime | None = None) -> None:
-        """Make sure the next weekly post is a pending job (idempotent)."""
-        points = self._points
-        week, when = points.next_post(after)
-        await self.bot.services.scheduler.schedule(
-            WEEKLY_POST_JOB, points.post_job_key(week.key), when, {"week": week.key}
-        )
-
-    async def catch_up(self) -> dict[str, str]:
-        """At start: post the newest due week's boards if they were not posted (downtime)."""
-        await self.bot.wait_until_ready()
-        due = self._points.due_week()
-        outcome = await self.post_week(due.key)
-        log.info("weekly boards catch-up week=%s %s", due.key, outcome)
-        self._announce_posted(due.key, outcome)
-        return outcome
-
-    def _announce_posted(self, week_key: str, outcome: dict[str, str]) -> None:
+    async def after(self, outcomes: list[tuple[Publication, str]]) -> None:
         """Tell other cogs (cohort promotions) that a week's boards just went out."""
-        if any(state in ("posted", "recovered") for state in outcome.values()):
-            self.bot.dispatch("weekly_boards_posted", week_key)
+        by_week: dict[str, dict[str, str]] = {}
+        for publication, outcome in outcomes:
+            board: Board = publication.data
+            by_week.setdefault(board.week_key, {})[board.track] = outcome
+        for week_key, outcome_of in by_week.items():
+            if week_key == FINAL_WEEK_KEY:
+                continue
+            log.info("weekly boards week=%s %s", week_key, outcome_of)
+            if any(state in ("posted", "recovered") for state in outcome_of.values()):
+                self.bot.dispatch("weekly_boards_posted", week_key)
 
-    # -- season close -------------------------------------------------------------------------
-    async def finish_season(self, closed: SeasonClose) -> tuple[int, int, int]:
-        """After ``close_season``: post the final boards, give the Alumni role to the alumni
-        who lack it.
 
-        Returns (boards posted now, roles given now, members that could not get it). Safe
-        to run again: posted boards and given roles are recorded and skipped.
-        """
-        bot = self.bot
-        points = self._points
-        posted = 0
-        for track in bot.competition.track_keys:
-            if await self.post_board(FINAL_WEEK_KEY, track) == "posted":
-                posted += 1
-        pending = [a.user_id for a in closed.alumni if a.granted_at is None]
-        guild = bot.get_guild(bot.guild_id)
-        role_id = (await bot.services.setup.resource_ids()).get("role:alumni")
-        role = guild.get_role(role_id) if guild and role_id else None
-        if role is None and guild is not None:
-            role = discord.utils.get(guild.roles, name=bot.competition.roles.alumni)
-        if guild is None or role is None:
-            log.warning("alumni role missing: run /admin setup, then /season close again")
-            return posted, 0, len(pending)
-        given: list[int] = []
-        failed = 0
-        for user_id in pending:
-            try:
-                await bot.http.add_role(
-                    guild.id, user_id, role.id, reason=f"Podium alumni of season {points.season}"
-                )
-                given.append(user_id)
-            except discord.NotFound:
-                log.info("alumnus left the server user=%s", user_id)
-                failed += 1
-            except discord.HTTPException as exc:
-                log.warning("alumni role not given user=%s status=%s", user_id, exc.status)
-                failed += 1
-        await points.alumni_granted(given)
-        log.info("season finished boards=%d roles=%d failed=%d", posted, len(given), failed)
-        return posted, len(given), failed
+async def post_week(bot: PodiumBot, week_key: str) -> dict[str, str]:
+    """Post ``week_key``'s board of every track once; what happened per track
+    (``posted``, ``recovered``, ``empty``, ``done`` or ``no-channel``)."""
+    publications = await bot.services.points.board_publications(week_key)
+    outcomes = await bot.publisher.publish(publications)
+    return {p.data.track: outcome for p, outcome in zip(publications, outcomes, strict=True)}
+
+
+async def catch_up(bot: PodiumBot) -> dict[str, str]:
+    """At start: post the newest due week's boards if they were not posted (downtime)."""
+    await bot.wait_until_ready()
+    due = bot.services.points.due_week()
+    outcome = await post_week(bot, due.key)
+    log.info("weekly boards catch-up week=%s %s", due.key, outcome)
+    return outcome
+
+
+async def finish_season(bot: PodiumBot, closed: SeasonClose) -> tuple[int, int, int]:
+    """After ``close_season``: post the final boards, give the Alumni role to the alumni
+    who lack it.
+
+    Returns (boards posted now, roles given now, members that could not get it). Safe
+    to run again: posted boards and given roles are recorded and skipped.
+    """
+    points = bot.services.points
+    outcomes = await post_week(bot, FINAL_WEEK_KEY)
+    posted = sum(1 for outcome in outcomes.values() if outcome == "posted")
+    pending = [a.user_id for a in closed.alumni if a.granted_at is None]
+    guild = bot.get_guild(bot.guild_id)
+    role_id = (await bot.services.setup.resource_ids()).get("role:alumni")
+    role = guild.get_role(role_id) if guild and role_id else None
+    if role is None and guild is not None:
+        role = discord.utils.get(guild.roles, name=bot.competition.roles.alumni)
+    if guild is None or role is None:
+        log.warning("alumni role missing: run /admin setup, then /season close again")
+        return posted, 0, len(pending)
+    given: list[int] = []
+    failed = 0
+    for user_id in pending:
+        try:
+            await bot.http.add_role(
+                guild.id, user_id, role.id, reason=f"Podium alumni of season {points.season}"
+            )
+            given.append(user_id)
+        except discord.NotFound:
+            log.info("alumnus left the server user=%s", user_id)
+            failed += 1
+        except discord.HTTPException as exc:
+            log.warning("alumni role not given user=%s status=%s", user_id, exc.status)
+            failed += 1
+    await points.alumni_granted(given)
+    log.info("season finished boards=%d roles=%d failed=%d", posted, len(given), failed)
+    return posted, len(given), failed
 
 
 SEASON_CLOSE_WARNING = N_(
@@ -316,8 +258,7 @@ class SeasonCloseButton(ConfirmCancelButton, prefix="season-close", subject=r"[^
             raise SeasonClosed(season=self.subject)
         await interaction.response.defer()
         closed = await points.close_season(actor_id=interaction.user.id)
-        poster = LeaderboardPoster.of(bot)
-        posted, given, failed = await poster.finish_season(closed)
+        posted, given, failed = await finish_season(bot, closed)
         text = bot.catalogs.gettext(
             locale,
             SEASON_CLOSED_REPORT,

@@ -18,7 +18,7 @@ import discord
 
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
-from bot.scheduler import JobRow
+from bot.scheduler import Job
 from bot.services.posts import target_key
 from bot.services.qa import (
     CANCEL_JOB,
@@ -81,7 +81,7 @@ class QANotices:
         for kind in _JOBS:
             self.bot.services.scheduler.register(kind, self.run)
 
-    async def run(self, job: JobRow) -> None:
+    async def run(self, job: Job) -> None:
         """Fire one reminder, start notice or cancellation (idempotent per job key)."""
         notice = await self.bot.services.qa.notice(
             session_id=int(job.payload["session_id"]), key=job.key, what=_JOBS[job.kind]

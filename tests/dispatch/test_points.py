@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,8 +13,9 @@ from aiohttp import web
 from sqlalchemy import func, insert, select
 
 from bot.services.posts import PostService
-from cogs.points.cog import PointsCog
-from cogs.points.leaderboard_post import LeaderboardPoster
+from bot.services.publications import Publication
+from cogs._posting import send_once
+from cogs.points.leaderboard_post import BoardRenderer, catch_up, post_week
 from storage.schema import outbox, points_ledger, scheduled_jobs, subscribers
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.fakes.discord import FakeDiscord, InteractionResult, wait_for
@@ -104,15 +105,10 @@ def custom_ids(message: dict[str, Any]) -> list[str]:
     return [c["custom_id"] for row in message.get("components") or [] for c in row["components"]]
 
 
-def poster_of(harness: Harness) -> LeaderboardPoster:
-    """The points cog's poster (each test's bot imports the cog package anew, so a class
-    imported here is not the one its poster is made from)."""
-    return cast(PointsCog, harness.bot.get_cog("PointsCog")).poster
-
-
 async def settled(harness: Harness) -> None:
     """Wait for the catch-up the bot ran at start, so it cannot race the test's clock."""
-    startup = poster_of(harness).startup
+    cog: Any = harness.bot.get_cog("PointsCog")
+    startup = cog.startup
     assert startup is not None
     await asyncio.wait({startup})
 
@@ -287,9 +283,8 @@ async def test_the_weekly_job_posts_last_weeks_board_per_track_once_at_the_post_
     assert first["_files"][0]["data"].startswith(b"\x89PNG")
     # A rerun, the catch-up of a restart and the next start change nothing.
     assert await fire_due_posts(harness) == []
-    poster = poster_of(harness)
-    assert await poster.catch_up() == {"student": "done", "professional": "done"}
-    assert await poster.post_week("2026-W48") == {"student": "done", "professional": "done"}
+    assert await catch_up(harness.bot) == {"student": "done", "professional": "done"}
+    assert await post_week(harness.bot, "2026-W48") == {"student": "done", "professional": "done"}
     assert len(harness.fake.messages_in(channel_id)) == 2
     journal = await harness.services.posts.statuses("leaderboard:2026:2026-W48:")
     rows = [(key.rsplit(":", 1)[1], status) for key, status in journal.items()]
@@ -332,16 +327,19 @@ async def test_a_post_interrupted_after_sending_is_recovered_not_repeated(harnes
     channel_id = (await harness.services.setup.resource_ids())["channel:leaderboard"]
     await add_team(harness.services.db, "Alpha")
     await harness.services.points.award(actor_id=ORGANIZER_ID, team="Alpha", amount=5, reason="r")
-    poster = poster_of(harness)
     # Simulate a crash between the Discord post and its record: post, then forget the record.
     crashed = PostService(harness.services.db, harness.services.clock)  # the dead process
-    claim = await crashed.claim(harness.services.points.board_post_key("2026-W48", "student"))
+    key = harness.services.points.board_post_key("2026-W48", "student")
+    claim = await crashed.claim(key)
     board = await harness.services.points.board_for_post("2026-W48", "student")
-    channel = await poster.channel()
+    publication = Publication(key, "points.board", board, resource="channel:leaderboard")
+    channel = await harness.bot.publisher.channel(publication)
     assert channel is not None
-    await poster._send(channel, board, claim)
+    rendered = await BoardRenderer(harness.bot).render(publication, channel)
+    assert rendered is not None
+    await send_once(harness.bot, channel, claim, embed=rendered.embed, **rendered.kwargs)
     assert claim.state == "new"
-    assert await poster.post_board("2026-W48", "student") == "recovered"
+    assert (await post_week(harness.bot, "2026-W48"))["student"] == "recovered"
     assert len(harness.fake.messages_in(channel_id)) == 1
 
 
@@ -362,9 +360,8 @@ async def test_the_weekly_summary_waits_in_the_whatsapp_outbox(harness: Harness,
             )
         )
     await harness.services.points.award(actor_id=ORGANIZER_ID, team="Alpha", amount=5, reason="r")
-    poster = poster_of(harness)
-    await poster.post_week("2026-W48")
-    await poster.post_week("2026-W48")
+    await post_week(harness.bot, "2026-W48")
+    await post_week(harness.bot, "2026-W48")
     async with harness.services.db.read() as conn:
         rows = (
             await conn.execute(select(outbox.c.occurrence_key, outbox.c.status, outbox.c.body))
@@ -436,6 +433,6 @@ async def test_a_failed_weekly_post_keeps_the_chain_and_is_posted_by_the_next_ca
     assert await fire_due_posts(harness) == ["failed"]
     assert harness.fake.messages_in(channel_id) == []
     assert "points.weekly_post:2026:2026-W49" in await _jobs(harness)
-    outcome = await poster_of(harness).catch_up()
+    outcome = await catch_up(harness.bot)
     assert outcome["student"] == "posted"
     assert len(harness.fake.messages_in(channel_id)) == 1

@@ -13,7 +13,7 @@ from bot.bootstrap import build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig
 from bot.errors import InvalidInput
-from bot.scheduler import Scheduler
+from bot.scheduler import Job, Scheduler
 from bot.services import qa
 from bot.services.posts import PostService, target_key
 from bot.services.qa import (
@@ -30,7 +30,6 @@ from bot.services.qa import (
 )
 from bot.services.registry import Services
 from storage.engine import Database
-from storage.queries.jobs import JobRow
 from storage.schema import audit_log, members, outbox, points_ledger, qa_questions, subscribers
 from tests.conftest import GUILD_ID
 from tests.points_support import add_team, with_rules
@@ -91,7 +90,7 @@ class Recorder:
         for kind in (qa.REMINDER_JOB, qa.START_JOB, qa.CANCEL_JOB):
             scheduler.register(kind, self.handle)
 
-    async def handle(self, job: JobRow) -> None:
+    async def handle(self, job: Job) -> None:
         self.fired.append(job.key)
 
 
@@ -269,7 +268,7 @@ async def test_at_start_a_missed_reminder_fires_inside_the_grace_period_else_is_
     recorder = Recorder(restarted)
     told: list[list[str]] = []
 
-    async def tell(missed: list[JobRow]) -> None:
+    async def tell(missed: list[Job]) -> None:
         told.append([job.key for job in missed])
 
     restarted.on_missed(tell)

@@ -53,7 +53,9 @@ from bot.services.contests.errors import (
 )
 from bot.services.contests.lifecycle import (
     CLOSE_JOB,
+    RESULTS_PUBLICATION,
     ContestService,
+    results_publications,
 )
 from bot.services.contests.models import (
     Attachment,
@@ -68,6 +70,7 @@ from bot.services.contests.models import (
 
 __all__ = [
     "CLOSE_JOB",
+    "RESULTS_PUBLICATION",
     "AccountTooNew",
     "Attachment",
     "AttachmentTooLarge",
@@ -106,4 +109,5 @@ __all__ = [
     "VotingClosed",
     "VotingNotOpen",
     "VotingTooFast",
+    "results_publications",
 ]

@@ -11,7 +11,7 @@ from bot.calendar import parse_local_datetime
 from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.errors import PodiumError
-from bot.scheduler import Scheduler
+from bot.scheduler import Job, JobResult, Scheduler
 from bot.services.activity import ActivityService
 from bot.services.audit import AuditService
 from bot.services.contests.base import present
@@ -27,12 +27,40 @@ from bot.services.contests.submissions import SubmissionsMixin
 from bot.services.contests.voting import PressBatch, VotePress, VoteRules
 from bot.services.group_commit import GroupCommit
 from bot.services.points import PointsService
+from bot.services.publications import Publication
 from storage.engine import Database
 from storage.queries.contests import entries as q
 from storage.queries.contests import votes as vote_queries
 from storage.queries.contests.entries import ContestRow, DuplicateRow, SubmissionRow
 
 CLOSE_JOB = "contest.close"
+#: The publication kind of a contest's results post (rendered by the contests cog).
+RESULTS_PUBLICATION = "contest.results"
+
+
+def results_post_key(contest_id: int) -> str:
+    """The claim key of a contest's results post (one per contest)."""
+    return f"contest:{contest_id}:results"
+
+
+def results_publications(results: Results) -> tuple[Publication, ...]:
+    """The results post of a closed contest, to its gallery channel (else the configured
+    one); none once it is posted. The automatic close and /contest close may both get here
+    (the bot restarted after voting ended and an organizer closed at once): its journal
+    key lets one post."""
+    if results.contest.results_message_id is not None:
+        return ()
+    return (
+        Publication(
+            results_post_key(results.contest.id),
+            RESULTS_PUBLICATION,
+            results,
+            channel_id=results.contest.gallery_channel_id,
+            resource="channel:gallery",
+        ),
+    )
+
+
 NAME_MIN, NAME_MAX = 3, 100
 
 
@@ -264,6 +292,11 @@ class ContestService(SubmissionsMixin, VoteReviewMixin):
             for r in await q.results(conn, row.id)
         ]
         return Results(contest=contest, closed=True, closed_now=closed_now, placings=tuple(final))
+
+    async def run_close_job(self, job: Job) -> JobResult:
+        """The automatic close at the end of voting: close, then post the results."""
+        results = await self.close(actor_id=None, contest=int(job.payload["contest_id"]))
+        return JobResult(publications=results_publications(results))
 
     async def close(self, *, actor_id: int | None, contest: str | int) -> Results:
         """``/contest close`` (early) and the automatic close at ``voting_close``: freezes

@@ -61,9 +61,10 @@ from bot.services.points.models import (
     TeamPoints,
 )
 from bot.services.points.service import PointsService
-from bot.services.points.weekly_post import WEEKLY_POST_JOB
+from bot.services.points.weekly_post import BOARD_PUBLICATION, WEEKLY_POST_JOB
 
 __all__ = [
+    "BOARD_PUBLICATION",
     "FINAL_WEEK_KEY",
     "MAX_AMOUNT",
     "MAX_IMPORT_BYTES",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.calendar import Week
+from bot.scheduler import Job, JobResult, NextRun
 from bot.services.audit import AuditService
 from bot.services.points.base import PointsBase
 from bot.services.points.boards import BOARD_SIZE, BoardService
@@ -23,6 +24,7 @@ from bot.services.points.models import (
 )
 from bot.services.points.season_close import SeasonCloseService
 from bot.services.points.weekly_post import WeeklyPostService
+from bot.services.publications import Publication
 
 
 @dataclass(slots=True)
@@ -170,6 +172,18 @@ class PointsService(PointsBase):
     async def board_for_post(self, week_key: str, track: str, *, limit: int = BOARD_SIZE) -> Board:
         """The board a post shows (``WeeklyPostService.board_for_post``)."""
         return await self.weekly.board_for_post(week_key, track, limit=limit)
+
+    async def board_publications(self, week_key: str) -> tuple[Publication, ...]:
+        """A week's board posts (``WeeklyPostService.board_publications``)."""
+        return await self.weekly.board_publications(week_key)
+
+    def next_weekly_run(self, after: dt.datetime | None = None) -> NextRun:
+        """The next weekly post's job (``WeeklyPostService.next_run``)."""
+        return self.weekly.next_run(after)
+
+    async def run_weekly_post(self, job: Job) -> JobResult:
+        """The weekly job's handler (``WeeklyPostService.run_job``)."""
+        return await self.weekly.run_job(job)
 
     # -- season close -------------------------------------------------------------------
     async def close_season(self, *, actor_id: int | None) -> SeasonClose:

@@ -6,11 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.calendar import Week, next_week, previous_week, to_utc, week_by_key, week_of
+from bot.scheduler import Job, JobResult, NextRun
 from bot.services.points.base import PointsBase
 from bot.services.points.boards import BOARD_SIZE, FINAL_WEEK_KEY, BoardService
 from bot.services.points.models import Board
+from bot.services.publications import Publication
 
 WEEKLY_POST_JOB = "points.weekly_post"
+#: The publication kind of a board post (rendered by the points cog).
+BOARD_PUBLICATION = "points.board"
 
 
 @dataclass(slots=True)
@@ -56,3 +60,32 @@ class WeeklyPostService(PointsBase):
         week = week_by_key(week_key, self.competition.tz, self.competition.week_start_index)
         async with self.db.read() as conn:
             return await self.boards.board(conn, week, track, None, None, limit)
+
+    async def board_publications(self, week_key: str) -> tuple[Publication, ...]:
+        """The board posts of ``week_key`` (or ``final``), one per track, to the leaderboard
+        channel; each posted once (its journal key)."""
+        return tuple(
+            [
+                Publication(
+                    key=self.board_post_key(week_key, track),
+                    kind=BOARD_PUBLICATION,
+                    data=await self.board_for_post(week_key, track),
+                    resource="channel:leaderboard",
+                )
+                for track in self.competition.track_keys
+            ]
+        )
+
+    def next_run(self, after: dt.datetime | None = None) -> NextRun:
+        """The next weekly post's job (strictly after ``after``, default now)."""
+        week, when = self.next_post(after)
+        return NextRun(WEEKLY_POST_JOB, self.post_job_key(week.key), when, {"week": week.key})
+
+    async def run_job(self, job: Job) -> JobResult:
+        """The weekly job: post the week's boards, then the next week's job (scheduled even
+        when a post fails, which the catch-up at the next start retries)."""
+        week_key = str(job.payload.get("week"))
+        return JobResult(
+            publications=await self.board_publications(week_key),
+            next_run=self.next_run(max(job.run_at, self.clock.now())),
+        )
