@@ -1,0 +1,1 @@
+"""Domain services, one module or package per capability: rules in, dataclasses out."""

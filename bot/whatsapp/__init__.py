@@ -1,0 +1,1 @@
+"""The Twilio side of WhatsApp: the client, the relay worker and the signed webhooks."""

@@ -1,0 +1,1 @@
+"""Queries, one module or package per capability: SQL in, row dataclasses out."""

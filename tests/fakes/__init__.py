@@ -1,0 +1,1 @@
+"""Local fakes of Discord (discord/) and Twilio (twilio/) that the tests run against."""
