@@ -50,10 +50,20 @@ DEAD_CALLBACKS = "http://127.0.0.1:9"  # status callbacks are not part of this f
 FAKE = """
 import asyncio, collections, json, sys
 sys.path.insert(0, sys.argv[2])
+from bot.config import load_competition
 from tests.fakes.twilio import FakeTwilio
 
 async def main():
     async with FakeTwilio(rate_cap_per_second=float(sys.argv[1]), callback_concurrency=4) as fake:
+        # The example competition's templates, approved, as an operator creates them in the
+        # Content Template Builder (the fake refuses unknown Content SIDs with 21655).
+        templates = load_competition(sys.argv[2] + "/competition.example.toml").whatsapp.templates
+        for kind in type(templates).model_fields:
+            for language in type(getattr(templates, kind)).model_fields:
+                ref = getattr(getattr(templates, kind), language)
+                if ref is not None:
+                    slots = " ".join(f"{{{{{i}}}}}" for i in range(1, len(ref.variables) + 1))
+                    fake.register_template(ref.content_sid, slots)
         fake.callback_statuses = tuple(s for s in sys.argv[3].split(",") if s)
         print(fake.base_url, flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
@@ -125,6 +135,7 @@ async def baseline(recipients: int, cap: float, concurrency: int) -> tuple[float
                             to=to,
                             from_=SENDER,
                             content_sid="HX" + "0" * 31 + "3",
+                            content_variables=json.dumps({"1": "bench"}),
                             status_callback=DEAD_CALLBACKS + "/twilio/status?outbox_id=1",
                         )
                     except Exception:
