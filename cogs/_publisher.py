@@ -5,6 +5,8 @@ resolve its channel (``get_channel``, else ``fetch_channel``: a process without 
 cache still posts), render it with the renderer the feature cog registered for its
 ``kind``, send it with its nonce (``cogs._posting.send_once``) and record the outcome. A
 post that fails is recorded as failed, so a later claim of it gets ``new`` and sends again.
+A DM (``user_id``) is claimed before its member is looked up (``get_user``, else
+``fetch_user``): a member who cannot be found is recorded as a failed post.
 """
 
 from __future__ import annotations
@@ -113,6 +115,10 @@ class DiscordPublisher:
             raise ValueError(f"a renderer for {kind!r} is already registered")
         self._renderers[kind] = renderer
 
+    def unregister(self, kind: str) -> None:
+        """Forget the renderer of ``kind`` (its cog was unloaded)."""
+        self._renderers.pop(kind, None)
+
     async def publish(self, publications: Sequence[Publication]) -> list[str]:
         """Post each publication once, in order (see the module docstring); a renderer with
         ``raise_failures`` lets a failed send propagate after it is recorded."""
@@ -154,7 +160,7 @@ class DiscordPublisher:
     async def _publish_one(self, renderer: Renderer, publication: Publication) -> str:
         posts = self.bot.services.posts
         channel: discord.abc.Messageable | None = None
-        if not renderer.claim_without_channel:
+        if not renderer.claim_without_channel and publication.user_id is None:
             channel = await self.channel(publication)
             if channel is None:
                 await renderer.no_channel(publication)
@@ -167,13 +173,20 @@ class DiscordPublisher:
         delivery = await posts.claim(key)
         if not delivery.to_send:
             return DONE
+        if publication.user_id is not None:
+            try:
+                channel = self.bot.get_user(publication.user_id) or await self.bot.fetch_user(
+                    publication.user_id
+                )
+            except discord.HTTPException as exc:
+                return await self._failed(renderer, publication, delivery, exc)
         if channel is None:
             channel = await self.channel(publication)
             if channel is None:
                 await renderer.no_channel(publication)
                 await posts.finish(delivery, channel_id=None, error=renderer.no_channel_error)
                 return NO_CHANNEL
-        channel_id = getattr(channel, "id", None)
+        channel_id = _journal_channel(publication, channel)
         if delivery.resumed:
             found = await renderer.find(publication, channel)
             if found is not None:
@@ -190,7 +203,7 @@ class DiscordPublisher:
         delivery: Delivery,
     ) -> str:
         posts = self.bot.services.posts
-        channel_id = getattr(channel, "id", None)
+        channel_id = _journal_channel(publication, channel)
         try:
             rendered = await renderer.render(publication, channel)
             if rendered is None:
@@ -207,11 +220,30 @@ class DiscordPublisher:
         except Exception as exc:
             if not renderer.raise_failures and not isinstance(exc, discord.HTTPException):
                 raise
-            await renderer.failed(publication, exc)
-            await posts.finish(delivery, channel_id=channel_id, error=renderer.error_text(exc))
-            if renderer.raise_failures:
-                raise
-            return FAILED
+            return await self._failed(renderer, publication, delivery, exc, channel_id)
         await renderer.posted(publication, message.id)
         await posts.finish(delivery, channel_id=channel_id, message_id=message.id)
         return POSTED
+
+    async def _failed(
+        self,
+        renderer: Renderer,
+        publication: Publication,
+        delivery: Delivery,
+        exc: Exception,
+        channel_id: int | None = None,
+    ) -> str:
+        await renderer.failed(publication, exc)
+        await self.bot.services.posts.finish(
+            delivery, channel_id=channel_id, error=renderer.error_text(exc)
+        )
+        if renderer.raise_failures:
+            raise exc
+        return FAILED
+
+
+def _journal_channel(publication: Publication, channel: discord.abc.Messageable) -> int | None:
+    """The channel the journal records for a post: none for a DM."""
+    if publication.user_id is not None:
+        return None
+    return getattr(channel, "id", None)

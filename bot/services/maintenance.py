@@ -1,4 +1,5 @@
-"""Nightly database upkeep: a WAL checkpoint and statistics refresh at a quiet hour."""
+"""Nightly database upkeep: a WAL checkpoint and statistics refresh at a quiet hour, run by
+a job that asks for the next night each time it runs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from bot.calendar import next_local_time
 from bot.clock import Clock
 from bot.config import CompetitionConfig
+from bot.scheduler import Job, JobResult, NextRun
 from storage import maintenance as storage_maintenance
 from storage.engine import Database
 
@@ -38,3 +40,9 @@ class MaintenanceService:
         figures = await storage_maintenance.optimize(self.db)
         log.info("database maintenance done %s", " ".join(f"{k}={v}" for k, v in figures.items()))
         return figures
+
+    async def run_job(self, job: Job) -> JobResult:
+        """The nightly job: run the upkeep, then ask for the next night's run."""
+        await self.run()
+        key, when = self.next_run(after=job.run_at)
+        return JobResult(next_run=NextRun(JOB_KIND, key, when))

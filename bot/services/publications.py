@@ -18,10 +18,10 @@ class Publication:
     """One post to make once: its journal key, where it goes and what it shows.
 
     Where: a ``channel_id``, else a ``resource`` key recorded by /admin setup (e.g.
-    ``channel:leaderboard``). What: ``kind`` names the renderer, ``data`` is the plain data
-    it renders (a ``Board``, an ``Occurrence``, …). ``per_channel``: ``key`` names an
-    occurrence posted to several channels, and the journal key of this post is
-    ``<key>:channel:<channel id>`` (``posts.target_key``).
+    ``channel:leaderboard``), else a DM to the member ``user_id``. What: ``kind`` names the
+    renderer, ``data`` is the plain data it renders (a ``Board``, an ``Occurrence``, …).
+    ``per_channel``: ``key`` names an occurrence posted to several channels, and the journal
+    key of this post is ``<key>:channel:<channel id>`` (``posts.target_key``).
     """
 
     key: str
@@ -30,6 +30,7 @@ class Publication:
     channel_id: int | None = None
     resource: str | None = None
     per_channel: bool = False
+    user_id: int | None = None
 
 
 class Publisher(Protocol):

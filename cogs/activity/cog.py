@@ -15,8 +15,8 @@ from bot.calendar import next_week, week_by_key
 from bot.i18n import N_
 from bot.scheduler import Job
 from bot.services.activity import DROP_CHECK_JOB, DropAlert
-from cogs._posting import send_once
-from cogs._ui import resource_channel
+from bot.services.publications import Publication
+from cogs._publisher import Rendered, Renderer
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -31,6 +31,10 @@ DROP_ALERT = N_(
     "({previous} → {actives} members)."
 )
 NO_COHORT = N_("members without a cohort")
+#: The publication kind of a drop alert's post in the organizers' channel.
+ALERT_PUBLICATION = "activity.drop-alert"
+#: Where drop alerts go (recorded by /admin setup).
+ORGANIZERS = "channel:organizers"
 
 
 def cohort_label(bot: PodiumBot, locale: str, key: str) -> str:
@@ -43,17 +47,68 @@ def cohort_label(bot: PodiumBot, locale: str, key: str) -> str:
     return key
 
 
+class AlertRenderer(Renderer):
+    """A drop alert's post in the organizers' channel; the alert is marked posted (with its
+    message, or none when it could not go) so no later start posts it again."""
+
+    def __init__(self, bot: PodiumBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    def text(self, alert: DropAlert) -> str:
+        """The alert as posted to the organizers' channel (the competition's language)."""
+        locale = self.bot.competition.competition.default_locale
+        return self.bot.catalogs.gettext(
+            locale,
+            DROP_ALERT,
+            cohort=cohort_label(self.bot, locale, alert.cohort),
+            percent=alert.drop_percent,
+            week=alert.week_key,
+            previous=alert.previous_actives,
+            actives=alert.actives,
+        )
+
+    async def render(
+        self, publication: Publication, channel: discord.abc.Messageable
+    ) -> Rendered | None:
+        """The alert's text, pinging no one."""
+        return Rendered(
+            content=self.text(publication.data),
+            kwargs={"allowed_mentions": discord.AllowedMentions.none()},
+        )
+
+    async def no_channel(self, publication: Publication) -> None:
+        """Logged, and the alert is given up (no message)."""
+        log.warning("drop alert not posted: no organizers channel (run /admin setup)")
+        await self.bot.services.activity.alert_posted(publication.data.id, message_id=None)
+
+    async def failed(self, publication: Publication, exc: Exception) -> None:
+        """Logged, and the alert is given up (no message)."""
+        status = exc.status if isinstance(exc, discord.HTTPException) else None
+        log.warning("drop alert not posted id=%s status=%s", publication.data.id, status)
+        await self.bot.services.activity.alert_posted(publication.data.id, message_id=None)
+
+    async def posted(
+        self, publication: Publication, message_id: int, *, recovered: bool = False
+    ) -> None:
+        """The alert first: once it is recorded, no later start looks at it again."""
+        await self.bot.services.activity.alert_posted(publication.data.id, message_id=message_id)
+
+
 class ActivityCog(commands.Cog):
     """Feeds ActivityService and runs the weekly drop check."""
 
     def __init__(self, bot: PodiumBot) -> None:
         self.bot = bot
         self.activity = bot.services.activity
+        #: How a drop alert's post looks (registered with the publisher at load).
+        self.alerts = AlertRenderer(bot)
 
     async def cog_load(self) -> None:
         """Observe interactions, register the drop check, make sure this week's is pending,
         start flushing."""
         self.bot.interaction_observers.append(self.count_interaction)
+        self.bot.publisher.register(ALERT_PUBLICATION, self.alerts)
         self.bot.services.scheduler.register(DROP_CHECK_JOB, self._drop_check)
         await self.schedule_drop_check(self.activity.current_week().key)
         unposted = await self.activity.unposted_alerts()
@@ -67,6 +122,7 @@ class ActivityCog(commands.Cog):
         """Stop the loop and write what is buffered (also runs when the bot closes)."""
         self.flush_loop.cancel()
         self.bot.services.scheduler.unregister(DROP_CHECK_JOB)
+        self.bot.publisher.unregister(ALERT_PUBLICATION)
         if self.count_interaction in self.bot.interaction_observers:
             self.bot.interaction_observers.remove(self.count_interaction)
         try:
@@ -127,42 +183,14 @@ class ActivityCog(commands.Cog):
 
     def alert_text(self, alert: DropAlert) -> str:
         """The alert as posted to the organizers' channel (the competition's language)."""
-        locale = self.bot.competition.competition.default_locale
-        return self.bot.catalogs.gettext(
-            locale,
-            DROP_ALERT,
-            cohort=cohort_label(self.bot, locale, alert.cohort),
-            percent=alert.drop_percent,
-            week=alert.week_key,
-            previous=alert.previous_actives,
-            actives=alert.actives,
-        )
+        return self.alerts.text(alert)
 
     async def _post_alerts(self, alerts: list[DropAlert]) -> None:
-        await self.bot.wait_until_ready()
-        channel = await resource_channel(self.bot, "channel:organizers")
-        posts = self.bot.services.posts
-        for alert in alerts:
-            if channel is None:
-                log.warning("drop alert not posted: no organizers channel (run /admin setup)")
-                await self.activity.alert_posted(alert.id, message_id=None)
-                continue
-            delivery = await posts.claim(f"drop-alert:{alert.id}")
-            if not delivery.to_send:
-                continue  # posted already, or being posted by another task right now
-            try:
-                sent = await send_once(
-                    self.bot,
-                    channel,
-                    delivery,
-                    content=self.alert_text(alert),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-            except discord.HTTPException as exc:
-                log.warning("drop alert not posted id=%s status=%s", alert.id, exc.status)
-                await self.activity.alert_posted(alert.id, message_id=None)
-                await posts.finish(delivery, channel_id=channel.id, error=f"Discord {exc.status}")
-                continue
-            # The alert first: once it is recorded, no later start looks at it again.
-            await self.activity.alert_posted(alert.id, message_id=sent.id)
-            await posts.finish(delivery, channel_id=channel.id, message_id=sent.id)
+        # Each alert once: the publisher claims it, sends it with the claim's nonce and
+        # records it; posting waits for the gateway.
+        await self.bot.publisher.publish(
+            [
+                Publication(f"drop-alert:{alert.id}", ALERT_PUBLICATION, alert, resource=ORGANIZERS)
+                for alert in alerts
+            ]
+        )

@@ -1,16 +1,18 @@
-"""Discord side of Q&A notices and events: the reminder, start and cancellation jobs, and
-the Discord scheduled event of each session.
+"""Discord side of Q&A notices and events: how a notice looks (its posts, DMs and WhatsApp
+wording), and the Discord scheduled event of each session.
 
 A notice goes to the first channel of each audience cohort, mentioning only those cohorts'
 roles (the one place Podium pings), to the cohorts' WhatsApp subscribers through the outbox,
-and by DM to members who RSVP'd. Each Discord delivery is claimed in the journal of posts
-(job key and target) first and sent with a nonce from its row (``cogs._posting.send_once``), so a
-job re-run after a crash posts nothing twice, even when the crash came between Discord
-accepting the post and the bot recording it.
+and by DM to members who RSVP'd. The Q&A service runs the jobs (``QAService.run_notice``);
+the one publisher (``cogs._publisher``) claims each Discord delivery in the journal of posts
+(job key and target) and sends it with a nonce from its row, so a job re-run after a crash
+posts nothing twice, even when the crash came between Discord accepting the post and the
+bot recording it.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING
 
@@ -18,19 +20,18 @@ import discord
 
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
-from bot.scheduler import Job
-from bot.services.posts import target_key
+from bot.services.publications import Publication
 from bot.services.qa import (
-    CANCEL_JOB,
     CANCELLED,
+    NOTICE_OF_JOB,
+    NOTICE_PUBLICATION,
     REMINDER,
-    REMINDER_JOB,
     START,
-    START_JOB,
     Notice,
+    NoticePost,
     Session,
 )
-from cogs._posting import send_once
+from cogs._publisher import Rendered, Renderer
 from cogs._ui import esc as safe
 from cogs.qa.views import KIND_LABELS, checkin_view
 
@@ -52,7 +53,6 @@ EVENT_DESCRIPTION = N_("{kind} hosted by {host}. Ask your questions with /ask.")
 
 _POSTS = {REMINDER: REMINDER_POST, START: START_POST, CANCELLED: CANCEL_POST}
 _WHATSAPP = {REMINDER: WHATSAPP_REMINDER, START: WHATSAPP_START, CANCELLED: WHATSAPP_CANCEL}
-_JOBS = {REMINDER_JOB: REMINDER, START_JOB: START, CANCEL_JOB: CANCELLED}
 
 
 def notice_text(bot: PodiumBot, locale: str, notice: Notice) -> str:
@@ -70,31 +70,79 @@ def notice_text(bot: PodiumBot, locale: str, notice: Notice) -> str:
     )
 
 
+class NoticeRenderer(Renderer):
+    """A notice's post in a cohort's channel (its role mentioned, the Check in button on a
+    start notice) or its DM to a member who RSVP'd (pinging no one)."""
+
+    def __init__(self, bot: PodiumBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    async def render(
+        self, publication: Publication, channel: discord.abc.Messageable
+    ) -> Rendered | None:
+        """The notice's text in the post's locale."""
+        post: NoticePost = publication.data
+        notice = post.notice
+        text = notice_text(self.bot, post.locale, notice)
+        if post.cohort is None:
+            return Rendered(
+                content=text, kwargs={"allowed_mentions": discord.AllowedMentions.none()}
+            )
+        ids = await self.bot.services.setup.resource_ids()
+        role_id = ids.get(f"role:cohort:{post.cohort}")
+        content = f"<@&{role_id}> {text}" if role_id else text
+        mentions = discord.AllowedMentions(
+            everyone=False,
+            users=False,
+            replied_user=False,
+            roles=[discord.Object(id=role_id)] if role_id else False,
+        )
+        view = (
+            checkin_view(self.bot.catalogs, post.locale, notice.session.id)
+            if notice.what == START
+            else discord.utils.MISSING
+        )
+        return Rendered(content=content, kwargs={"allowed_mentions": mentions, "view": view})
+
+    async def no_channel(self, publication: Publication) -> None:
+        """Logged; the other cohorts still get theirs."""
+        post: NoticePost = publication.data
+        log.warning("qa notice: no channel for cohort=%s (run /admin setup)", post.cohort)
+
+    async def failed(self, publication: Publication, exc: Exception) -> None:
+        """A channel post is logged; a DM that cannot go (DMs closed, the member left) is
+        only recorded: nothing to retry."""
+        if publication.user_id is None:
+            log.warning(
+                "qa notice not posted key=%s channel=%s",
+                publication.key,
+                publication.resource,
+            )
+
+    async def after(self, outcomes: list[tuple[Publication, str]]) -> None:
+        """Logged once per notice."""
+        for key in dict.fromkeys(p.data.notice.key for p, _outcome in outcomes):
+            log.info("qa notice sent key=%s", key)
+
+
 class QANotices:
-    """Runs the Q&A jobs for one bot and keeps the sessions' Discord events in step."""
+    """Registers the Q&A jobs and their renderer for one bot and keeps the sessions'
+    Discord events in step."""
 
     def __init__(self, bot: PodiumBot) -> None:
         self.bot = bot
 
     def register(self) -> None:
-        """Register the three job kinds with the scheduler (before it starts)."""
-        for kind in _JOBS:
-            self.bot.services.scheduler.register(kind, self.run)
+        """Register the three job kinds with the scheduler (before it starts) and how their
+        posts look with the publisher."""
+        self.bot.publisher.register(NOTICE_PUBLICATION, NoticeRenderer(self.bot))
+        handler = functools.partial(self.bot.services.qa.run_notice, wording=self.wording)
+        for kind in NOTICE_OF_JOB:
+            self.bot.services.scheduler.register(kind, handler)
 
-    async def run(self, job: Job) -> None:
-        """Fire one reminder, start notice or cancellation (idempotent per job key)."""
-        notice = await self.bot.services.qa.notice(
-            session_id=int(job.payload["session_id"]), key=job.key, what=_JOBS[job.kind]
-        )
-        if notice is None:
-            return
-        await self._whatsapp(notice)
-        await self.bot.wait_until_ready()
-        await self._post(notice)
-        await self._dms(notice)
-        log.info("qa notice sent key=%s", job.key)
-
-    async def _whatsapp(self, notice: Notice) -> None:
+    def wording(self, notice: Notice) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        """What the notice says on WhatsApp: its texts and template variables per language."""
         competition = self.bot.competition.competition
         local = notice.session.starts_at.astimezone(competition.tz).strftime("%Y-%m-%d %H:%M")
         texts: dict[str, str] = {}
@@ -111,82 +159,7 @@ class QANotices:
                 "title": notice.session.title,
                 "start": f"{local} {competition.timezone}",
             }
-        added = await self.bot.services.qa.relay(notice, texts, variables)
-        log.info("qa notice queued for whatsapp key=%s rows=%d", notice.key, added)
-
-    async def _post(self, notice: Notice) -> None:
-        services = self.bot.services
-        ids = await services.setup.resource_ids()
-        locale = self.bot.competition.competition.default_locale
-        text = notice_text(self.bot, locale, notice)
-        for cohort in notice.cohorts:
-            channel_id = ids.get(f"channel:cohort:{cohort}:0")
-            channel = self.bot.get_channel(channel_id) if channel_id else None
-            if channel_id is None or not isinstance(channel, discord.TextChannel):
-                log.warning("qa notice: no channel for cohort=%s (run /admin setup)", cohort)
-                continue
-            target = f"channel:{channel_id}"
-            delivery = await services.posts.claim(target_key(notice.key, target))
-            if not delivery.to_send:
-                continue
-            role_id = ids.get(f"role:cohort:{cohort}")
-            content = f"<@&{role_id}> {text}" if role_id else text
-            mentions = discord.AllowedMentions(
-                everyone=False,
-                users=False,
-                replied_user=False,
-                roles=[discord.Object(id=role_id)] if role_id else False,
-            )
-            view = (
-                checkin_view(self.bot.catalogs, locale, notice.session.id)
-                if notice.what == START
-                else discord.utils.MISSING
-            )
-            try:
-                sent = await send_once(
-                    self.bot,
-                    channel,
-                    delivery,
-                    content=content,
-                    allowed_mentions=mentions,
-                    view=view,
-                )
-            except discord.HTTPException as exc:
-                await services.posts.finish(
-                    delivery, channel_id=channel_id, error=f"Discord {exc.status}"
-                )
-                log.warning("qa notice not posted key=%s channel=%s", notice.key, channel_id)
-                continue
-            await services.posts.finish(delivery, channel_id=channel_id, message_id=sent.id)
-
-    async def _dms(self, notice: Notice) -> None:
-        services = self.bot.services
-        if not notice.rsvp_user_ids:
-            return
-        locales = await services.qa.locales(list(notice.rsvp_user_ids))
-        default = self.bot.competition.competition.default_locale
-        for user_id in notice.rsvp_user_ids:
-            target = f"dm:{user_id}"
-            delivery = await services.posts.claim(target_key(notice.key, target))
-            if not delivery.to_send:
-                continue
-            locale = locales.get(user_id, default)
-            try:
-                user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-                sent = await send_once(
-                    self.bot,
-                    user,
-                    delivery,
-                    content=notice_text(self.bot, locale, notice),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-            except discord.HTTPException as exc:
-                # DMs closed, or the member left: nothing to retry.
-                await services.posts.finish(
-                    delivery, channel_id=None, error=f"Discord {exc.status}"
-                )
-                continue
-            await services.posts.finish(delivery, channel_id=None, message_id=sent.id)
+        return texts, variables
 
     # -- the Discord scheduled event --------------------------------------------------------
     def _location(self, session: Session) -> str:

@@ -384,3 +384,17 @@ async def test_a_drop_alert_a_dead_process_posted_long_ago_is_not_posted_again(
     await harness.bot.reload_extension("cogs.activity")
     await until_alerts_recorded(harness)
     assert len(fake.messages_in(channel_id)) == 1, "the alert was posted twice"
+
+
+async def test_a_drop_alert_discord_refuses_is_recorded_failed_and_given_up(
+    harness: Harness, clock
+):
+    await harness.fake.invoke("admin setup", user_id=ORGANIZER_ID)
+    channel_id = (await harness.services.setup.resource_ids())["channel:organizers"]
+    alert_id = await claimed_drop_alert(harness, clock)
+    harness.fake.fail("POST", f"/channels/{channel_id}/messages")
+    await harness.bot.reload_extension("cogs.activity")
+    await until_alerts_recorded(harness)
+    assert harness.fake.messages_in(channel_id) == []
+    posts = await harness.services.posts.statuses(f"drop-alert:{alert_id}")
+    assert posts == {f"drop-alert:{alert_id}": "failed"}

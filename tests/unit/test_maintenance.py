@@ -3,6 +3,9 @@ import datetime as dt
 from sqlalchemy import insert
 
 from bot.bootstrap import build_services
+from bot.jobs import missed_notice_key
+from bot.scheduler import Job, NextRun
+from bot.services import maintenance
 from bot.services.registry import Services
 from storage.schema import audit_log
 
@@ -27,3 +30,20 @@ async def test_maintenance_checkpoints_the_wal_to_empty(sqlite_db, clock, compet
     assert figures["busy"] == 0
     assert figures["wal_pages"] == figures["checkpointed"]
     assert wal.stat().st_size == 0
+
+
+async def test_the_nightly_job_runs_and_asks_for_the_next_night(services: Services):
+    key, when = services.maintenance.next_run()
+    result = await services.maintenance.run_job(Job(1, maintenance.JOB_KIND, key, when, {}))
+    assert result.publications == ()
+    assert result.next_run == NextRun(
+        maintenance.JOB_KIND, *services.maintenance.next_run(after=when)
+    )
+    assert result.next_run.when - when == dt.timedelta(days=1)
+
+
+def test_one_missed_jobs_notice_per_start_up_is_keyed_by_the_jobs_it_lists():
+    at = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+    missed = [Job(n, "broadcast.occurrence", f"b:{n}", at, {}) for n in (17, 3, 9)]
+    assert missed_notice_key(missed) == "missed-jobs:3-17:3"
+    assert missed_notice_key(missed[:1]) == "missed-jobs:17-17:1"

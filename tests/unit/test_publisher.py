@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import discord
+from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.scheduler import Job, JobResult, NextRun, Scheduler
@@ -18,6 +19,7 @@ from cogs._posting import NONCE_WINDOW
 from cogs._publisher import DiscordPublisher, Rendered, Renderer
 from storage.engine import Database
 from storage.queries import jobs as job_queries
+from storage.schema import discord_posts
 
 GRACE = dt.timedelta(minutes=15)
 CHANNEL_ID = 555
@@ -203,3 +205,34 @@ async def test_a_refused_post_is_recorded_failed_and_sent_at_the_next_try(db, cl
     channel.send = real_send  # type: ignore[method-assign]
     assert await publisher.publish([publication]) == ["posted"]
     assert len(channel.sent) == 1
+
+
+async def test_a_dm_is_claimed_before_its_member_is_looked_up_and_records_no_channel(db, clock):
+    inbox = FakeChannel()  # the member's DMs
+    bot = make_bot(db, clock, inbox)
+    missing = SimpleNamespace(status=404, reason="Not Found")
+
+    async def fetch_user(user_id: int) -> FakeChannel:
+        if user_id == 8:
+            raise discord.NotFound(missing, "Unknown User")  # type: ignore[arg-type]
+        return inbox
+
+    bot.get_user = lambda user_id: None  # not in the cache: fetched
+    bot.fetch_user = fetch_user
+    publisher = DiscordPublisher(bot)
+    publisher.register("text", TextRenderer())
+    to_member = Publication("post:dm:7", "text", "hi", user_id=7)
+    to_gone = Publication("post:dm:8", "text", "hi", user_id=8)
+    assert await publisher.publish([to_member, to_gone]) == ["posted", "failed"]
+    assert [s["content"] for s in inbox.sent] == ["hi"]
+    columns = discord_posts.c
+    async with db.read() as conn:
+        rows = await conn.execute(
+            select(columns.key, columns.status, columns.channel_id, columns.error)
+            .where(columns.key.like("post:dm:%"))
+            .order_by(columns.key)
+        )
+    assert [tuple(r) for r in rows] == [
+        ("post:dm:7", "posted", None, None),
+        ("post:dm:8", "failed", None, "Discord 404"),
+    ]

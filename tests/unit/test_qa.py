@@ -13,9 +13,10 @@ from bot.bootstrap import build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig
 from bot.errors import InvalidInput
-from bot.scheduler import Job, Scheduler
+from bot.scheduler import Job, JobResult, Scheduler
 from bot.services import qa
 from bot.services.posts import PostService, target_key
+from bot.services.publications import Publication
 from bot.services.qa import (
     AlreadyCheckedIn,
     CheckInClosed,
@@ -308,6 +309,57 @@ async def test_a_notice_goes_to_the_audience_cohorts_whatsapp_once(services: Ser
     assert notice_all is not None
     assert notice_all.cohorts == ("rookie", "advanced", "elite")
     assert await services.qa.relay(notice_all, texts, variables) == 3
+
+
+async def test_a_notice_job_queues_whatsapp_and_returns_its_posts_and_dms(
+    services: Services, clock: FrozenClock
+):
+    await add_people(services)
+    session = await schedule(services, audience="elite")
+    await services.qa.rsvp(user_id=ROOKIE, session_id=session.id)
+    await services.qa.rsvp(user_id=ELITE, session_id=session.id)
+    key = qa.start_key(session.id)
+    job = Job(1, qa.START_JOB, key, START, {"session_id": session.id})
+    worded: list[qa.Notice] = []
+
+    def wording(notice: qa.Notice) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        worded.append(notice)
+        return {"en": "Now", "zh_CN": "现在"}, {"en": {"title": "t"}, "zh_CN": {"title": "t"}}
+
+    clock.set(START)
+    result = await services.qa.run_notice(job, wording)
+
+    assert result.next_run is None
+    [notice] = worded
+    assert notice.what == qa.START
+    default = services.qa.competition.competition.default_locale
+    assert result.publications == (
+        Publication(
+            key,
+            qa.NOTICE_PUBLICATION,
+            qa.NoticePost(notice, default, "elite"),
+            resource="channel:cohort:elite:0",
+            per_channel=True,
+        ),
+        Publication(
+            target_key(key, f"dm:{ROOKIE}"),
+            qa.NOTICE_PUBLICATION,
+            qa.NoticePost(notice, "en"),
+            user_id=ROOKIE,
+        ),
+        Publication(
+            target_key(key, f"dm:{ELITE}"),
+            qa.NOTICE_PUBLICATION,
+            qa.NoticePost(notice, "zh_CN"),
+            user_id=ELITE,
+        ),
+    )
+    async with services.db.read() as conn:
+        rows = (await conn.execute(select(outbox.c.occurrence_key, outbox.c.body))).all()
+    assert [tuple(r) for r in rows] == [(key, "Now")], "the elite subscriber, once"
+
+    await services.qa.cancel(actor_id=ORGANIZER, session_id=session.id)
+    assert await services.qa.run_notice(job, wording) == JobResult(), "cancelled: nothing"
 
 
 async def test_a_reminder_of_a_session_that_already_started_is_not_sent(

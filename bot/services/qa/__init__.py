@@ -21,14 +21,17 @@ from bot.services.qa.errors import (
     SessionStarted,
     StartInPast,
 )
-from bot.services.qa.models import CheckIn, Notice, Question, Session, Upvote
+from bot.services.qa.models import CheckIn, Notice, NoticePost, Question, Session, Upvote
 from bot.services.qa.notices import (
     CANCEL_JOB,
     CANCELLED,
+    NOTICE_OF_JOB,
+    NOTICE_PUBLICATION,
     REMINDER,
     REMINDER_JOB,
     START,
     START_JOB,
+    NoticeWording,
     cancel_key,
     reminder_key,
     start_key,
@@ -44,6 +47,8 @@ __all__ = [
     "MAX_DURATION",
     "MAX_QUESTION",
     "MAX_TITLE",
+    "NOTICE_OF_JOB",
+    "NOTICE_PUBLICATION",
     "REMINDER",
     "REMINDER_JOB",
     "START",
@@ -54,6 +59,8 @@ __all__ = [
     "NotHost",
     "NothingToEdit",
     "Notice",
+    "NoticePost",
+    "NoticeWording",
     "OpenQuestionExists",
     "OwnQuestion",
     "QAService",

@@ -78,6 +78,16 @@ class Notice:
     rsvp_user_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class NoticePost:
+    """One Discord delivery of a notice, in ``locale``: to the channel of ``cohort``
+    (mentioning its role), or by DM (``cohort`` None) to a member who RSVP'd."""
+
+    notice: Notice
+    locale: str
+    cohort: str | None = None
+
+
 def _session(row: SessionRow) -> Session:
     return Session(
         id=row.id,

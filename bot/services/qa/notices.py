@@ -1,22 +1,30 @@
-"""Q&A notices: the reminder, start and cancellation jobs (their keys and timing), whom a
-firing notice reaches, its WhatsApp relay and its Discord deliveries.
+"""Q&A notices: the reminder, start and cancellation jobs (their keys and timing, their
+handler), whom a firing notice reaches, its WhatsApp relay and its Discord deliveries.
 
 The database is the truth. A session's reminders and its start notice are scheduled jobs
 ``qa:<id>:remind:<seconds before>`` and ``qa:<id>:start``, written in the same transaction
 as the session, so the scheduler rebuilt at start knows them; a cancellation notice is the
 job ``qa:<id>:cancel``. One key is one notice: an edit moves the jobs still pending and
 never re-sends one that ran. Reminder offsets are exact durations.
+
+A firing notice is queued for the audience's WhatsApp subscribers, and its handler returns
+its Discord deliveries as publications (``NOTICE_PUBLICATION``): one post per audience
+cohort's first channel, mentioning that cohort's role, and one DM per member who RSVP'd
+(journal key ``<job key>:dm:<user id>``). The one publisher posts each once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.scheduler import Job, JobResult
+from bot.services.posts import target_key
+from bot.services.publications import Publication
 from bot.services.qa.base import QABase
-from bot.services.qa.models import Notice, _session
+from bot.services.qa.models import Notice, NoticePost, _session
 from storage.queries import jobs as job_queries
 from storage.queries import members as member_queries
 from storage.queries import qa as q
@@ -29,6 +37,13 @@ START_JOB = "qa.start"
 CANCEL_JOB = "qa.cancel"
 #: Notice kinds, as ``Notice.what``.
 REMINDER, START, CANCELLED = "reminder", "start", "cancelled"
+#: The notice kind of each job kind.
+NOTICE_OF_JOB = {REMINDER_JOB: REMINDER, START_JOB: START, CANCEL_JOB: CANCELLED}
+#: The kind of a notice's Discord deliveries (``NoticePost``), rendered by the Q&A cog.
+NOTICE_PUBLICATION = "qa.notice"
+
+#: What a notice says on WhatsApp: its texts and its template variables, per language.
+NoticeWording = Callable[[Notice], tuple[dict[str, str], dict[str, dict[str, str]]]]
 
 
 def reminder_key(session_id: int, offset: dt.timedelta) -> str:
@@ -155,3 +170,44 @@ class QANotices(QABase):
                 if member is not None:
                     found[user_id] = member.locale
         return found
+
+    async def run_notice(self, job: Job, wording: NoticeWording) -> JobResult:
+        """Fire one reminder, start notice or cancellation (idempotent per job key): queue
+        it for WhatsApp in ``wording`` and return its Discord posts and DMs."""
+        notice = await self.notice(
+            session_id=int(job.payload["session_id"]), key=job.key, what=NOTICE_OF_JOB[job.kind]
+        )
+        if notice is None:
+            return JobResult()
+        texts, variables = wording(notice)
+        added = await self.relay(notice, texts, variables)
+        log.info("qa notice queued for whatsapp key=%s rows=%d", notice.key, added)
+        return JobResult(publications=await self.notice_publications(notice))
+
+    async def notice_publications(self, notice: Notice) -> tuple[Publication, ...]:
+        """The notice's Discord deliveries: a post in each audience cohort's first channel
+        (in the competition's language), then a DM to each member who RSVP'd (in the
+        locale the bot last saw for them)."""
+        default = self.competition.competition.default_locale
+        posts = [
+            Publication(
+                notice.key,
+                NOTICE_PUBLICATION,
+                NoticePost(notice, default, cohort),
+                resource=f"channel:cohort:{cohort}:0",
+                per_channel=True,
+            )
+            for cohort in notice.cohorts
+        ]
+        if notice.rsvp_user_ids:
+            locales = await self.locales(list(notice.rsvp_user_ids))
+            posts += [
+                Publication(
+                    target_key(notice.key, f"dm:{user_id}"),
+                    NOTICE_PUBLICATION,
+                    NoticePost(notice, locales.get(user_id, default)),
+                    user_id=user_id,
+                )
+                for user_id in notice.rsvp_user_ids
+            ]
+        return tuple(posts)
