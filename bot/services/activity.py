@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.calendar import Week, local_midnight, previous_week, week_by_key, week_of
+from bot.calendar import Week, local_midnight, next_week, previous_week, week_by_key, week_of
 from bot.clock import Clock
 from bot.config import CompetitionConfig
+from bot.scheduler import Job, JobResult, NextRun
+from bot.services.publications import Publication
 from storage.engine import Database
 from storage.queries import activity as q
 from storage.queries.activity import CountRow
@@ -37,6 +39,10 @@ _SLOT: dict[str, int] = {"message": 0, "interaction": 1, "vote": 2}
 
 #: Scheduled job kind of the weekly drop check (one occurrence per week key).
 DROP_CHECK_JOB = "activity:drop-check"
+#: The publication kind of a drop alert's post in the organizers' channel.
+ALERT_PUBLICATION = "activity.drop-alert"
+#: Where drop alerts go (recorded by /admin setup).
+ORGANIZERS = "channel:organizers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +324,34 @@ class ActivityService:
     def drop_check_key(self, week: Week) -> tuple[str, dt.datetime]:
         """The job key and run time (the week's end, UTC) of the drop check for ``week``."""
         return f"{DROP_CHECK_JOB}:{week.key}", week.end
+
+    def drop_check_run(self, week_key: str) -> NextRun:
+        """The pending check of ``week_key``, at the week's end (scheduling it is idempotent)."""
+        competition = self.competition.competition
+        week = week_by_key(week_key, competition.tz, competition.week_start_index)
+        key, when = self.drop_check_key(week)
+        return NextRun(DROP_CHECK_JOB, key, when, {"week": week.key})
+
+    @staticmethod
+    def alert_publications(alerts: Iterable[DropAlert]) -> tuple[Publication, ...]:
+        """The posts of ``alerts`` in the organizers' channel, one journal key per alert."""
+        return tuple(
+            Publication(f"drop-alert:{alert.id}", ALERT_PUBLICATION, alert, resource=ORGANIZERS)
+            for alert in alerts
+        )
+
+    async def run_drop_check(self, job: Job) -> JobResult:
+        """The drop-check job: claim this week's alerts, post them, check next week next."""
+        week_key = str(job.payload["week"])
+        alerts = await self.check_drop(week_key)
+        competition = self.competition.competition
+        following = next_week(
+            week_by_key(week_key, competition.tz, competition.week_start_index), competition.tz
+        )
+        return JobResult(
+            publications=self.alert_publications(alerts),
+            next_run=self.drop_check_run(following.key),
+        )
 
     async def check_drop(self, week_key: str) -> list[DropAlert]:
         """Compare each cohort's weekly actives of ``week_key`` with the week before and

@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands, tasks
 
-from bot.calendar import next_week, week_by_key
 from bot.i18n import N_
-from bot.scheduler import Job
-from bot.services.activity import DROP_CHECK_JOB, DropAlert
+from bot.services.activity import ALERT_PUBLICATION, DROP_CHECK_JOB, DropAlert
 from bot.services.publications import Publication
 from cogs._publisher import Rendered, Renderer
 
@@ -31,10 +29,6 @@ DROP_ALERT = N_(
     "({previous} → {actives} members)."
 )
 NO_COHORT = N_("members without a cohort")
-#: The publication kind of a drop alert's post in the organizers' channel.
-ALERT_PUBLICATION = "activity.drop-alert"
-#: Where drop alerts go (recorded by /admin setup).
-ORGANIZERS = "channel:organizers"
 
 
 def cohort_label(bot: PodiumBot, locale: str, key: str) -> str:
@@ -109,8 +103,10 @@ class ActivityCog(commands.Cog):
         start flushing."""
         self.bot.interaction_observers.append(self.count_interaction)
         self.bot.publisher.register(ALERT_PUBLICATION, self.alerts)
-        self.bot.services.scheduler.register(DROP_CHECK_JOB, self._drop_check)
-        await self.schedule_drop_check(self.activity.current_week().key)
+        scheduler = self.bot.services.scheduler
+        scheduler.register(DROP_CHECK_JOB, self.activity.run_drop_check)
+        pending = self.activity.drop_check_run(self.activity.current_week().key)
+        await scheduler.schedule(pending.kind, pending.key, pending.when, pending.payload)
         unposted = await self.activity.unposted_alerts()
         if unposted:
             # Claimed by a process that stopped before recording the post: post them now
@@ -162,25 +158,6 @@ class ActivityCog(commands.Cog):
         self.activity.record(interaction.user.id, "interaction")
 
     # -- drop alert ---------------------------------------------------------------------
-    async def schedule_drop_check(self, week_key: str) -> None:
-        """Make the check of ``week_key`` pending at the week's end (idempotent)."""
-        competition = self.bot.competition.competition
-        week = week_by_key(week_key, competition.tz, competition.week_start_index)
-        key, when = self.activity.drop_check_key(week)
-        await self.bot.services.scheduler.schedule(DROP_CHECK_JOB, key, when, {"week": week.key})
-
-    async def _drop_check(self, job: Job) -> None:
-        week_key = str(job.payload["week"])
-        alerts = await self.activity.check_drop(week_key)
-        competition = self.bot.competition.competition
-        following = next_week(
-            week_by_key(week_key, competition.tz, competition.week_start_index), competition.tz
-        )
-        await self.schedule_drop_check(following.key)
-        if alerts:
-            # Claimed already (at most once); posting waits for the gateway at start.
-            self.bot.spawn(self._post_alerts(alerts), name=f"drop-alerts-{week_key}")
-
     def alert_text(self, alert: DropAlert) -> str:
         """The alert as posted to the organizers' channel (the competition's language)."""
         return self.alerts.text(alert)
@@ -188,9 +165,4 @@ class ActivityCog(commands.Cog):
     async def _post_alerts(self, alerts: list[DropAlert]) -> None:
         # Each alert once: the publisher claims it, sends it with the claim's nonce and
         # records it; posting waits for the gateway.
-        await self.bot.publisher.publish(
-            [
-                Publication(f"drop-alert:{alert.id}", ALERT_PUBLICATION, alert, resource=ORGANIZERS)
-                for alert in alerts
-            ]
-        )
+        await self.bot.publisher.publish(self.activity.alert_publications(alerts))

@@ -8,8 +8,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select
 
+from bot.calendar import week_by_key
 from bot.clock import FrozenClock
+from bot.scheduler import Job
 from bot.services.activity import (
+    ALERT_PUBLICATION,
     DROP_CHECK_JOB,
     DailyActives,
     WeeklyActives,
@@ -233,6 +236,52 @@ async def test_drop_alert_is_claimed_once_per_cohort_per_week_even_when_rerun(
     async with db.read() as conn:
         row = (await conn.execute(select(activity_alerts))).one()
     assert (row.status, row.message_id) == ("posted", 555)
+
+
+async def test_the_drop_check_job_publishes_its_alerts_and_asks_for_next_weeks_check(
+    services: Services, clock: FrozenClock
+):
+    rookies = list(range(1, 21))
+    for user in rookies:
+        await in_cohort(services, user, "rookie")
+    await active_week(services, clock, W48_START - WEEK, rookies)
+    await active_week(services, clock, W48_START, rookies[:10])  # rookie -50%
+    clock.set(W48_START + WEEK)
+    job = Job(
+        id=1,
+        kind=DROP_CHECK_JOB,
+        key="activity:drop-check:2026-W48",
+        run_at=clock.now(),
+        payload={"week": "2026-W48"},
+    )
+
+    result = await services.activity.run_drop_check(job)
+
+    (post,) = result.publications
+    assert (post.kind, post.resource, post.data.cohort) == (
+        ALERT_PUBLICATION,
+        "channel:organizers",
+        "rookie",
+    )
+    assert post.key == f"drop-alert:{post.data.id}"
+    assert result.next_run is not None
+    assert (result.next_run.kind, result.next_run.key, result.next_run.payload) == (
+        DROP_CHECK_JOB,
+        "activity:drop-check:2026-W49",
+        {"week": "2026-W49"},
+    )
+    assert (
+        result.next_run.when
+        == services.activity.drop_check_key(
+            week_by_key(
+                "2026-W49",
+                services.competition.competition.tz,
+                services.competition.competition.week_start_index,
+            )
+        )[1]
+    )
+    # Run again (a retried fire): the alert was claimed already, nothing is published twice.
+    assert (await services.activity.run_drop_check(job)).publications == ()
 
 
 async def test_the_database_refuses_a_second_alert_for_the_same_cohort_and_week(db: Database):
