@@ -59,9 +59,12 @@ class Renderer:
     no_channel_error = "no channel"
     #: A failed send fails the job (after recording it) instead of going on.
     raise_failures = False
+    #: Post one publication of this kind at a time in this process, each caller waiting for
+    #: the one before. Off by default: the journal's claim already answers a second caller
+    #: of the same post (BUSY, nothing sent), and a slow post must not hold up others.
+    serialize = False
 
     def __init__(self) -> None:
-        #: One post of this kind at a time in this process (several paths post the same).
         self.lock = asyncio.Lock()
 
     async def render(
@@ -132,7 +135,10 @@ class DiscordPublisher:
                 renderer = self._renderers.get(publication.kind)
                 if renderer is None:
                     raise LookupError(f"no renderer for publication kind {publication.kind!r}")
-                async with renderer.lock:
+                if renderer.serialize:
+                    async with renderer.lock:
+                        outcome = await self._publish_one(renderer, publication)
+                else:
                     outcome = await self._publish_one(renderer, publication)
                 outcomes.append((publication, outcome))
                 by_kind.setdefault(publication.kind, []).append((publication, outcome))

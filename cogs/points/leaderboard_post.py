@@ -47,6 +47,7 @@ class BoardRenderer(Renderer):
     claim_without_channel = True
     no_channel_error = "no leaderboard channel"
     raise_failures = True  # not posted: the next try (the catch-up at start) posts it again
+    serialize = True  # the catch-up, the weekly job and the season close report per board
 
     def __init__(self, bot: PodiumBot) -> None:
         super().__init__()
