@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,7 @@ class Rendered:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-class Renderer:
+class Renderer(ABC):
     """How a feature's publications of one ``kind`` look, and what follows their post.
 
     The defaults: a missing channel is logged and the post is not claimed; a failed send is
@@ -67,11 +68,12 @@ class Renderer:
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
 
+    @abstractmethod
     async def render(
         self, publication: Publication, channel: discord.abc.Messageable
     ) -> Rendered | None:
-        """The post, or None when there is nothing to post (recorded as done)."""
-        raise NotImplementedError
+        """The post, or None when there is nothing to post (recorded as done); each
+        feature's renderer says how its kind looks."""
 
     async def find(self, publication: Publication, channel: discord.abc.Messageable) -> int | None:
         """For a claim a dead process left: the id of its message if it is in the channel
@@ -83,6 +85,7 @@ class Renderer:
     ) -> None:
         """Called once the post is in the channel (``recovered``: found there after a
         crash), before it is recorded."""
+        return None  # an optional hook: nothing by default
 
     async def no_channel(self, publication: Publication) -> None:
         """Called when the publication's channel is missing (logged by default)."""
@@ -94,9 +97,11 @@ class Renderer:
 
     async def failed(self, publication: Publication, exc: Exception) -> None:
         """Called when Discord refused the post, before it is recorded as failed."""
+        return None  # an optional hook: nothing by default
 
     async def after(self, outcomes: list[tuple[Publication, str]]) -> None:
         """Called after a batch with what happened to each of its publications."""
+        return None  # an optional hook: nothing by default
 
     def error_text(self, exc: Exception) -> str:
         """What the journal records of a failed send."""
