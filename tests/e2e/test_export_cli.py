@@ -17,7 +17,7 @@ from storage.migrate import migrate
 from storage.schema import broadcasts, discord_posts
 from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID, T0
 from tests.e2e.test_cli import good_env, podium
-from tests.unit.test_privacy import ALICE, ALICE_PHONE, BOB_PHONE, seed
+from tests.privacy_support import ALICE, ALICE_PHONE, BOB_PHONE, seed
 
 pytestmark = pytest.mark.e2e
 
