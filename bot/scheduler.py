@@ -181,7 +181,7 @@ class Scheduler:
         # test's frozen clock and the timers agree on what "in one hour" means.
         delay = row.run_at - self._clock.now()
         self._aps.add_job(
-            self.fire,
+            self._fire_on_timer,
             trigger=DateTrigger(run_date=dt.datetime.now(dt.UTC) + delay),
             args=[row.id],
             id=str(row.id),
@@ -256,10 +256,18 @@ class Scheduler:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def _spawn(self, coro: Awaitable[Any]) -> None:
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Future[Any]:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _fire_on_timer(self, job_id: int) -> str:
+        # A timer's job runs as a tracked task, shielded: APScheduler's shutdown cancels the
+        # coroutines its timers started, and a job cancelled inside its database write left
+        # the row running and could hang the close of the database. Shutdown waits for it
+        # instead, like for a late job.
+        return await asyncio.shield(self._spawn(self.fire(job_id)))
 
     # -- firing -------------------------------------------------------------------------
     async def fire(self, job_id: int) -> str:

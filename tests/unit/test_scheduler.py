@@ -167,3 +167,27 @@ async def test_live_timer_fires_the_job_through_apscheduler(db):
         assert ran == ["soon"]
     finally:
         await scheduler.shutdown()
+
+
+async def test_shutdown_waits_for_a_job_its_timer_started_and_the_job_ends_done(db):
+    clock = FrozenClock(dt.datetime.now(dt.UTC))
+    scheduler = Scheduler(db, clock, grace=GRACE)
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(job):
+        started.set()
+        await release.wait()
+
+    scheduler.register("slow", slow)
+    await scheduler.start()
+    await scheduler.schedule(
+        "slow", "slow", dt.datetime.now(dt.UTC) + dt.timedelta(milliseconds=50)
+    )
+    await asyncio.wait_for(started.wait(), timeout=30)
+    stopping = asyncio.ensure_future(scheduler.shutdown())
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not stopping.done(), "shutdown returned while the timer's job was still running"
+    release.set()
+    await asyncio.wait_for(stopping, timeout=30)
+    assert await status_of(db, "slow") == "done"
