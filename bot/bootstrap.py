@@ -15,6 +15,7 @@ from bot.scheduler import Scheduler
 from bot.services.activity import ActivityService
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
+from bot.services.calendar import CalendarService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
@@ -56,6 +57,7 @@ def build_services(
     teams = TeamService(db, clock, competition, audit)
     surveys = SurveyService(db, clock, audit)
     contests = ContestService(db, clock, competition, audit, points, scheduler, activity=activity)
+    qa = QAService(db, clock, competition, audit, scheduler, outbox, points)
     return Services(
         db=db,
         clock=clock,
@@ -72,7 +74,7 @@ def build_services(
         teams=teams,
         cohorts=CohortService(db, clock, competition, audit, points),
         contests=contests,
-        qa=QAService(db, clock, competition, audit, scheduler, outbox, points),
+        qa=qa,
         dashboard=DashboardService(
             db, clock, competition, audit, points, contests, activity, surveys
         ),
@@ -81,6 +83,7 @@ def build_services(
         surveys=surveys,
         privacy=PrivacyService(db, clock, competition, audit, teams, members, activity=activity),
         posts=posts,
+        calendar=CalendarService(db, clock, competition, scheduler, outbox, qa, contests),
     )
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
+from bot.config.phases import CALENDAR_FIXES, CalendarSection, localize_phases
 from bot.config.sections import (
     ChannelsSection,
     CohortConfig,
@@ -48,6 +49,7 @@ class CompetitionConfig(_Model):
     reminders: RemindersSection = Field(default_factory=RemindersSection)
     engagement: EngagementSection = Field(default_factory=EngagementSection)
     whatsapp: WhatsAppSection = Field(default_factory=WhatsAppSection)
+    calendar: CalendarSection = Field(default_factory=CalendarSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -68,6 +70,12 @@ class CompetitionConfig(_Model):
         except ValueError as exc:
             deadline = _InvalidDeadline(str(exc))
         return {**data, "teams": {**teams, "registration_deadline": deadline}}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _localize_phases(cls, data: Any) -> Any:
+        """Read the calendar phases' local times in the competition timezone."""
+        return localize_phases(data)
 
     @field_validator("cohorts")
     @classmethod
@@ -297,7 +305,7 @@ _TOML_FIXES: Final[dict[str, str]] = {
     "whatsapp.concurrency": "use a whole number from 1 to 100.",
     "whatsapp.templates": (
         "use tables such as [whatsapp.templates.reminder.en] for the kinds reminder, "
-        "broadcast, leaderboard and verification and the languages en and zh_CN."
+        "broadcast, leaderboard, verification and calendar and the languages en and zh_CN."
     ),
     "whatsapp.templates.*.*.content_sid": (
         "copy the template's Content SID (HX followed by 32 hex characters) from Twilio "
@@ -308,8 +316,9 @@ _TOML_FIXES: Final[dict[str, str]] = {
     ),
     "whatsapp.templates.*": (
         "use [whatsapp.templates.<kind>.<language>] tables with content_sid and variables; "
-        "kinds: reminder, broadcast, leaderboard, verification; languages: en, zh_CN."
+        "kinds: reminder, broadcast, leaderboard, verification, calendar; languages: en, zh_CN."
     ),
+    **CALENDAR_FIXES,
 }
 
 

@@ -33,7 +33,7 @@ PointSource = Literal[OrganizerPointSource, AutomaticPointSource]
 POINT_SOURCES: Final[tuple[PointSource, ...]] = get_args(PointSource)
 AUTOMATIC_POINT_SOURCES: Final[tuple[AutomaticPointSource, ...]] = get_args(AutomaticPointSource)
 
-MessageKind = Literal["reminder", "broadcast", "leaderboard", "verification"]
+MessageKind = Literal["reminder", "broadcast", "leaderboard", "verification", "calendar"]
 MESSAGE_KINDS: Final[tuple[MessageKind, ...]] = get_args(MessageKind)
 
 _KEY_RE: Final = re.compile(r"[a-z0-9_]{2,20}")

@@ -255,6 +255,7 @@ class WhatsAppTemplates(_Model):
     broadcast: LocalizedTemplates = Field(default_factory=LocalizedTemplates)
     leaderboard: LocalizedTemplates = Field(default_factory=LocalizedTemplates)
     verification: LocalizedTemplates = Field(default_factory=LocalizedTemplates)
+    calendar: LocalizedTemplates = Field(default_factory=LocalizedTemplates)
 
 
 class WhatsAppSection(_Model):

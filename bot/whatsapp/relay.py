@@ -36,7 +36,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
 from bot.clock import Clock
-from bot.config import CompetitionConfig, MessageKind
+from bot.config import MESSAGE_KINDS, CompetitionConfig, MessageKind
 from bot.services.outbox import CONTENT_SID_VARIABLE, ClaimedRow, OutboxService, rules
 
 log = logging.getLogger(__name__)
@@ -351,6 +351,6 @@ class Relay:
 
 
 def _kind(kind: str) -> MessageKind:
-    if kind in ("reminder", "broadcast", "leaderboard", "verification"):
-        return kind  # type: ignore[return-value]
+    if kind in MESSAGE_KINDS:
+        return kind
     return "broadcast"
