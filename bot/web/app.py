@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import admin, audit_page, metrics, public, texts
+from bot.web import admin, audit_page, calendar_page, metrics, public, texts
 from bot.web.guard import HTTP_LOG, body_errors
 from bot.web.health import HealthSources, collect_health
 from bot.web.site import SITE_KEY, WebSite
@@ -71,6 +71,7 @@ def build_web_app(
     if site is not None:
         app[SITE_KEY] = site
         public.add_routes(app)
+        calendar_page.add_routes(app)
         admin.add_routes(app)
         audit_page.add_routes(app)
         metrics.add_routes(app)

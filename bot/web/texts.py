@@ -8,6 +8,7 @@ from bot.i18n import N_
 SITE_TITLE = N_("{competition} — leaderboards")
 NAV_BOARDS = N_("Leaderboards")
 NAV_DASHBOARD = N_("Dashboard")
+NAV_CALENDAR = N_("Season calendar")
 LANGUAGE = N_("Language")
 SKIP_TO_CONTENT = N_("Skip to content")
 
