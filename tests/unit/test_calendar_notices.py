@@ -43,10 +43,15 @@ class Posts:
         return ["posted"] * len(publications)
 
 
+def fake_bot(competition: CompetitionConfig) -> Any:
+    """What the wording and the post need of the bot: its catalogs and competition."""
+    return SimpleNamespace(catalogs=Catalogs(), competition=competition)
+
+
 def wire(services: Services, scheduler: Scheduler | None = None) -> tuple[Scheduler, Posts]:
     """Register the notice job as the calendar cog does, with the real wording."""
     scheduler = scheduler or services.scheduler
-    bot: Any = SimpleNamespace(catalogs=Catalogs(), competition=services.competition)
+    bot = fake_bot(services.competition)
     scheduler.register(
         NOTICE_JOB,
         functools.partial(services.calendar.run_notice, wording=functools.partial(wording, bot)),
@@ -80,7 +85,7 @@ async def whatsapp_rows(services: Services) -> list[tuple[str, str, str, str]]:
                 outbox.c.occurrence_key, outbox.c.language, outbox.c.kind, outbox.c.body
             ).order_by(outbox.c.id)
         )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
 
 # -- the plan ------------------------------------------------------------------------------
@@ -212,7 +217,7 @@ async def test_a_notice_interrupted_by_a_crash_is_finished_once_by_the_next_proc
         assert await job_queries.claim(conn, row.id, now=clock.now())
     first = await services.calendar.run_notice(
         Job.of(row),
-        functools.partial(wording, SimpleNamespace(catalogs=Catalogs(), competition=competition)),
+        functools.partial(wording, fake_bot(competition)),
     )
     assert len(first.publications) == 1
     assert len(await whatsapp_rows(services)) == 2
@@ -343,7 +348,7 @@ async def test_an_opening_notice_of_a_phase_already_over_is_not_sent(
 
 
 def test_the_discord_post_says_what_happens_and_what_comes_next(services: Services):
-    bot: Any = SimpleNamespace(catalogs=Catalogs(), competition=services.competition)
+    bot = fake_bot(services.competition)
     registration = services.competition.calendar.phase("registration")
     checkin = services.competition.calendar.phase("checkin")
     assert registration is not None

@@ -1,6 +1,7 @@
 """The public calendar page and its iCalendar feed through the real aiohttp app."""
 
 import datetime as dt
+from typing import Any
 
 from icalendar import Calendar
 
@@ -9,7 +10,7 @@ from tests.conftest import EXAMPLE_COMPETITION
 from tests.web.conftest import Web
 
 
-def events_by_uid(body: bytes) -> dict[str, object]:
+def events_by_uid(body: bytes) -> dict[str, Any]:
     calendar = Calendar.from_ical(body)
     return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
 
