@@ -81,4 +81,5 @@ def test_the_linked_feed_parses_and_matches_the_configured_phases(demo_site: Dem
         assert event.decoded("DTEND") == phase.end
         assert "DTSTAMP" in event
     assert any("-qa-" in uid for uid in events), "the demo's Q&A sessions are in the feed"
-    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == [COMPETITION.competition.timezone]
+    zones = [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")]
+    assert zones == [COMPETITION.competition.timezone]
