@@ -8,7 +8,6 @@ from bot.i18n import N_
 SITE_TITLE = N_("{competition} — leaderboards")
 NAV_BOARDS = N_("Leaderboards")
 NAV_DASHBOARD = N_("Dashboard")
-NAV_CALENDAR = N_("Season calendar")
 LANGUAGE = N_("Language")
 SKIP_TO_CONTENT = N_("Skip to content")
 
@@ -114,3 +113,6 @@ COL_TARGET = N_("Target")
 COL_DETAILS = N_("Details")
 ACTOR_BOT = N_("bot")
 DATA_TABLE = N_("Data table")
+
+#: The front page's link to the season calendar (``bot/web/calendar_page.py``).
+NAV_CALENDAR = N_("Season calendar")
