@@ -18,6 +18,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.lfg import LfgService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
@@ -54,6 +55,8 @@ def build_services(
     activity = ActivityService(db, clock, competition)
     members = MemberService(db, clock)
     teams = TeamService(db, clock, competition, audit)
+    lfg = LfgService(db, clock, competition, teams)
+    teams.member_joined_hooks.append(lfg.member_joined)
     surveys = SurveyService(db, clock, audit)
     contests = ContestService(db, clock, competition, audit, points, scheduler, activity=activity)
     return Services(
@@ -81,6 +84,7 @@ def build_services(
         surveys=surveys,
         privacy=PrivacyService(db, clock, competition, audit, teams, members, activity=activity),
         posts=posts,
+        lfg=lfg,
     )
 
 

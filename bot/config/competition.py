@@ -18,6 +18,7 @@ from bot.config.sections import (
     CohortConfig,
     CompetitionSection,
     EngagementSection,
+    LfgSection,
     PointsSection,
     RemindersSection,
     RolesSection,
@@ -48,6 +49,7 @@ class CompetitionConfig(_Model):
     reminders: RemindersSection = Field(default_factory=RemindersSection)
     engagement: EngagementSection = Field(default_factory=EngagementSection)
     whatsapp: WhatsAppSection = Field(default_factory=WhatsAppSection)
+    lfg: LfgSection = Field(default_factory=LfgSection)
 
     @model_validator(mode="before")
     @classmethod
