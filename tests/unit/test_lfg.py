@@ -232,7 +232,8 @@ async def test_an_accepted_invite_puts_the_member_in_the_team(services: Services
     assert [i.id for i in await services.lfg.pending_invites(AGENT)] == [invite.id]
     accepted, change = await services.lfg.accept(invite_id=invite.id, user_id=AGENT)
     assert accepted.status == "accepted"
-    assert change.joined and change.team.id == rockets.id
+    assert change.joined
+    assert change.team.id == rockets.id
     assert set(change.remaining) == {CAPTAIN, AGENT}
     assert (await services.teams.team_of(AGENT)).id == rockets.id
     with pytest.raises(InviteAnswered):
