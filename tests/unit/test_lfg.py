@@ -115,7 +115,7 @@ async def test_bad_card_texts_are_refused_and_nothing_is_written(
     services: Services, field: str, value: str, error: type[Exception]
 ):
     with pytest.raises(error):
-        await post(services, **{field: value})
+        await post(services, AGENT, **{field: value})  # type: ignore[arg-type]
     assert await services.lfg.card(AGENT) is None
 
 
@@ -235,7 +235,9 @@ async def test_an_accepted_invite_puts_the_member_in_the_team(services: Services
     assert change.joined
     assert change.team.id == rockets.id
     assert set(change.remaining) == {CAPTAIN, AGENT}
-    assert (await services.teams.team_of(AGENT)).id == rockets.id
+    joined = await services.teams.team_of(AGENT)
+    assert joined is not None
+    assert joined.id == rockets.id
     with pytest.raises(InviteAnswered):
         await services.lfg.accept(invite_id=invite.id, user_id=AGENT)
 
@@ -290,6 +292,7 @@ async def test_only_a_captain_invites_members_with_a_card_of_their_track(service
         await services.lfg.invite(captain_id=CAPTAIN, member_id=AGENT)
     await post(services, OTHER_AGENT)
     rockets = await services.teams.team_of(CAPTAIN)
+    assert rockets is not None
     await services.teams.join(user_id=OTHER_CAPTAIN, code=rockets.invite_code)
     with pytest.raises(NotCaptain):
         await services.lfg.invite(captain_id=OTHER_CAPTAIN, member_id=OTHER_AGENT)
@@ -366,6 +369,7 @@ async def test_a_member_in_a_team_cannot_accept_another(services: Services):
     # Joined elsewhere behind the hook's back (another process, before this one's commit).
     await team(services, OTHER_CAPTAIN, "Night Owls")
     owls = await services.teams.team_of(OTHER_CAPTAIN)
+    assert owls is not None
     async with services.db.write() as conn:
         await team_queries.add_member(
             conn, team_id=owls.id, user_id=AGENT, season=services.teams.season, now=T0
