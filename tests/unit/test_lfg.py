@@ -115,7 +115,7 @@ async def test_bad_card_texts_are_refused_and_nothing_is_written(
     services: Services, field: str, value: str, error: type[Exception]
 ):
     with pytest.raises(error):
-        await post(services, AGENT, **{field: value})  # type: ignore[arg-type]
+        await post(services, AGENT, **{field: value})
     assert await services.lfg.card(AGENT) is None
 
 
