@@ -118,7 +118,9 @@ def _filtered(stmt: Select[Any], season: str, wanted: CardFilter) -> Select[Any]
     in_team = exists().where(
         team_members.c.season == season, team_members.c.user_id == lfg_cards.c.user_id
     )
-    stmt = stmt.where(lfg_cards.c.season == season, ~in_team)
+    left = members.alias("left_members")
+    gone = exists().where(left.c.user_id == lfg_cards.c.user_id, left.c.left_guild_at.is_not(None))
+    stmt = stmt.where(lfg_cards.c.season == season, ~in_team, ~gone)
     if wanted.track is not None:
         stmt = stmt.where(lfg_cards.c.track == wanted.track)
     for kind, tag in (("skill", wanted.skill), ("language", wanted.language)):
@@ -141,8 +143,8 @@ def _filtered(stmt: Select[Any], season: str, wanted: CardFilter) -> Select[Any]
 async def browse(
     conn: AsyncConnection, season: str, wanted: CardFilter, *, limit: int, offset: int
 ) -> tuple[list[CardRow], int]:
-    """One page of the cards matching ``wanted`` (newest first; owners in a team never),
-    with the display names the bot knows, and how many match in all."""
+    """One page of the cards matching ``wanted`` (newest first; never of owners in a team
+    or gone from the server), with the display names the bot knows, and how many match."""
     total = (
         await conn.execute(_filtered(select(func.count()).select_from(lfg_cards), season, wanted))
     ).scalar_one()

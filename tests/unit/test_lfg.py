@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from pydantic import ValidationError
 
 from bot.clock import FrozenClock
+from bot.config.sections import LfgSection
 from bot.services.lfg import (
     PAGE_SIZE,
     AlreadyInvited,
@@ -163,6 +165,20 @@ async def test_a_card_disappears_when_its_owner_joins_a_team_any_way(services: S
 
 
 # -- browsing ---------------------------------------------------------------------------
+
+
+async def test_cards_of_members_who_left_the_server_are_not_shown(services: Services):
+    await services.members.seen(user_id=AGENT, display_name="Ada", locale="en")
+    await post(services)
+    assert (await services.lfg.browse(Filters())).total == 1
+    await services.teams.member_left_server(user_id=AGENT)
+    assert (await services.lfg.browse(Filters())).total == 0
+
+
+def test_invite_lifetimes_outside_one_hour_to_thirty_days_are_refused():
+    with pytest.raises(ValidationError, match="from 1h to 30d"):
+        LfgSection.model_validate({"invite_ttl": "10m"})
+    assert LfgSection.model_validate({"invite_ttl": "2d"}).invite_ttl == dt.timedelta(days=2)
 
 
 async def test_filters_narrow_by_track_skill_language_and_timezone(services: Services):
