@@ -18,6 +18,9 @@ from cogs.lfg import views as v
 if TYPE_CHECKING:
     from bot.app import PodiumBot
 
+#: A filter or track as typed: Discord refuses longer text, so pages stay within limits.
+Option = app_commands.Range[str, 1, 100]
+
 
 class LfgCog(commands.Cog):
     """Free agents' cards, browsing them, invites."""
@@ -43,7 +46,7 @@ class LfgCog(commands.Cog):
 
     @lfg.command(name="post", description="Publish or update your card: you look for a team")
     @app_commands.describe(track="The track you want to compete in")
-    async def post(self, interaction: discord.Interaction[PodiumBot], track: str) -> None:
+    async def post(self, interaction: discord.Interaction[PodiumBot], track: Option) -> None:
         """Open the card form (prefilled with the current card), for members without a team."""
         if track not in self.bot.competition.track_keys:
             raise UnknownTrack(track=track[:30], tracks=", ".join(self.bot.competition.track_keys))
@@ -68,10 +71,10 @@ class LfgCog(commands.Cog):
     async def browse(
         self,
         interaction: discord.Interaction[PodiumBot],
-        track: str | None = None,
-        skill: str | None = None,
-        language: str | None = None,
-        timezone: str | None = None,
+        track: Option | None = None,
+        skill: Option | None = None,
+        language: Option | None = None,
+        timezone: Option | None = None,
     ) -> None:
         """The first page of matching cards; a captain gets an Invite button per card."""
         filters = Filters(track=track, skill=skill, language=language, timezone=timezone)

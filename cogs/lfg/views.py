@@ -101,7 +101,7 @@ def page_embed(bot: PodiumBot, locale: str, page: CardPage) -> discord.Embed:
     shown = [v for v in (wanted.track, wanted.skill, wanted.language, wanted.timezone) if v]
     if shown:
         text = bot.catalogs.gettext(locale, FILTERS, filters=" · ".join(shown))
-        embed.set_footer(text=text[:2048])
+        embed.set_footer(text=text[:500])
     return embed
 
 

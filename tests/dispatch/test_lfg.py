@@ -223,3 +223,63 @@ async def test_browse_autocompletes_skills_and_timezones_from_the_cards(people: 
         "lfg browse", user_id=CAPTAIN, focused="timezone", value="shang"
     )
     assert zones == [{"name": "Asia/Shanghai (UTC+08:00)", "value": "Asia/Shanghai"}]
+
+
+async def test_accept_works_on_a_dm_the_bot_posted_before_a_restart(people: Harness):
+    """The button is rebuilt from its custom id alone: a DM whose view this process never
+    held (as after a restart) still joins the team."""
+    await people.services.teams.create(user_id=CAPTAIN, name="Rocket Sellers", track="student")
+    await post_card(people)
+    invite = await people.services.lfg.invite(captain_id=CAPTAIN, member_id=AGENT)
+    fake = people.fake
+    channel = fake._dm_channel(AGENT)
+    body = {
+        "content": "invited before the restart",
+        "components": [
+            {
+                "type": 1,
+                "components": [
+                    {
+                        "type": 2,
+                        "style": 3,
+                        "label": "Accept",
+                        "custom_id": f"podium:lfg-invite:accept:{invite.id}",
+                    }
+                ],
+            }
+        ],
+    }
+    message = fake._message_payload(int(channel["id"]), body, author=fake.bot_user)
+    fake.messages[int(message["id"])] = message
+    pressed = await fake.click(
+        f"podium:lfg-invite:accept:{invite.id}",
+        user_id=AGENT,
+        message_id=int(message["id"]),
+        in_dm=True,
+    )
+    assert "Welcome to **Rocket Sellers**" in pressed.text
+    team = await people.services.teams.team_of(AGENT)
+    assert team is not None
+    assert team.name == "Rocket Sellers"
+
+
+async def test_a_page_of_the_longest_cards_stays_within_discords_limits(people: Harness):
+    await people.services.teams.create(user_id=CAPTAIN, name="Rocket Sellers", track="student")
+    for n in range(5):
+        user = 300000000000000000 + n
+        people.fake.add_member(user, "N" * 32)
+        await people.services.members.seen(user_id=user, display_name="_" * 100, locale="en")
+        await people.services.lfg.publish(
+            user_id=user,
+            track="student",
+            skills=", ".join(f"{n}{'*' * 29}{k}"[:30] for k in range(6)),
+            languages=", ".join("~" * 18 for _ in range(5))[:100],
+            timezone="America/Argentina/ComodRivadavia",
+            looking_for="<@&1> " + "`" * 294,
+        )
+    page = await people.fake.invoke(
+        "lfg browse", user_id=CAPTAIN, options={"timezone": "UTC-3", "language": "~" * 18}
+    )
+    assert "page 1 of 1" in page.text
+    assert len(page.final_message["embeds"][0]["fields"]) == 5
+    assert not people.fake.limit_errors
