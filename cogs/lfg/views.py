@@ -8,7 +8,7 @@ import discord
 
 from bot.i18n import N_
 from bot.interactions import PodiumView, interaction_locale, reply_error, send_ephemeral
-from bot.services.lfg import Card, CardPage
+from bot.services.lfg import PAGE_SIZE, Card, CardPage
 from bot.services.lfg.cards import LANGUAGES_MAX, LOOKING_FOR_MAX, SKILLS_MAX, TIMEZONE_MAX
 from cogs._ui import esc, say
 from cogs.lfg.invites import send_invite
@@ -76,9 +76,13 @@ def card_embed(bot: PodiumBot, locale: str, card: Card) -> discord.Embed:
     )
 
 
-def _name(card: Card) -> str:
+def _name(page: CardPage, index: int) -> str:
+    """``<number>. <display name>`` of the page's ``index``-th card (numbered across pages,
+    so two members of one name stay apart), shortened for a button label."""
+    card = page.cards[index]
     name = card.display_name or str(card.user_id)
-    return name if len(name) <= NAME_ON_BUTTON else name[: NAME_ON_BUTTON - 1] + "…"
+    name = name if len(name) <= NAME_ON_BUTTON else name[: NAME_ON_BUTTON - 1] + "…"
+    return f"{page.page * PAGE_SIZE + index + 1}. {name}"
 
 
 def page_embed(bot: PodiumBot, locale: str, page: CardPage) -> discord.Embed:
@@ -89,9 +93,9 @@ def page_embed(bot: PodiumBot, locale: str, page: CardPage) -> discord.Embed:
         ),
         colour=discord.Colour.green(),
     )
-    for card in page.cards:
+    for index, card in enumerate(page.cards):
         embed.add_field(
-            name=discord.utils.escape_markdown(_name(card))[:256],
+            name=discord.utils.escape_markdown(_name(page, index))[:256],
             value=card_lines(bot, locale, card)[:1024],
             inline=False,
         )
@@ -189,12 +193,12 @@ class BrowseView(PodiumView):
         self.clear_items()
         t = self.bot.catalogs.gettext
         if self.captain:
-            for number, card in enumerate(self.page.cards):
+            for index, card in enumerate(self.page.cards):
                 invite: discord.ui.Button[BrowseView] = discord.ui.Button(
-                    label=t(self.locale, INVITE, name=_name(card))[:80],
+                    label=t(self.locale, INVITE, name=_name(self.page, index))[:80],
                     style=discord.ButtonStyle.success,
                     custom_id=f"lfg-browse:invite:{card.user_id}",
-                    row=0 if number < 5 else 1,
+                    row=0,
                 )
                 invite.callback = self._inviter(card)  # type: ignore[method-assign]
                 self.add_item(invite)
@@ -203,13 +207,13 @@ class BrowseView(PodiumView):
                 label=t(self.locale, PREVIOUS),
                 custom_id="lfg-browse:previous",
                 disabled=self.page.page <= 0,
-                row=2,
+                row=1,
             )
             following: discord.ui.Button[BrowseView] = discord.ui.Button(
                 label=t(self.locale, NEXT),
                 custom_id="lfg-browse:next",
                 disabled=self.page.page >= self.page.pages - 1,
-                row=2,
+                row=1,
             )
             previous.callback = self._turner(-1)  # type: ignore[method-assign]
             following.callback = self._turner(1)  # type: ignore[method-assign]

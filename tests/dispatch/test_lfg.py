@@ -63,7 +63,8 @@ async def test_the_form_publishes_a_card_shown_escaped_without_pinging(people: H
 
 
 async def test_a_bad_timezone_is_refused_in_chinese_and_nothing_is_saved(people: Harness):
-    _, reply = await post_card(people, locale="zh-CN", timezone="Mars/Olympus")
+    modal, reply = await post_card(people, locale="zh-CN", timezone="Mars/Olympus")
+    assert modal["title"] == "你的组队名片"
     assert reply.ephemeral
     assert "Mars/Olympus" in reply.text
     assert "时区" in reply.text
@@ -103,7 +104,7 @@ async def invite_agent(harness: Harness, locale: str = "en-US") -> dict[str, Any
         "lfg browse", user_id=CAPTAIN, options={"skill": "python"}, locale=locale
     )
     assert page.ephemeral
-    assert "Ada Agent" in page.text
+    assert "1. Ada Agent" in page.text
     message_id = int(page.response["_message_id"])  # type: ignore[index]
     [invite] = [c for c in custom_ids(harness.fake.messages[message_id]) if "invite" in c]
     sent = await harness.fake.click(invite, user_id=CAPTAIN, message_id=message_id, locale=locale)
