@@ -284,3 +284,24 @@ async def test_a_page_of_the_longest_cards_stays_within_discords_limits(people: 
     assert "page 1 of 1" in page.text
     assert len(page.final_message["embeds"][0]["fields"]) == 5
     assert not people.fake.limit_errors
+
+
+async def test_a_member_with_closed_dms_answers_through_lfg_invites(people: Harness):
+    await people.services.teams.create(user_id=CAPTAIN, name="Rocket Sellers", track="student")
+    await post_card(people)
+    dm = people.fake._dm_channel(AGENT)
+    people.fake.fail(
+        "POST",
+        f"/channels/{dm['id']}/messages",
+        message="Cannot send messages to this user",
+        code=50007,
+    )
+    page = await people.fake.invoke("lfg browse", user_id=CAPTAIN)
+    message_id = int(page.response["_message_id"])  # type: ignore[index]
+    [invite] = [c for c in custom_ids(people.fake.messages[message_id]) if "invite" in c]
+    sent = await people.fake.click(invite, user_id=CAPTAIN, message_id=message_id)
+    assert "could not send them a DM" in sent.text
+    assert people.fake.dms_to(AGENT) == []
+    listed = await people.fake.invoke("lfg invites", user_id=AGENT, locale="zh-CN")
+    assert "Rocket Sellers" in listed.text
+    assert "通过组队大厅邀请你加入队伍" in listed.text
