@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
+from storage.dialect import upsertable_insert
 from storage.queries.teams import DuplicateKey
 from storage.schema import lfg_card_tags, lfg_cards, lfg_invites, members, team_members
 
@@ -78,16 +79,18 @@ async def save_card(
     tags: list[tuple[str, str]],
     now: dt.datetime,
 ) -> bool:
-    """Insert or replace the member's card and its tags; True when it was new."""
-    where = and_(lfg_cards.c.season == season, lfg_cards.c.user_id == user_id)
-    changed = await conn.execute(update(lfg_cards).where(where).values(**values, updated_at=now))
-    created = changed.rowcount == 0
-    if created:
-        await conn.execute(
-            insert(lfg_cards).values(
-                season=season, user_id=user_id, created_at=now, updated_at=now, **values
-            )
+    """Insert or replace the member's card and its tags (an upsert, so two saves at once
+    both succeed, the later winning); True when there was no card before."""
+    created = await get_card(conn, season, user_id) is None
+    stmt = upsertable_insert(conn, lfg_cards).values(
+        season=season, user_id=user_id, created_at=now, updated_at=now, **values
+    )
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[lfg_cards.c.season, lfg_cards.c.user_id],
+            set_={**values, "updated_at": now},
         )
+    )
     await conn.execute(
         delete(lfg_card_tags).where(
             lfg_card_tags.c.season == season, lfg_card_tags.c.user_id == user_id
@@ -95,7 +98,7 @@ async def save_card(
     )
     if tags:
         await conn.execute(
-            insert(lfg_card_tags),
+            upsertable_insert(conn, lfg_card_tags).on_conflict_do_nothing(),
             [{"season": season, "user_id": user_id, "kind": k, "tag": t} for k, t in tags],
         )
     return created
