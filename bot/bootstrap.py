@@ -19,6 +19,7 @@ from bot.services.calendar import CalendarService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.lfg import LfgService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
@@ -55,6 +56,8 @@ def build_services(
     activity = ActivityService(db, clock, competition)
     members = MemberService(db, clock)
     teams = TeamService(db, clock, competition, audit)
+    lfg = LfgService(db, clock, competition, teams)
+    teams.member_joined_hooks.append(lfg.member_joined)
     surveys = SurveyService(db, clock, audit)
     contests = ContestService(db, clock, competition, audit, points, scheduler, activity=activity)
     qa = QAService(db, clock, competition, audit, scheduler, outbox, points)
@@ -84,6 +87,7 @@ def build_services(
         privacy=PrivacyService(db, clock, competition, audit, teams, members, activity=activity),
         posts=posts,
         calendar=CalendarService(db, clock, competition, scheduler, outbox, qa, contests),
+        lfg=lfg,
     )
 
 

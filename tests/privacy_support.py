@@ -16,6 +16,9 @@ from storage.schema import (
     consent_records,
     contests,
     discord_posts,
+    lfg_card_tags,
+    lfg_cards,
+    lfg_invites,
     metadata,
     nps_responses,
     nps_surveys,
@@ -359,6 +362,37 @@ async def seed(services: Services) -> dict[str, Any]:
                 expires_at=now + dt.timedelta(hours=8),
             )
         )
+        # The team finder: Alice's card of an earlier season, an invite she sent as a
+        # captain and one she received.
+        await conn.execute(
+            insert(lfg_cards).values(
+                season="2025",
+                user_id=ALICE,
+                track="student",
+                skills="Python",
+                languages="English",
+                timezone="UTC",
+                utc_offset_minutes=0,
+                looking_for="A team that ships.",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await conn.execute(
+            insert(lfg_card_tags).values(season="2025", user_id=ALICE, kind="skill", tag="python")
+        )
+        for captain, member, team_id in ((ALICE, BOB, team.id), (CAROL, ALICE, solo.id)):
+            await conn.execute(
+                insert(lfg_invites).values(
+                    season="2026",
+                    team_id=team_id,
+                    captain_id=captain,
+                    user_id=member,
+                    status="declined",
+                    created_at=now,
+                    expires_at=now + dt.timedelta(hours=72),
+                )
+            )
     return {"team": team, "solo": solo, "subs": subs, "contest": contest}
 
 

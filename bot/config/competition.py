@@ -19,6 +19,7 @@ from bot.config.sections import (
     CohortConfig,
     CompetitionSection,
     EngagementSection,
+    LfgSection,
     PointsSection,
     RemindersSection,
     RolesSection,
@@ -50,6 +51,7 @@ class CompetitionConfig(_Model):
     engagement: EngagementSection = Field(default_factory=EngagementSection)
     whatsapp: WhatsAppSection = Field(default_factory=WhatsAppSection)
     calendar: CalendarSection = Field(default_factory=CalendarSection)
+    lfg: LfgSection = Field(default_factory=LfgSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -298,6 +300,10 @@ _TOML_FIXES: Final[dict[str, str]] = {
     "engagement.drop_alert_min_actives": (
         "use a whole number of at least 1 (e.g. 10: smaller cohorts never alert)."
     ),
+    "lfg": "make [lfg] a table (see competition.example.toml).",
+    "lfg.invite_ttl": 'use a duration in quotes from "1h" to "30d", such as "72h".',
+    "lfg.max_pending_invites": "use a whole number from 1 to 100.",
+    "lfg.timezone_window_hours": "use a whole number of hours from 0 to 12.",
     "whatsapp": "make [whatsapp] a table (see competition.example.toml).",
     "whatsapp.messages_per_second": (
         "use a number above 0, e.g. 10 (a WhatsApp sender's default limit is 80 per second)."

@@ -139,6 +139,24 @@ class TeamsSection(_Model):
         return value
 
 
+class LfgSection(_Model):
+    """``[lfg]``: the team finder's invites."""
+
+    invite_ttl: _Duration = timedelta(hours=72)
+    """How long a captain's invite waits for an answer before it expires."""
+    max_pending_invites: int = Field(default=10, ge=1, le=100)
+    """Most unanswered invites one team may have out at a time."""
+    timezone_window_hours: int = Field(default=2, ge=0, le=12)
+    """``/lfg browse`` by timezone finds cards this many hours either side of it."""
+
+    @field_validator("invite_ttl")
+    @classmethod
+    def _ttl_range(cls, value: timedelta) -> timedelta:
+        if not timedelta(hours=1) <= value <= timedelta(days=30):
+            raise ValueError(f"must be from 1h to 30d (got {format_duration(value)})")
+        return value
+
+
 class PointsSection(_Model):
     """``[points]``: point amounts and weekly caps per source."""
 

@@ -102,6 +102,9 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "nps_responses": {"user_id": "delete"},
     "web_login_tokens": {"user_id": "delete"},
     "web_sessions": {"user_id": "delete"},
+    "lfg_cards": {"user_id": "delete"},
+    "lfg_card_tags": {"user_id": "delete"},
+    "lfg_invites": {"user_id": "delete", "captain_id": "pseudonym"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).

@@ -15,6 +15,7 @@ from bot.services.calendar import CalendarService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.lfg import LfgService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
@@ -57,3 +58,4 @@ class Services:
     privacy: PrivacyService
     posts: PostService
     calendar: CalendarService
+    lfg: LfgService

@@ -19,6 +19,7 @@ from storage.schema.core import (
     scheduled_jobs,
 )
 from storage.schema.engagement import activity_alerts, activity_daily, nps_responses, nps_surveys
+from storage.schema.lfg import lfg_card_tags, lfg_cards, lfg_invites
 from storage.schema.points import (
     point_imports,
     points_ledger,
@@ -50,6 +51,9 @@ __all__ = [
     "contests",
     "discord_posts",
     "guild_resources",
+    "lfg_card_tags",
+    "lfg_cards",
+    "lfg_invites",
     "members",
     "metadata",
     "nps_responses",

@@ -30,7 +30,7 @@ from bot.services.teams.errors import (
     UnknownTeam,
     UnknownTrack,
 )
-from bot.services.teams.membership import TeamService
+from bot.services.teams.membership import MemberJoinedHook, TeamService
 from bot.services.teams.models import (
     Disbanded,
     MembershipChange,
@@ -54,6 +54,7 @@ __all__ = [
     "BadInviteCode",
     "CannotTargetSelf",
     "Disbanded",
+    "MemberJoinedHook",
     "MembershipChange",
     "MoveResult",
     "NotCaptain",

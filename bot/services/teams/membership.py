@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,9 +45,27 @@ def _mention(user_id: int) -> str:
     return f"<@{user_id}>"
 
 
+#: Called inside the transaction that put a member (the int) in a team, whichever way.
+MemberJoinedHook = Callable[[AsyncConnection, int], Awaitable[None]]
+
+
 @dataclass(slots=True)
 class TeamService(TeamRoster):
     """Team registration and management for the current season."""
+
+    #: Other features' reactions to a member joining a team (the team finder drops their
+    #: card); ``bootstrap`` appends them. They run in the joining transaction.
+    member_joined_hooks: list[MemberJoinedHook] = field(default_factory=list, init=False)
+
+    async def _add_member(
+        self, conn: AsyncConnection, *, team_id: int, user_id: int, now: dt.datetime
+    ) -> None:
+        """Put the member in the team and run the joined hooks; raises DuplicateKey."""
+        await team_queries.add_member(
+            conn, team_id=team_id, user_id=user_id, season=self.season, now=now
+        )
+        for hook in self.member_joined_hooks:
+            await hook(conn, user_id)
 
     # -- registration --------------------------------------------------------------------
 
@@ -87,9 +106,7 @@ class TeamService(TeamRoster):
             except DuplicateKey:
                 raise TeamNameTaken(name=clean) from None
             try:
-                await team_queries.add_member(
-                    conn, team_id=team_id, user_id=user_id, season=self.season, now=now
-                )
+                await self._add_member(conn, team_id=team_id, user_id=user_id, now=now)
             except DuplicateKey:
                 raise AlreadyInTeam(team="?") from None
             row = await _reload(conn, team_id)
@@ -109,20 +126,36 @@ class TeamService(TeamRoster):
             found = await team_queries.by_invite_code(conn, wanted) if wanted else None
             if found is None or found.season != self.season:
                 raise BadInviteCode(code=f"`{wanted[:20] or '?'}`")
-            current = await team_queries.team_of(conn, self.season, user_id)
-            if current is not None:
-                raise AlreadyInTeam(team=current.name)
-            await team_queries.lock_team(conn, found.id)
-            team = await _reload(conn, found.id)
-            if await team_queries.member_count(conn, team.id) >= self.competition.teams.max_size:
-                raise TeamFull(team=team.name, max=self.competition.teams.max_size)
-            try:
-                await team_queries.add_member(
-                    conn, team_id=team.id, user_id=user_id, season=self.season, now=now
-                )
-            except DuplicateKey:
-                raise AlreadyInTeam(team=team.name) from None
-            remaining = await team_queries.member_ids(conn, team.id)
+            return await self._join(conn, team_id=found.id, user_id=user_id, now=now)
+
+    async def join_in(
+        self, conn: AsyncConnection, *, team_id: int, user_id: int, now: dt.datetime
+    ) -> MembershipChange:
+        """Join the team ``team_id`` inside another service's transaction (an accepted
+        team-finder invite) by the rules of ``join``: raises RegistrationLocked,
+        RegistrationClosed, UnknownTeam, AlreadyInTeam or TeamFull."""
+        await self._check_open(conn)
+        team = await team_queries.get(conn, team_id)
+        if team is None or team.disbanded_at is not None or team.season != self.season:
+            raise UnknownTeam(team=str(team_id))
+        return await self._join(conn, team_id=team_id, user_id=user_id, now=now)
+
+    async def _join(
+        self, conn: AsyncConnection, *, team_id: int, user_id: int, now: dt.datetime
+    ) -> MembershipChange:
+        """Put a member without a team in an active team that has a free seat."""
+        current = await team_queries.team_of(conn, self.season, user_id)
+        if current is not None:
+            raise AlreadyInTeam(team=current.name)
+        await team_queries.lock_team(conn, team_id)
+        team = await _reload(conn, team_id)
+        if await team_queries.member_count(conn, team.id) >= self.competition.teams.max_size:
+            raise TeamFull(team=team.name, max=self.competition.teams.max_size)
+        try:
+            await self._add_member(conn, team_id=team.id, user_id=user_id, now=now)
+        except DuplicateKey:
+            raise AlreadyInTeam(team=team.name) from None
+        remaining = await team_queries.member_ids(conn, team.id)
         return MembershipChange(
             team=Team.from_row(team), user_id=user_id, joined=True, remaining=tuple(remaining)
         )
@@ -343,9 +376,7 @@ class TeamService(TeamRoster):
             left = None
             if current is not None:
                 left = await self._remove(conn, current, member_id, now)
-            await team_queries.add_member(
-                conn, team_id=target.id, user_id=member_id, season=self.season, now=now
-            )
+            await self._add_member(conn, team_id=target.id, user_id=member_id, now=now)
             remaining = await team_queries.member_ids(conn, target.id)
             await self.audit.record(
                 conn,

@@ -22,6 +22,7 @@ class Interactions(Gateway):
         locale: str,
         guild_locale: str,
         channel_id: int | None,
+        in_dm: bool = False,
     ) -> tuple[dict[str, Any], InteractionResult]:
         member = self.members.get(user_id)
         if member is None:
@@ -51,7 +52,34 @@ class Interactions(Gateway):
             "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
         }
+        if in_dm:
+            # As Discord sends a press in a DM with the bot: no guild, the user, the DM.
+            for key in ("guild_id", "guild", "member", "guild_locale"):
+                payload.pop(key)
+            payload["user"] = member["user"]
+            payload["channel"] = self._dm_channel(user_id)
+            payload["channel_id"] = payload["channel"]["id"]
+            payload["authorizing_integration_owners"] = {"1": str(user_id)}
+            payload["context"] = 1
         return payload, result
+
+    def _dm_channel(self, user_id: int) -> dict[str, Any]:
+        """The bot's DM channel with ``user_id`` (made on first use, as the DM route does)."""
+        for channel in self.dm_channels.values():
+            if channel["recipients"][0]["id"] == str(user_id):
+                return channel
+        user = self.members[user_id]["user"]
+        channel = {"id": str(self.snowflake()), "type": 1, "recipients": [user]}
+        channel["last_message_id"] = None
+        self.dm_channels[int(channel["id"])] = channel
+        return channel
+
+    def dms_to(self, user_id: int) -> list[dict[str, Any]]:
+        """The messages the bot sent to ``user_id`` in DMs, oldest first."""
+        ids = {
+            cid for cid, c in self.dm_channels.items() if c["recipients"][0]["id"] == str(user_id)
+        }
+        return [m for m in self.messages.values() if int(m["channel_id"]) in ids]
 
     def _command_options(
         self, command: str, options: dict[str, Any] | None
@@ -195,9 +223,11 @@ class Interactions(Gateway):
         component_type: int = 2,
         values: list[str] | None = None,
         locale: str = "en-US",
+        in_dm: bool = False,
         timeout: float = WAIT_LIMIT,
     ) -> InteractionResult:
-        """Press a button (or pick select ``values``) on a message the bot posted."""
+        """Press a button (or pick select ``values``) on a message the bot posted;
+        ``in_dm``: the message is in the member's DMs with the bot."""
         message = self.messages.get(message_id) if message_id is not None else None
         channel_id = (
             int(message["channel_id"])
@@ -205,7 +235,12 @@ class Interactions(Gateway):
             else None
         )
         payload, result = self._interaction_base(
-            3, user_id=user_id, locale=locale, guild_locale="en-US", channel_id=channel_id
+            3,
+            user_id=user_id,
+            locale=locale,
+            guild_locale="en-US",
+            channel_id=channel_id,
+            in_dm=in_dm,
         )
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
@@ -217,4 +252,27 @@ class Interactions(Gateway):
             payload["message"] = self._message_payload(
                 int(self.default_channel["id"]), {"content": ""}, author=self.bot_user
             )
+        return await self._deliver(payload, result, timeout, wait_final=True)
+
+    async def submit_modal(
+        self,
+        custom_id: str,
+        values: dict[str, str],
+        *,
+        user_id: int,
+        locale: str = "en-US",
+        timeout: float = WAIT_LIMIT,
+    ) -> InteractionResult:
+        """Submit the modal ``custom_id`` the bot opened, with ``values`` by text input
+        custom id (one action row per input, as Discord sends it)."""
+        payload, result = self._interaction_base(
+            5, user_id=user_id, locale=locale, guild_locale="en-US", channel_id=None
+        )
+        payload["data"] = {
+            "custom_id": custom_id,
+            "components": [
+                {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+                for key, value in values.items()
+            ],
+        }
         return await self._deliver(payload, result, timeout, wait_final=True)
