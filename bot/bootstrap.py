@@ -15,6 +15,7 @@ from bot.scheduler import Scheduler
 from bot.services.activity import ActivityService
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
+from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
@@ -55,6 +56,8 @@ def build_services(
     members = MemberService(db, clock)
     teams = TeamService(db, clock, competition, audit)
     surveys = SurveyService(db, clock, audit)
+    capacity = CapacityService(db, clock, competition, audit, scheduler)
+    teams.listeners.append(capacity)
     contests = ContestService(db, clock, competition, audit, points, scheduler, activity=activity)
     return Services(
         db=db,
@@ -81,6 +84,7 @@ def build_services(
         surveys=surveys,
         privacy=PrivacyService(db, clock, competition, audit, teams, members, activity=activity),
         posts=posts,
+        capacity=capacity,
     )
 
 

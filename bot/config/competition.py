@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
 from bot.config.sections import (
+    CapacitySection,
     ChannelsSection,
     CohortConfig,
     CompetitionSection,
@@ -48,6 +49,7 @@ class CompetitionConfig(_Model):
     reminders: RemindersSection = Field(default_factory=RemindersSection)
     engagement: EngagementSection = Field(default_factory=EngagementSection)
     whatsapp: WhatsAppSection = Field(default_factory=WhatsAppSection)
+    capacity: CapacitySection = Field(default_factory=CapacitySection)
 
     @model_validator(mode="before")
     @classmethod
@@ -68,6 +70,25 @@ class CompetitionConfig(_Model):
         except ValueError as exc:
             deadline = _InvalidDeadline(str(exc))
         return {**data, "teams": {**teams, "registration_deadline": deadline}}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _localize_checkin(cls, data: Any) -> Any:
+        """Read local check-in times in the competition timezone (as the deadline)."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("capacity"), Mapping):
+            return data
+        capacity, competition = dict(data["capacity"]), data.get("competition")
+        tz: ZoneInfo = ZoneInfo("UTC")
+        if isinstance(competition, Mapping) and isinstance(competition.get("timezone"), str):
+            with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
+                tz = ZoneInfo(competition["timezone"])
+        for key in ("checkin_opens", "checkin_closes"):
+            if capacity.get(key) is not None:
+                try:
+                    capacity[key] = _parse_deadline(capacity[key], tz)
+                except ValueError as exc:
+                    capacity[key] = _InvalidDeadline(str(exc))
+        return {**data, "capacity": capacity}
 
     @field_validator("cohorts")
     @classmethod

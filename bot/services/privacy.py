@@ -102,6 +102,9 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "nps_responses": {"user_id": "delete"},
     "web_login_tokens": {"user_id": "delete"},
     "web_sessions": {"user_id": "delete"},
+    # capacity: the captain who checked the team in, the member who answered an offer
+    "capacity_entries": {"checked_in_by": "pseudonym"},
+    "capacity_offers": {"answered_by": "pseudonym"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).

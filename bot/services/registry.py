@@ -11,6 +11,7 @@ from bot.scheduler import Scheduler
 from bot.services.activity import ActivityService
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
+from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
@@ -55,3 +56,4 @@ class Services:
     surveys: SurveyService
     privacy: PrivacyService
     posts: PostService
+    capacity: CapacityService

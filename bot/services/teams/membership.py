@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,9 +46,34 @@ def _mention(user_id: int) -> str:
     return f"<@{user_id}>"
 
 
+log = logging.getLogger(__name__)
+
+
+class TeamListener(Protocol):
+    """Told after the commit when a team is registered or disbanded (capacity places)."""
+
+    async def team_created(self, team: Team) -> None: ...
+
+    async def team_disbanded(self, team: Team) -> None: ...
+
+
 @dataclass(slots=True)
 class TeamService(TeamRoster):
     """Team registration and management for the current season."""
+
+    listeners: list[TeamListener] = field(default_factory=list)
+
+    async def _tell(self, team: Team, *, created: bool) -> None:
+        """Tell the listeners (after the commit); a listener's failure is logged, since the
+        team change itself is done (capacity repairs itself at the next start)."""
+        for listener in self.listeners:
+            try:
+                if created:
+                    await listener.team_created(team)
+                else:
+                    await listener.team_disbanded(team)
+            except Exception:
+                log.exception("team listener failed team=%s created=%s", team.id, created)
 
     # -- registration --------------------------------------------------------------------
 
@@ -94,6 +121,7 @@ class TeamService(TeamRoster):
                 raise AlreadyInTeam(team="?") from None
             row = await _reload(conn, team_id)
         self._indexed(row.id, row.name)
+        await self._tell(Team.from_row(row), created=True)
         return Team.from_row(row)
 
     async def join(self, *, user_id: int, code: str) -> MembershipChange:
@@ -173,6 +201,7 @@ class TeamService(TeamRoster):
             change = await self._remove(conn, row, user_id, now)
         if change.disbanded:
             self._indexed(row.id, None)
+            await self._tell(change.team, created=False)
         return change
 
     async def member_left_server(self, *, user_id: int) -> MembershipChange | None:
@@ -200,6 +229,7 @@ class TeamService(TeamRoster):
             )
         if change.disbanded:
             self._indexed(row.id, None)
+            await self._tell(change.team, created=False)
         return change
 
     # -- captain actions -----------------------------------------------------------------
@@ -317,6 +347,7 @@ class TeamService(TeamRoster):
                 )
             after = await _reload(conn, row.id)
         self._indexed(row.id, None)
+        await self._tell(Team.from_row(after), created=False)
         return Disbanded(Team.from_row(after), tuple(members))
 
     async def set_channel(self, *, team_id: int, channel_id: int | None) -> None:
@@ -360,6 +391,7 @@ class TeamService(TeamRoster):
             )
         if left is not None and left.disbanded:
             self._indexed(left.team.id, None)
+            await self._tell(left.team, created=False)
         joined = MembershipChange(
             Team.from_row(target), member_id, joined=True, remaining=tuple(remaining)
         )
