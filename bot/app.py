@@ -31,6 +31,7 @@ COGS = (
     "cogs.whatsapp",
     "cogs.broadcast",
     "cogs.teams",
+    "cogs.capacity",
     "cogs.cohorts",
     "cogs.points",
     "cogs.contests",

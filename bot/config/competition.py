@@ -269,6 +269,7 @@ _TOML_FIXES: Final[dict[str, str]] = {
         'write the names per language, e.g. name = { en = "Student", zh_CN = "学生组" }.'
     ),
     "tracks.name.*": "give a display name of 1-100 characters.",
+    "tracks.cap": "use a whole number of teams from 1 to 100000, or remove the line for no cap.",
     "teams": "make [teams] a table (see competition.example.toml).",
     "teams.min_size": "use a whole number from 1 to 50, no larger than max_size.",
     "teams.max_size": "use a whole number from 1 to 50, no smaller than min_size.",
@@ -311,6 +312,17 @@ _TOML_FIXES: Final[dict[str, str]] = {
     "engagement.drop_alert_min_actives": (
         "use a whole number of at least 1 (e.g. 10: smaller cohorts never alert)."
     ),
+    "capacity": "make [capacity] a table (see competition.example.toml).",
+    "capacity.offer_window": 'use a duration in quotes such as "48h" (units d, h, m, s).',
+    "capacity.checkin_opens": (
+        'use "YYYY-MM-DD HH:MM" in the competition timezone or ISO 8601 with an offset, '
+        "before checkin_closes; set both or neither."
+    ),
+    "capacity.checkin_closes": (
+        'use "YYYY-MM-DD HH:MM" in the competition timezone or ISO 8601 with an offset, '
+        "after checkin_opens; set both or neither."
+    ),
+    "capacity.checkin_reminder": 'use a duration in quotes such as "24h" (units d, h, m, s).',
     "whatsapp": "make [whatsapp] a table (see competition.example.toml).",
     "whatsapp.messages_per_second": (
         "use a number above 0, e.g. 10 (a WhatsApp sender's default limit is 80 per second)."
