@@ -65,7 +65,7 @@ NOTICES = {
         "below or /team checkin, or your team loses its place."
     ),
 }
-STANDING_LABEL = N_("Place")
+STANDING_LABEL = N_("Place in the competition")
 PLACED = N_("Holds a place ({cap} in the track)")
 PLACED_NO_CAP = N_("Holds a place")
 PLACED_CHECKED_IN = N_("Holds a place, checked in {at}")
