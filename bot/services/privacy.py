@@ -355,6 +355,7 @@ class PrivacyService:
             )
         if change is not None and change.disbanded:
             self.teams.forget_disbanded(change.team.id)
+            await self.teams.disbanded_elsewhere(change.team)
         self.members.forget(user_id)
         if self.activity is not None:
             self.activity.forget(user_id)

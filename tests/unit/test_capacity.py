@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.bootstrap import build_services
 from bot.clock import FrozenClock
-from bot.config import CompetitionConfig
+from bot.config import CompetitionConfig, load_competition
 from bot.config.sections import CapacitySection
 from bot.services.capacity import (
     OFFER_PUBLICATION,
@@ -28,6 +28,7 @@ from bot.services.registry import Services
 from bot.services.teams import NotCaptain
 from storage.engine import Database
 from storage.schema import outbox
+from tests.config_support import competition_problems, example_with, write
 from tests.conftest import GUILD_ID, T0
 from tests.unit.test_outbox import add_subscriber
 
@@ -303,3 +304,56 @@ async def test_catch_up_enrols_missing_teams_lapses_overdue_offers_and_redeliver
     cap_services.clock.advance(dt.timedelta(days=3))
     await cap_services.capacity.catch_up(wording)
     assert await statuses(cap_services, teams[3:]) == ["released", "offered"]
+
+
+# -- configuration and other ways a place frees up ----------------------------------------
+
+
+def test_check_in_times_are_read_in_the_competition_timezone_and_caps_per_track(tmp_path):
+    path = example_with(
+        tmp_path,
+        '# checkin_opens = "2026-12-20 09:00"',
+        'checkin_opens = "2026-12-20 09:00"\ncheckin_closes = "2026-12-27 21:00"\n#',
+    )
+    text = path.read_text().replace("# cap = 100 ", "cap = 100 #", 1)
+    config = load_competition(write(tmp_path, text))
+    assert config.capacity.checkin_opens == dt.datetime(2026, 12, 20, 1, 0, tzinfo=dt.UTC)
+    assert config.capacity.checkin_closes == dt.datetime(2026, 12, 27, 13, 0, tzinfo=dt.UTC)
+    assert config.capacity.offer_window == dt.timedelta(hours=48)
+    assert [t.cap for t in config.tracks] == [100, None]
+
+
+def test_a_check_in_window_needs_both_ends_in_order(tmp_path):
+    only_opens = example_with(
+        tmp_path, '# checkin_opens = "2026-12-20 09:00"', 'checkin_opens = "2026-12-20 09:00"\n#'
+    )
+    assert any("checkin_closes" in p.problem for p in competition_problems(only_opens))
+    backwards = example_with(
+        tmp_path,
+        '# checkin_opens = "2026-12-20 09:00"',
+        'checkin_opens = "2026-12-20 09:00"\ncheckin_closes = "2026-12-19 09:00"\n#',
+    )
+    assert any("after checkin_opens" in p.problem for p in competition_problems(backwards))
+
+
+async def test_the_last_member_leaving_or_being_erased_frees_the_place(cap_services):
+    teams = await register(cap_services, 5)
+    await cap_services.teams.leave(user_id=101)
+    await cap_services.privacy.delete(102, actor_id=1)
+    assert await statuses(cap_services, teams) == [
+        "released",
+        "released",
+        "placed",
+        "offered",
+        "offered",
+    ]
+
+
+async def test_an_offered_team_that_disbands_passes_its_offer_on(cap_services):
+    teams = await register(cap_services, 5)
+    await cap_services.capacity.withdraw(captain_id=101)
+    offer = (await cap_services.capacity.standing(teams[3].id)).offer_id
+    await cap_services.teams.disband(actor_id=104)
+    assert await statuses(cap_services, teams[3:]) == ["released", "offered"]
+    with pytest.raises(OfferNotOpen):
+        await cap_services.capacity.accept(offer_id=offer, user_id=104)

@@ -75,6 +75,11 @@ class TeamService(TeamRoster):
             except Exception:
                 log.exception("team listener failed team=%s created=%s", team.id, created)
 
+    async def disbanded_elsewhere(self, team: Team) -> None:
+        """Another service's transaction disbanded ``team`` (an erasure): tell the
+        listeners, after its commit."""
+        await self._tell(team, created=False)
+
     # -- registration --------------------------------------------------------------------
 
     async def _check_open(self, conn: AsyncConnection) -> None:
