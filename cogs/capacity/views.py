@@ -262,7 +262,9 @@ class WithdrawButton(PersistentButton, template=r"podium:cap-withdraw:(?P<team>\
 
     async def pressed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Withdraw the presser's team (the service checks they are its captain)."""
-        team = await bot.services.capacity.withdraw(captain_id=interaction.user.id)
+        team = await bot.services.capacity.withdraw(
+            captain_id=interaction.user.id, team_id=self.team_id
+        )
         await send_ephemeral(interaction, say(bot, interaction, WITHDRAWN, team=esc(team.name)))
 
 

@@ -357,3 +357,30 @@ async def test_an_offered_team_that_disbands_passes_its_offer_on(cap_services):
     assert await statuses(cap_services, teams[3:]) == ["released", "offered"]
     with pytest.raises(OfferNotOpen):
         await cap_services.capacity.accept(offer_id=offer, user_id=104)
+
+
+async def test_an_accept_racing_a_decline_of_the_same_offer_has_one_winner(cap_services):
+    teams = await register(cap_services, 4)
+    await cap_services.capacity.withdraw(captain_id=101)
+    standing = await cap_services.capacity.standing(teams[3].id)
+    assert standing is not None
+    assert standing.offer_id is not None
+    outcomes = await asyncio.gather(
+        cap_services.capacity.accept(offer_id=standing.offer_id, user_id=104),
+        cap_services.capacity.decline(offer_id=standing.offer_id, user_id=104),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(o, OfferNotOpen) for o in outcomes) == 1
+    final = await cap_services.capacity.standing(teams[3].id)
+    assert final is not None
+    assert final.status == ("placed" if not isinstance(outcomes[0], Exception) else "released")
+
+
+async def test_a_withdraw_confirmation_only_withdraws_the_team_it_was_asked_for(cap_services):
+    first, second = await register(cap_services, 2)
+    await cap_services.teams.leave(user_id=101)  # disbands the first team
+    await cap_services.teams.join(user_id=101, code=second.invite_code)
+    await cap_services.teams.transfer(captain_id=102, member_id=101)
+    with pytest.raises(NotCaptain):
+        await cap_services.capacity.withdraw(captain_id=101, team_id=first.id)
+    assert await statuses(cap_services, [second]) == ["placed"]

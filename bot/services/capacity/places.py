@@ -158,26 +158,31 @@ class CapacityPlaces(CapacityBase):
         await self._after(changes)
         return True
 
-    async def withdraw_preview(self, *, captain_id: int) -> tuple[Team, Standing]:
-        """The captain's team and its standing, checked as ``withdraw`` checks them.
+    async def withdraw_preview(
+        self, *, captain_id: int, team_id: int | None = None
+    ) -> tuple[Team, Standing]:
+        """The captain's team and its standing, checked as ``withdraw`` checks them;
+        ``team_id``: the team the confirmation was asked for (it must still be theirs).
 
         Raises NotInTeam, NotCaptain or NoPlaceToWithdraw."""
         async with self.db.read() as conn:
             row = await team_queries.team_of(conn, self.season, captain_id)
             if row is None:
                 raise NotInTeam()
-            if row.captain_id != captain_id:
-                raise NotCaptain(team=row.name)
+            if row.captain_id != captain_id or (team_id is not None and row.id != team_id):
+                asked = await team_queries.get(conn, team_id) if team_id is not None else None
+                raise NotCaptain(team=(asked or row).name)
             entry = await q.get_entry(conn, row.id)
             if entry is None or entry.status == q.RELEASED:
                 raise NoPlaceToWithdraw(team=row.name)
             standing = await self._standing(conn, entry)
         return Team.from_row(row), standing
 
-    async def withdraw(self, *, captain_id: int) -> Team:
+    async def withdraw(self, *, captain_id: int, team_id: int | None = None) -> Team:
         """The captain gives up the team's place or waitlist entry (the team stays, without a
-        place). Raises NotInTeam, NotCaptain or NoPlaceToWithdraw. Audited."""
-        team, _standing = await self.withdraw_preview(captain_id=captain_id)
+        place); ``team_id`` as for ``withdraw_preview``. Raises NotInTeam, NotCaptain or
+        NoPlaceToWithdraw. Audited."""
+        team, _standing = await self.withdraw_preview(captain_id=captain_id, team_id=team_id)
         if not await self.release(team.id, reason=WITHDRAWN, actor_id=captain_id):
             raise NoPlaceToWithdraw(team=team.name)
         return team
