@@ -126,15 +126,22 @@ async def set_entry(conn: AsyncConnection, team_id: int, **values: Any) -> None:
 
 
 async def entries(
-    conn: AsyncConnection, season: str, track: str | None = None, status: str | None = None
+    conn: AsyncConnection,
+    season: str,
+    track: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
 ) -> list[EntryRow]:
-    """The season's entries (of one track, of one status), in waitlist order."""
+    """The season's entries (of one track, of one status), in waitlist order (the first
+    ``limit`` of them)."""
     stmt = select(capacity_entries).where(capacity_entries.c.season == season)
     if track is not None:
         stmt = stmt.where(capacity_entries.c.track == track)
     if status is not None:
         stmt = stmt.where(capacity_entries.c.status == status)
     stmt = stmt.order_by(capacity_entries.c.queued_at, capacity_entries.c.team_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return [_entry(r._mapping) for r in await conn.execute(stmt)]
 
 

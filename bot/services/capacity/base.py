@@ -89,28 +89,33 @@ class CapacityBase:
         )
         return changes
 
-    async def _fill(self, conn: AsyncConnection, track: str, now: dt.datetime) -> Changes:
-        """With the track locked: release entries of teams disbanded meanwhile, then offer
-        each free place to the next waitlisted team, in order. Writes the offers and their
+    async def _fill(
+        self, conn: AsyncConnection, track: str, now: dt.datetime, *, sweep: bool = False
+    ) -> Changes:
+        """With the track locked: offer each free place to the next waitlisted team, in
+        order. ``sweep`` first releases entries of teams disbanded without telling us (a
+        crash between their commit and ours; run at start). Writes the offers and their
         notice and lapse jobs in the transaction; returns what to arm after the commit."""
         changes = Changes()
-        for team_id in await q.stale_entries(conn, self.season, track):
-            entry = await q.get_entry(conn, team_id)
-            if entry is not None:
-                released = await self._release(conn, entry, DISBANDED, now)
-                changes.withdrawn_jobs += released.withdrawn_jobs
+        if sweep:
+            for team_id in await q.stale_entries(conn, self.season, track):
+                entry = await q.get_entry(conn, team_id)
+                if entry is not None:
+                    released = await self._release(conn, entry, DISBANDED, now)
+                    changes.withdrawn_jobs += released.withdrawn_jobs
         cap = self.cap(track)
-        waiting = await q.entries(conn, self.season, track, q.WAITLISTED)
-        if not waiting:
-            return changes
         counts = await q.counts(conn, self.season, track)
+        waiting_count = counts.get(q.WAITLISTED, 0)
         free = (
-            len(waiting)
+            waiting_count
             if cap is None
             else cap - counts.get(q.PLACED, 0) - counts.get(q.OFFERED, 0)
         )
+        if free <= 0 or waiting_count == 0:
+            return changes
+        waiting = await q.entries(conn, self.season, track, q.WAITLISTED, limit=free)
         expires = now + self.competition.capacity.offer_window
-        for entry in waiting[: max(free, 0)]:
+        for entry in waiting:
             offer_id = await q.insert_offer(
                 conn,
                 team_id=entry.team_id,

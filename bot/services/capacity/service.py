@@ -57,7 +57,7 @@ class CapacityService(CapacityCheckin):
         for track in self._track_keys():
             async with self.db.write() as conn:
                 await q.lock_track(conn, self.season, track)
-                changes = await self._fill(conn, track, self.clock.now())
+                changes = await self._fill(conn, track, self.clock.now(), sweep=True)
             await self._after(changes)
         posts += await self.close_checkin()
         async with self.db.read() as conn:
