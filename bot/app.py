@@ -32,6 +32,7 @@ COGS = (
     "cogs.broadcast",
     "cogs.teams",
     "cogs.lfg",
+    "cogs.capacity",
     "cogs.cohorts",
     "cogs.points",
     "cogs.contests",

@@ -16,6 +16,7 @@ from bot.services.activity import ActivityService
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.calendar import CalendarService
+from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
@@ -59,6 +60,8 @@ def build_services(
     lfg = LfgService(db, clock, competition, teams)
     teams.member_joined_hooks.append(lfg.member_joined)
     surveys = SurveyService(db, clock, audit)
+    capacity = CapacityService(db, clock, competition, audit, scheduler)
+    teams.listeners.append(capacity)
     contests = ContestService(db, clock, competition, audit, points, scheduler, activity=activity)
     qa = QAService(db, clock, competition, audit, scheduler, outbox, points)
     return Services(
@@ -88,6 +91,7 @@ def build_services(
         posts=posts,
         calendar=CalendarService(db, clock, competition, scheduler, outbox, qa, contests),
         lfg=lfg,
+        capacity=capacity,
     )
 
 

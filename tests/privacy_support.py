@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from bot.services.registry import Services
 from storage.schema import (
     activity_daily,
     broadcasts,
+    capacity_entries,
+    capacity_offers,
     cohort_imports,
     consent_records,
     contests,
@@ -393,6 +395,24 @@ async def seed(services: Services) -> dict[str, Any]:
                     expires_at=now + dt.timedelta(hours=72),
                 )
             )
+        # capacity: Alice checked her team in and accepted an offer of its place
+        await conn.execute(
+            update(capacity_entries)
+            .where(capacity_entries.c.team_id == team.id)
+            .values(checked_in_at=now, checked_in_by=ALICE)
+        )
+        await conn.execute(
+            insert(capacity_offers).values(
+                team_id=team.id,
+                season="2026",
+                track="student",
+                status="accepted",
+                offered_at=now,
+                expires_at=now + dt.timedelta(hours=48),
+                answered_at=now,
+                answered_by=ALICE,
+            )
+        )
     return {"team": team, "solo": solo, "subs": subs, "contest": contest}
 
 

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
 from bot.config.phases import CALENDAR_FIXES, CalendarSection, localize_phases
 from bot.config.sections import (
+    CapacitySection,
     ChannelsSection,
     CohortConfig,
     CompetitionSection,
@@ -52,6 +53,7 @@ class CompetitionConfig(_Model):
     whatsapp: WhatsAppSection = Field(default_factory=WhatsAppSection)
     calendar: CalendarSection = Field(default_factory=CalendarSection)
     lfg: LfgSection = Field(default_factory=LfgSection)
+    capacity: CapacitySection = Field(default_factory=CapacitySection)
 
     @model_validator(mode="before")
     @classmethod
@@ -78,6 +80,25 @@ class CompetitionConfig(_Model):
     def _localize_phases(cls, data: Any) -> Any:
         """Read the calendar phases' local times in the competition timezone."""
         return localize_phases(data)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _localize_checkin(cls, data: Any) -> Any:
+        """Read local check-in times in the competition timezone (as the deadline)."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("capacity"), Mapping):
+            return data
+        capacity, competition = dict(data["capacity"]), data.get("competition")
+        tz: ZoneInfo = ZoneInfo("UTC")
+        if isinstance(competition, Mapping) and isinstance(competition.get("timezone"), str):
+            with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
+                tz = ZoneInfo(competition["timezone"])
+        for key in ("checkin_opens", "checkin_closes"):
+            if capacity.get(key) is not None:
+                try:
+                    capacity[key] = _parse_deadline(capacity[key], tz)
+                except ValueError as exc:
+                    capacity[key] = _InvalidDeadline(str(exc))
+        return {**data, "capacity": capacity}
 
     @field_validator("cohorts")
     @classmethod
@@ -258,6 +279,7 @@ _TOML_FIXES: Final[dict[str, str]] = {
         'write the names per language, e.g. name = { en = "Student", zh_CN = "学生组" }.'
     ),
     "tracks.name.*": "give a display name of 1-100 characters.",
+    "tracks.cap": "use a whole number of teams from 1 to 100000, or remove the line for no cap.",
     "teams": "make [teams] a table (see competition.example.toml).",
     "teams.min_size": "use a whole number from 1 to 50, no larger than max_size.",
     "teams.max_size": "use a whole number from 1 to 50, no smaller than min_size.",
@@ -304,6 +326,17 @@ _TOML_FIXES: Final[dict[str, str]] = {
     "lfg.invite_ttl": 'use a duration in quotes from "1h" to "30d", such as "72h".',
     "lfg.max_pending_invites": "use a whole number from 1 to 100.",
     "lfg.timezone_window_hours": "use a whole number of hours from 0 to 12.",
+    "capacity": "make [capacity] a table (see competition.example.toml).",
+    "capacity.offer_window": 'use a duration in quotes such as "48h" (units d, h, m, s).',
+    "capacity.checkin_opens": (
+        'use "YYYY-MM-DD HH:MM" in the competition timezone or ISO 8601 with an offset, '
+        "before checkin_closes; set both or neither."
+    ),
+    "capacity.checkin_closes": (
+        'use "YYYY-MM-DD HH:MM" in the competition timezone or ISO 8601 with an offset, '
+        "after checkin_opens; set both or neither."
+    ),
+    "capacity.checkin_reminder": 'use a duration in quotes such as "24h" (units d, h, m, s).',
     "whatsapp": "make [whatsapp] a table (see competition.example.toml).",
     "whatsapp.messages_per_second": (
         "use a number above 0, e.g. 10 (a WhatsApp sender's default limit is 80 per second)."

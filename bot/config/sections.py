@@ -8,7 +8,14 @@ from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from bot.config.fields import (
     WEEKDAYS,
@@ -118,6 +125,8 @@ class TrackConfig(_Model):
 
     key: _Key
     name: LocalizedText
+    cap: int | None = Field(default=None, ge=1, le=100_000)
+    """Most teams holding a place in the track; later teams are waitlisted. None: no cap."""
 
 
 class TeamsSection(_Model):
@@ -292,3 +301,24 @@ class WhatsAppSection(_Model):
         if language and language.lower().startswith("zh") and localized.zh_CN:
             return localized.zh_CN
         return localized.en or localized.zh_CN
+
+
+class CapacitySection(_Model):
+    """``[capacity]``: how long a waitlisted team has to accept a freed place, and the
+    check-in window before the season (times read in the competition timezone)."""
+
+    offer_window: _Duration = timedelta(hours=48)
+    checkin_opens: Annotated[datetime | None, BeforeValidator(_deadline_before)] = None
+    """Aware UTC datetime, or None: no check-in."""
+    checkin_closes: Annotated[datetime | None, BeforeValidator(_deadline_before)] = None
+    """Aware UTC datetime; unconfirmed teams lose their place then."""
+    checkin_reminder: _Duration = timedelta(hours=24)
+    """How long before ``checkin_closes`` unconfirmed captains are reminded."""
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> CapacitySection:
+        if (self.checkin_opens is None) != (self.checkin_closes is None):
+            raise ValueError("set both checkin_opens and checkin_closes, or neither")
+        if self.checkin_opens and self.checkin_closes and self.checkin_closes <= self.checkin_opens:
+            raise ValueError("checkin_closes must be after checkin_opens")
+        return self

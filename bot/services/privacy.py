@@ -105,6 +105,9 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "lfg_cards": {"user_id": "delete"},
     "lfg_card_tags": {"user_id": "delete"},
     "lfg_invites": {"user_id": "delete", "captain_id": "pseudonym"},
+    # capacity: the captain who checked the team in, the member who answered an offer
+    "capacity_entries": {"checked_in_by": "pseudonym"},
+    "capacity_offers": {"answered_by": "pseudonym"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).
@@ -355,6 +358,7 @@ class PrivacyService:
             )
         if change is not None and change.disbanded:
             self.teams.forget_disbanded(change.team.id)
+            await self.teams.disbanded_elsewhere(change.team)
         self.members.forget(user_id)
         if self.activity is not None:
             self.activity.forget(user_id)

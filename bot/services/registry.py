@@ -12,6 +12,7 @@ from bot.services.activity import ActivityService
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.calendar import CalendarService
+from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
@@ -59,3 +60,4 @@ class Services:
     posts: PostService
     calendar: CalendarService
     lfg: LfgService
+    capacity: CapacityService

@@ -93,9 +93,15 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         return _private(_redirect("/admin/signin", 302))
     site = site_of(request)
     overview = await site.services.dashboard.overview()
+    capacity = await site.services.capacity.status()
     return _private(
         render(
-            request, "admin.html", session=session, overview=overview, **_figures(request, overview)
+            request,
+            "admin.html",
+            session=session,
+            overview=overview,
+            capacity=capacity,
+            **_figures(request, overview),
         )
     )
 

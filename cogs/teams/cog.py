@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.errors import GuildOnly, NotOrganizer
 from bot.interactions import DomainCheckFailure, send_ephemeral
 from cogs._ui import ORGANIZER_ONLY, member_is_organizer, organizer_only, say
+from cogs.capacity import views as capacity_views
 from cogs.cohorts.roles import apply_assignment
 from cogs.teams import views as v
 
@@ -71,6 +72,9 @@ class TeamCog(commands.Cog):
         channel_id = await v.create_team_channel(self.bot, interaction.guild, team)
         if channel_id:
             text += "\n" + self._say(interaction, v.CHANNEL_READY, channel=f"<#{channel_id}>")
+        standing = await self.bot.services.capacity.standing(team.id)
+        if standing is not None and standing.status == "waitlisted":
+            text += "\n" + capacity_views.standing_text(self.bot, locale, standing)
         await self._entry_cohort(interaction)
         await send_ephemeral(interaction, text)
 
@@ -134,7 +138,14 @@ class TeamCog(commands.Cog):
             details = await teams.details_of_member(interaction.user.id)
         else:
             details = await teams.details((await teams.resolve(team)).id)
-        await send_ephemeral(interaction, embed=v.info_embed(self.bot, interaction, details))
+        embed = v.info_embed(self.bot, interaction, details)
+        standing = await self.bot.services.capacity.standing(details.team.id)
+        if standing is not None:
+            embed.add_field(
+                name=self._say(interaction, capacity_views.STANDING_LABEL),
+                value=capacity_views.standing_text(self.bot, str(interaction.locale), standing),
+            )
+        await send_ephemeral(interaction, embed=embed)
 
     @info.autocomplete("team")
     async def _team_choices(
@@ -234,6 +245,27 @@ class TeamCog(commands.Cog):
         )
 
     disband.autocomplete("team")(_team_choices)
+
+    @team.command(
+        name="withdraw", description="Give up your team's place or waitlist entry (captain)"
+    )
+    async def withdraw(self, interaction: discord.Interaction[PodiumBot]) -> None:
+        """Ask for confirmation with a button; the button withdraws the team."""
+        team, standing = await self.bot.services.capacity.withdraw_preview(
+            captain_id=interaction.user.id
+        )
+        text, view = capacity_views.withdraw_prompt(
+            self.bot, interaction, team.id, team.name, standing.status == "waitlisted"
+        )
+        await send_ephemeral(interaction, text, view=view)
+
+    @team.command(name="checkin", description="Confirm your team takes part (captain)")
+    async def checkin(self, interaction: discord.Interaction[PodiumBot]) -> None:
+        """Check the team in during the check-in window."""
+        team = await self.bot.services.capacity.checkin(user_id=interaction.user.id)
+        await send_ephemeral(
+            interaction, self._say(interaction, capacity_views.CHECKED_IN, team=v.esc(team.name))
+        )
 
     @team.command(
         name="admin-move",

@@ -8,6 +8,7 @@ queries read ``from storage.schema import teams``.
 
 from __future__ import annotations
 
+from storage.schema.capacity import capacity_entries, capacity_offers, capacity_tracks
 from storage.schema.contests import contest_results, contests, submissions, vote_events, votes
 from storage.schema.core import (
     NAMING_CONVENTION,
@@ -45,6 +46,9 @@ __all__ = [
     "activity_daily",
     "audit_log",
     "broadcasts",
+    "capacity_entries",
+    "capacity_offers",
+    "capacity_tracks",
     "cohort_imports",
     "consent_records",
     "contest_results",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -47,6 +49,15 @@ def _mention(user_id: int) -> str:
 
 #: Called inside the transaction that put a member (the int) in a team, whichever way.
 MemberJoinedHook = Callable[[AsyncConnection, int], Awaitable[None]]
+log = logging.getLogger(__name__)
+
+
+class TeamListener(Protocol):
+    """Told after the commit when a team is registered or disbanded (capacity places)."""
+
+    async def team_created(self, team: Team) -> None: ...
+
+    async def team_disbanded(self, team: Team) -> None: ...
 
 
 @dataclass(slots=True)
@@ -66,6 +77,24 @@ class TeamService(TeamRoster):
         )
         for hook in self.member_joined_hooks:
             await hook(conn, user_id)
+    listeners: list[TeamListener] = field(default_factory=list)
+
+    async def _tell(self, team: Team, *, created: bool) -> None:
+        """Tell the listeners (after the commit); a listener's failure is logged, since the
+        team change itself is done (capacity repairs itself at the next start)."""
+        for listener in self.listeners:
+            try:
+                if created:
+                    await listener.team_created(team)
+                else:
+                    await listener.team_disbanded(team)
+            except Exception:
+                log.exception("team listener failed team=%s created=%s", team.id, created)
+
+    async def disbanded_elsewhere(self, team: Team) -> None:
+        """Another service's transaction disbanded ``team`` (an erasure): tell the
+        listeners, after its commit."""
+        await self._tell(team, created=False)
 
     # -- registration --------------------------------------------------------------------
 
@@ -111,6 +140,7 @@ class TeamService(TeamRoster):
                 raise AlreadyInTeam(team="?") from None
             row = await _reload(conn, team_id)
         self._indexed(row.id, row.name)
+        await self._tell(Team.from_row(row), created=True)
         return Team.from_row(row)
 
     async def join(self, *, user_id: int, code: str) -> MembershipChange:
@@ -206,6 +236,7 @@ class TeamService(TeamRoster):
             change = await self._remove(conn, row, user_id, now)
         if change.disbanded:
             self._indexed(row.id, None)
+            await self._tell(change.team, created=False)
         return change
 
     async def member_left_server(self, *, user_id: int) -> MembershipChange | None:
@@ -233,6 +264,7 @@ class TeamService(TeamRoster):
             )
         if change.disbanded:
             self._indexed(row.id, None)
+            await self._tell(change.team, created=False)
         return change
 
     # -- captain actions -----------------------------------------------------------------
@@ -350,6 +382,7 @@ class TeamService(TeamRoster):
                 )
             after = await _reload(conn, row.id)
         self._indexed(row.id, None)
+        await self._tell(Team.from_row(after), created=False)
         return Disbanded(Team.from_row(after), tuple(members))
 
     async def set_channel(self, *, team_id: int, channel_id: int | None) -> None:
@@ -391,6 +424,7 @@ class TeamService(TeamRoster):
             )
         if left is not None and left.disbanded:
             self._indexed(left.team.id, None)
+            await self._tell(left.team, created=False)
         joined = MembershipChange(
             Team.from_row(target), member_id, joined=True, remaining=tuple(remaining)
         )
