@@ -102,6 +102,11 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "nps_responses": {"user_id": "delete"},
     "web_login_tokens": {"user_id": "delete"},
     "web_sessions": {"user_id": "delete"},
+    "profiles": {"user_id": "delete", "answers": "with_row"},
+    "profile_consents": {"user_id": "delete"},
+    "eligibility_codes": {"user_id": "delete", "email": "with_row"},
+    "eligibility_proofs": {"user_id": "delete", "decided_by": "pseudonym"},
+    "eligibility_grants": {"user_id": "delete", "email": "with_row"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).
@@ -115,6 +120,7 @@ HIDDEN_COLUMNS: dict[str, frozenset[str]] = {
     "verification_codes": frozenset({"code_hash", "link_hash", "salt"}),
     "web_login_tokens": frozenset({"token_hash"}),
     "web_sessions": frozenset({"id_hash", "csrf_token"}),
+    "eligibility_codes": frozenset({"code_hash", "salt"}),
     "outbox": frozenset({"body", "variables", "twilio_sid", "claimed_at", "needs_check"}),
 }
 

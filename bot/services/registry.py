@@ -21,6 +21,7 @@ from bot.services.points import PointsService
 from bot.services.posts import PostService
 from bot.services.privacy import PrivacyService
 from bot.services.qa import QAService
+from bot.services.registration import EligibilityService, ProfileService
 from bot.services.setup import GuildSetupService
 from bot.services.surveys import SurveyService
 from bot.services.teams import TeamService
@@ -55,3 +56,5 @@ class Services:
     surveys: SurveyService
     privacy: PrivacyService
     posts: PostService
+    profiles: ProfileService
+    eligibility: EligibilityService

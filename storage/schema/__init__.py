@@ -27,6 +27,13 @@ from storage.schema.points import (
     team_week_points,
 )
 from storage.schema.qa import qa_attendance, qa_questions, qa_rsvps, qa_sessions, qa_votes
+from storage.schema.registration import (
+    eligibility_codes,
+    eligibility_grants,
+    eligibility_proofs,
+    profile_consents,
+    profiles,
+)
 from storage.schema.teams import cohort_imports, team_members, team_registration_locks, teams
 from storage.schema.web import web_login_tokens, web_secrets, web_sessions
 from storage.schema.whatsapp import (
@@ -49,6 +56,9 @@ __all__ = [
     "contest_results",
     "contests",
     "discord_posts",
+    "eligibility_codes",
+    "eligibility_grants",
+    "eligibility_proofs",
     "guild_resources",
     "members",
     "metadata",
@@ -57,6 +67,8 @@ __all__ = [
     "outbox",
     "point_imports",
     "points_ledger",
+    "profile_consents",
+    "profiles",
     "qa_attendance",
     "qa_questions",
     "qa_rsvps",

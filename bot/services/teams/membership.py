@@ -24,6 +24,7 @@ from bot.services.teams.errors import (
     UnknownTeam,
     UnknownTrack,
 )
+from bot.services.teams.gate import TrackGate
 from bot.services.teams.models import Disbanded, MembershipChange, MoveResult, Team, TeamDetails
 from bot.services.teams.names import clean_team_name, new_invite_code, normalize_invite_code
 from bot.services.teams.roster import TeamRoster
@@ -47,6 +48,15 @@ def _mention(user_id: int) -> str:
 @dataclass(slots=True)
 class TeamService(TeamRoster):
     """Team registration and management for the current season."""
+
+    #: Asked before a team enters a track (eligibility); None lets every member in.
+    gate: TrackGate | None = None
+
+    async def _check_track_entry(
+        self, conn: AsyncConnection, track: str, user_ids: list[int]
+    ) -> None:
+        if self.gate is not None:
+            await self.gate.check_entry(conn, track=track, user_ids=user_ids)
 
     # -- registration --------------------------------------------------------------------
 
@@ -73,6 +83,7 @@ class TeamService(TeamRoster):
                 raise AlreadyInTeam(team=current.name)
             if await team_queries.by_name_key(conn, self.season, key) is not None:
                 raise TeamNameTaken(name=clean)
+            await self._check_track_entry(conn, track, [user_id])
             try:
                 team_id = await team_queries.insert_team(
                     conn,
@@ -116,6 +127,8 @@ class TeamService(TeamRoster):
             team = await _reload(conn, found.id)
             if await team_queries.member_count(conn, team.id) >= self.competition.teams.max_size:
                 raise TeamFull(team=team.name, max=self.competition.teams.max_size)
+            members = await team_queries.member_ids(conn, team.id)
+            await self._check_track_entry(conn, team.track, [*members, user_id])
             try:
                 await team_queries.add_member(
                     conn, team_id=team.id, user_id=user_id, season=self.season, now=now
@@ -340,6 +353,8 @@ class TeamService(TeamRoster):
                 raise AlreadyInThatTeam(member=_mention(member_id), team=target.name)
             if await team_queries.member_count(conn, target.id) >= self.competition.teams.max_size:
                 raise TeamFull(team=target.name, max=self.competition.teams.max_size)
+            members = await team_queries.member_ids(conn, target.id)
+            await self._check_track_entry(conn, target.track, [*members, member_id])
             left = None
             if current is not None:
                 left = await self._remove(conn, current, member_id, now)
