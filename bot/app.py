@@ -38,6 +38,7 @@ COGS = (
     "cogs.activity",
     "cogs.survey",
     "cogs.privacy",
+    "cogs.registration",
 )
 
 

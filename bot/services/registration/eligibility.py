@@ -345,6 +345,11 @@ class EligibilityService:
 
     # -- status and the team gate --------------------------------------------------------
 
+    async def grants(self, user_id: int) -> list[Grant]:
+        """The tracks the member is eligible for, and how."""
+        async with self.db.read() as conn:
+            return [_grant(row) for row in await q.grants_of(conn, user_id)]
+
     async def status(self, user_id: int) -> list[EligibilityStatus]:
         """The member's standing in each track with an eligibility rule."""
         async with self.db.read() as conn:
