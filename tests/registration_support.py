@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
 import re
 import socket
@@ -51,7 +50,7 @@ class Inbox:
 
     messages: list[Message] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -107,10 +106,3 @@ async def submit_modal(
         ],
     }
     return await fake._deliver(payload, result, timeout, wait_final=True)
-
-
-async def until(condition: Any, timeout: float = 10) -> None:
-    """Wait (bounded) until ``condition()`` is true."""
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)

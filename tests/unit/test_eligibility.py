@@ -200,9 +200,11 @@ async def test_a_proof_waits_in_the_queue_and_approval_is_audited(services: Serv
             user_id=ALICE, track="student", file=CARD, locale="en-US"
         )
     queued, total = await services.eligibility.queue()
-    assert [p.id for p in queued] == [proof.id] and total == 1
+    assert [p.id for p in queued] == [proof.id]
+    assert total == 1
     decision = await services.eligibility.approve(actor_id=ORGANIZER, proof_id=proof.id)
-    assert decision.approved and decision.user_id == ALICE
+    assert decision.approved
+    assert decision.user_id == ALICE
     assert [g.method for g in await services.eligibility.grants(ALICE)] == ["proof"]
     assert (await services.eligibility.queue()) == ([], 0)
     with pytest.raises(ProofAlreadyDecided):
@@ -228,7 +230,8 @@ async def test_a_rejection_needs_a_reason_and_leaves_the_member_ineligible(
     decision = await services.eligibility.reject(
         actor_id=ORGANIZER, proof_id=proof.id, reason="The card has expired."
     )
-    assert not decision.approved and decision.reason == "The card has expired."
+    assert not decision.approved
+    assert decision.reason == "The card has expired."
     assert await services.eligibility.grants(ALICE) == []
     status = await services.eligibility.status(ALICE)
     assert [(s.track, s.grant, s.pending_proof) for s in status] == [("student", None, None)]
@@ -255,7 +258,7 @@ async def test_a_team_enters_a_restricted_track_only_when_all_its_members_are_el
     teams = services.teams
     with pytest.raises(TeamNotEligible) as refused:
         await teams.create(user_id=ALICE, name="Scholars", track="student")
-    assert refused.value.params["members"] == f"<@{ALICE}>"  # type: ignore[attr-defined]
+    assert refused.value.params["members"] == f"<@{ALICE}>"
     assert await teams.team_of(ALICE) is None
     proof = await services.eligibility.submit_proof(
         user_id=ALICE, track="student", file=CARD, locale="en-US"
@@ -264,7 +267,7 @@ async def test_a_team_enters_a_restricted_track_only_when_all_its_members_are_el
     team = await teams.create(user_id=ALICE, name="Scholars", track="student")
     with pytest.raises(TeamNotEligible) as refused:
         await teams.join(user_id=BOB, code=team.invite_code)
-    assert refused.value.params["members"] == f"<@{BOB}>"  # type: ignore[attr-defined]
+    assert refused.value.params["members"] == f"<@{BOB}>"
     with pytest.raises(TeamNotEligible):
         await teams.admin_move(actor_id=ORGANIZER, member_id=BOB, team_id=team.id)
     assert await teams.team_of(BOB) is None

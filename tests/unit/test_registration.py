@@ -126,7 +126,8 @@ async def test_editing_keeps_one_consent_per_version(services: Services, clock) 
     assert profile.answers["full_name"] == "Ada L."
     assert profile.updated_at == T0 + dt.timedelta(days=1)
     assert profile.created_at == T0
-    assert profile.consent is not None and profile.consent.accepted_at == T0
+    assert profile.consent is not None
+    assert profile.consent.accepted_at == T0
 
 
 @pytest.fixture
@@ -134,8 +135,7 @@ def competition(competition: CompetitionConfig) -> CompetitionConfig:
     """Nine fields: page 1 (consent + 4), page 2 (5)."""
     fields = [f.model_dump() for f in competition.registration.fields]
     fields += [
-        {"key": f"extra{n}", "label": {"en": f"Extra {n}"}, "required": n == 1}
-        for n in range(1, 6)
+        {"key": f"extra{n}", "label": {"en": f"Extra {n}"}, "required": n == 1} for n in range(1, 6)
     ]
     return _rules(competition, fields)
 
@@ -171,7 +171,8 @@ async def test_the_organizers_csv_has_a_column_per_field_and_defuses_formulas(
     header = services.profiles.csv_header()
     rows = await services.profiles.csv_rows()
     assert header[:3] == ["user_id", "display_name", "full_name"]
-    assert "extra5" in header and header[-3:] == ["consent_version", "consent_at", "updated_at"]
+    assert "extra5" in header
+    assert header[-3:] == ["consent_version", "consent_at", "updated_at"]
     row = dict(zip(header, rows[0], strict=True))
     assert row["user_id"] == str(ALICE)
     assert row["full_name"] == "'=HYPERLINK(1)"
