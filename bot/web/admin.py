@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.errors import PodiumError
 from bot.services.dashboard import AdminOverview, Series
 from bot.services.web_auth import SESSION_TTL, WebSession
-from bot.web import charts, texts
+from bot.web import charts, registration_texts, texts
 from bot.web.guard import read_form
 from bot.web.render import render, request_locale, site_of
 
@@ -95,7 +95,12 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
     overview = await site.services.dashboard.overview()
     return _private(
         render(
-            request, "admin.html", session=session, overview=overview, **_figures(request, overview)
+            request,
+            "admin.html",
+            session=session,
+            overview=overview,
+            R=registration_texts,
+            **_figures(request, overview),
         )
     )
 

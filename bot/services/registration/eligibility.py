@@ -243,7 +243,11 @@ class EligibilityService:
         if not rule.proof:
             raise NoProofRoute(track=name, domains=", ".join(rule.email_domains))
         kind = (file.content_type or "").split(";")[0].strip().lower()
-        if kind not in PROOF_TYPES or not 0 < file.size <= MAX_PROOF_BYTES:
+        if (
+            kind not in PROOF_TYPES
+            or not 0 < file.size <= MAX_PROOF_BYTES
+            or not file.url.startswith("https://")
+        ):
             raise BadProofFile(max_mb=MAX_PROOF_BYTES // (1024 * 1024))
         now = self.clock.now()
         async with self.db.write() as conn:
