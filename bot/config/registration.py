@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from bot.config.fields import _check_unique, _issue, _Key, _Model
 
@@ -47,15 +47,25 @@ class ProfileFieldConfig(_Model):
         tuple[_Choice, ...], AfterValidator(lambda v: tuple(_check_unique(v, "choice")))
     ] = ()
 
-    @field_validator("choices")
-    @classmethod
-    def _choices_match_type(cls, value: tuple[str, ...], info: Any) -> tuple[str, ...]:
-        kind = info.data.get("type")
-        if kind == "choice" and not value:
-            raise ValueError('is empty: a "choice" field needs its choices, e.g. ["yes", "no"]')
-        if kind != "choice" and value:
-            raise ValueError(f'is only for type = "choice" (this field is {kind!r})')
-        return value
+    @model_validator(mode="after")
+    def _choices_match_type(self) -> ProfileFieldConfig:
+        if self.type == "choice" and not self.choices:
+            raise _issue(
+                (
+                    ("choices",),
+                    'is empty: a "choice" field needs its choices',
+                    'list the allowed answers, e.g. choices = ["Bachelor", "Master"].',
+                )
+            )
+        if self.type != "choice" and self.choices:
+            raise _issue(
+                (
+                    ("choices",),
+                    f'is only for type = "choice" (this field is {self.type!r})',
+                    'remove choices, or set type = "choice".',
+                )
+            )
+        return self
 
 
 class ConsentText(_Model):

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config.fields import _issue
 from bot.config.problems import ConfigProblem, _redact_url
 
 #: The one command the docs and messages give for making a secret (43 URL-safe characters).
@@ -347,9 +348,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check_smtp_complete(self) -> Settings:
         if self.SMTP_HOST and not self.SMTP_FROM:
-            raise PydanticCustomError(
-                "smtp_incomplete",
-                "SMTP_FROM: missing (e-mail codes need a sender because SMTP_HOST is set)",
+            raise _issue(
+                (
+                    ("SMTP_FROM",),
+                    "missing (e-mail codes need a sender because SMTP_HOST is set)",
+                    _ENV_FIXES["SMTP_FROM"],
+                )
             )
         return self
 
