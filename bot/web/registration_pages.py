@@ -15,6 +15,7 @@ from bot.services.registration import Decision
 from bot.web import registration_texts
 from bot.web.admin import NO_STORE, _checked_form, current_session
 from bot.web.guard import parse_id, read_form
+from bot.web.public import not_found
 from bot.web.render import render, request_locale, site_of
 
 log = logging.getLogger(__name__)
@@ -115,15 +116,23 @@ async def _tell_member(request: web.Request, decision: Decision) -> None:
         log.warning("decision DM not sent: no Discord publisher in this process")
 
 
-async def decide(request: web.Request) -> web.StreamResponse:
-    """Approve or reject a proof (CSRF-checked form); 303 back to the queue."""
+async def approve(request: web.Request) -> web.StreamResponse:
+    """Approve a proof (CSRF-checked form); 303 back to the queue."""
+    return await _decide(request, "approve")
+
+
+async def reject(request: web.Request) -> web.StreamResponse:
+    """Reject a proof with the form's reason (CSRF-checked); 303 back to the queue."""
+    return await _decide(request, "reject")
+
+
+async def _decide(request: web.Request, action: str) -> web.StreamResponse:
     checked = await _checked_form(request)
     if isinstance(checked, web.Response):
         return checked
     proof_id = parse_id(request.match_info.get("proof_id"), max_digits=18)
-    action = request.match_info.get("action")
-    if proof_id is None or action not in ("approve", "reject"):
-        raise web.HTTPNotFound()
+    if proof_id is None:
+        return not_found(request)
     eligibility = site_of(request).services.eligibility
     try:
         if action == "approve":
@@ -158,4 +167,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/admin/profiles", profiles_page)
     app.router.add_get("/admin/profiles.csv", profiles_csv)
     app.router.add_get("/admin/eligibility", queue_page)
-    app.router.add_post(r"/admin/eligibility/{proof_id:\d{1,18}}/{action:approve|reject}", decide)
+    app.router.add_post("/admin/eligibility/{proof_id}/approve", approve)
+    app.router.add_post("/admin/eligibility/{proof_id}/reject", reject)
