@@ -55,7 +55,7 @@ def build_services(
     posts = PostService(db, clock)
     activity = ActivityService(db, clock, competition)
     members = MemberService(db, clock)
-    eligibility = EligibilityService(db, clock, competition, audit, mailer)
+    eligibility = EligibilityService(db, clock, competition, audit, mailer, scheduler)
     teams = TeamService(db, clock, competition, audit, gate=eligibility)
     surveys = SurveyService(db, clock, audit)
     contests = ContestService(db, clock, competition, audit, points, scheduler, activity=activity)

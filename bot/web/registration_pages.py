@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.errors import PodiumError
-from bot.services.registration import Decision
 from bot.web import registration_texts
 from bot.web.admin import NO_STORE, _checked_form, current_session
 from bot.web.guard import parse_id, read_form
@@ -107,15 +106,6 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def _tell_member(request: web.Request, decision: Decision) -> None:
-    """DM the member through the one publisher (when this process has the Discord bot)."""
-    services = site_of(request).services
-    try:
-        await services.scheduler.publish((services.eligibility.decision_publication(decision),))
-    except RuntimeError:
-        log.warning("decision DM not sent: no Discord publisher in this process")
-
-
 async def approve(request: web.Request) -> web.StreamResponse:
     """Approve a proof (CSRF-checked form); 303 back to the queue."""
     return await _decide(request, "approve")
@@ -153,7 +143,6 @@ async def _decide(request: web.Request, action: str) -> web.StreamResponse:
             back=True,
         )
         return _private(refused)
-    await _tell_member(request, decision)
     done = "approved" if decision.approved else "rejected"
     return _private(
         web.Response(

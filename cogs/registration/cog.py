@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
-from bot.services.registration import DECISION_PUBLICATION, ProofFile
+from bot.services.registration import DECISION_JOB, DECISION_PUBLICATION, ProofFile
 from cogs._ui import ORGANIZER_ONLY, esc, organizer_only, tr
 from cogs.registration.eligibility_views import (
     QUEUE_SIZE,
@@ -103,11 +103,15 @@ class EligibilityCog(commands.Cog):
     async def cog_load(self) -> None:
         """Register the decision DM's renderer; the queue buttons work after a restart."""
         self.bot.publisher.register(DECISION_PUBLICATION, DecisionRenderer(self.bot))
+        self.bot.services.scheduler.register(
+            DECISION_JOB, self.bot.services.eligibility.run_decision
+        )
         self.bot.add_dynamic_items(ProofButton)
 
     async def cog_unload(self) -> None:
-        """Forget the renderer."""
+        """Forget the renderer and the job handler."""
         self.bot.publisher.unregister(DECISION_PUBLICATION)
+        self.bot.services.scheduler.unregister(DECISION_JOB)
 
     def _track_name(self, key: str, locale: str) -> str:
         return self.bot.competition.track(key).name.get(locale)

@@ -75,12 +75,6 @@ def queue_message(
     return embed, view
 
 
-async def tell_member(bot: PodiumBot, decision: Decision) -> None:
-    """DM the member the outcome, once (the publisher's journal keys it by the proof)."""
-    publication = bot.services.eligibility.decision_publication(decision)
-    await bot.publisher.publish([publication])
-
-
 class ProofButton(
     PersistentButton, template=r"podium:eligibility:(?P<action>approve|reject):(?P<id>\d{1,18})"
 ):
@@ -115,10 +109,10 @@ class ProofButton(
         decision = await bot.services.eligibility.approve(
             actor_id=interaction.user.id, proof_id=self.proof_id
         )
+        # The member's DM is the decision's job, stored with it and armed by the service.
         await send_ephemeral(
             interaction, decided_text(bot, interaction_locale(interaction), decision)
         )
-        await tell_member(bot, decision)
 
 
 def decided_text(bot: PodiumBot, locale: str, decision: Decision) -> str:
@@ -156,7 +150,6 @@ class RejectModal(discord.ui.Modal):
         )
         locale = interaction_locale(interaction)
         await send_ephemeral(interaction, decided_text(self.bot, locale, decision))
-        await tell_member(self.bot, decision)
 
     async def on_error(  # type: ignore[override]  # discord.py: Modal narrows View's
         self, interaction: discord.Interaction[Any], error: Exception, /

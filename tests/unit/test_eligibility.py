@@ -12,7 +12,8 @@ from sqlalchemy import select
 from bot.config import CompetitionConfig
 from bot.i18n import Catalogs
 from bot.mail import SmtpMailer
-from bot.services.registration import ProofFile
+from bot.scheduler import Job
+from bot.services.registration import DECISION_JOB, ProofFile
 from bot.services.registration.errors import (
     AlreadyEligible,
     BadProofFile,
@@ -32,7 +33,8 @@ from bot.services.registration.errors import (
     WrongCode,
 )
 from bot.services.registry import Services
-from storage.schema import audit_log, eligibility_codes
+from storage.queries.jobs import JobRow
+from storage.schema import audit_log, eligibility_codes, scheduled_jobs
 from tests.registration_support import SmtpServer, local_smtp, with_eligibility
 
 ALICE = 820000000000000001
@@ -214,9 +216,19 @@ async def test_a_proof_waits_in_the_queue_and_approval_is_audited(services: Serv
     assert [(a.action, a.actor_id, a.target) for a in audit] == [
         ("eligibility.approve", ORGANIZER, f"user:{ALICE}")
     ]
-    publication = services.eligibility.decision_publication(decision)
+    async with services.db.read() as conn:
+        (job,) = [
+            row
+            for row in (await conn.execute(select(scheduled_jobs))).all()
+            if row.kind == DECISION_JOB
+        ]
+    assert job.key == f"eligibility:proof:{proof.id}:decision"
+    assert job.status == "pending"  # stored with the decision: a restart still sends it
+    result = await services.eligibility.run_decision(Job.of(JobRow(**job._mapping)))
+    (publication,) = result.publications
     assert publication.user_id == ALICE
-    assert publication.key == f"eligibility:proof:{proof.id}:decision"
+    assert publication.key == job.key
+    assert publication.data == decision
 
 
 async def test_a_rejection_needs_a_reason_and_leaves_the_member_ineligible(

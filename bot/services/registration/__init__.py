@@ -10,6 +10,7 @@ the ``TrackGate`` the team service asks before a team enters a track.
 from bot.services.registration.eligibility import (
     CODE_TTL,
     CODES_PER_HOUR,
+    DECISION_JOB,
     MAX_ATTEMPTS,
     EligibilityService,
 )
@@ -38,6 +39,7 @@ from bot.services.registration.profiles import ProfileService
 __all__ = [
     "CODES_PER_HOUR",
     "CODE_TTL",
+    "DECISION_JOB",
     "DECISION_PUBLICATION",
     "MAX_ATTEMPTS",
     "AlreadyEligible",

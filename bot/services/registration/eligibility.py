@@ -4,7 +4,9 @@ A code is 6 digits, stored only as a scrypt hash (computed off the event loop, b
 write transaction), valid for 15 minutes and 5 attempts; a member gets one code a minute
 and 5 an hour. The e-mail goes out through the mail port after the code is committed,
 never while the single writer is held. Organizer decisions on proofs are audited, and the
-member is told by a DM (a ``Publication`` the caller hands to the publisher).
+member is told by a DM: the decision's transaction also stores a job due at once
+(``DECISION_JOB``), whose handler returns the DM's ``Publication``, so the scheduler hands
+it to the one publisher exactly once, after a crash too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.config.sections import EligibilityRule, TrackConfig
 from bot.i18n import normalize_locale
+from bot.scheduler import Job, JobResult, Scheduler
 from bot.services.audit import AuditService
 from bot.services.publications import Publication
 from bot.services.registration.errors import (
@@ -61,6 +64,7 @@ from bot.services.registration.models import (
     ProofFile,
 )
 from storage.engine import Database
+from storage.queries import jobs as job_queries
 from storage.queries import members as member_queries
 from storage.queries import registration as q
 
@@ -71,6 +75,8 @@ CODES_PER_HOUR = 5
 MAX_PROOF_BYTES = 10 * 1024 * 1024
 PROOF_TYPES = ("image/png", "image/jpeg", "image/webp", "application/pdf")
 MAX_REASON = 500
+#: The job that DMs a member the decision on their proof (one per proof).
+DECISION_JOB = "eligibility.decision"
 
 
 def _hash(code: str, salt: str) -> str:
@@ -90,6 +96,14 @@ def _grant(row: q.GrantRow) -> Grant:
     return Grant(row.track, row.method, row.email, row.granted_at)
 
 
+def _key(decision: Decision) -> str:
+    return f"eligibility:proof:{decision.proof_id}:decision"
+
+
+def _payload(decision: Decision) -> dict[str, object]:
+    return {name: getattr(decision, name) for name in Decision.__slots__}
+
+
 def _mentions(user_ids: Sequence[int]) -> str:
     return ", ".join(f"<@{user_id}>" for user_id in user_ids)
 
@@ -104,6 +118,8 @@ class EligibilityService:
     audit: AuditService
     #: None: no SMTP server is configured, e-mail codes are off.
     mailer: Mailer | None = None
+    #: Arms the decision DM's job at once (without it, the job waits for the next start).
+    scheduler: Scheduler | None = None
 
     # -- rules ---------------------------------------------------------------------------
 
@@ -334,18 +350,25 @@ class EligibilityService:
                 details={"proof_id": proof_id, "track": row.track, "reason": reason},
             )
             member = await member_queries.get(conn, row.user_id)
-        locale = member.locale if member else self.competition.competition.default_locale
-        return Decision(proof_id, row.user_id, row.track, approved, reason, locale)
+            locale = member.locale if member else self.competition.competition.default_locale
+            decision = Decision(proof_id, row.user_id, row.track, approved, reason, locale)
+            payload = _payload(decision)
+            await job_queries.upsert_pending(
+                conn, kind=DECISION_JOB, key=_key(decision), run_at=now, payload=payload, now=now
+            )
+        if self.scheduler is not None:
+            await self.scheduler.schedule(DECISION_JOB, _key(decision), now, payload)
+        return decision
 
     @staticmethod
     def decision_publication(decision: Decision) -> Publication:
         """The DM telling the member the outcome (posted once, keyed by the proof)."""
-        return Publication(
-            f"eligibility:proof:{decision.proof_id}:decision",
-            DECISION_PUBLICATION,
-            decision,
-            user_id=decision.user_id,
-        )
+        return Publication(_key(decision), DECISION_PUBLICATION, decision, user_id=decision.user_id)
+
+    async def run_decision(self, job: Job) -> JobResult:
+        """The ``DECISION_JOB`` handler: the decision's DM."""
+        decision = Decision(**job.payload)
+        return JobResult(publications=(self.decision_publication(decision),))
 
     # -- status and the team gate --------------------------------------------------------
 
