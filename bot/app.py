@@ -41,6 +41,7 @@ COGS = (
     "cogs.survey",
     "cogs.privacy",
     "cogs.calendar",
+    "cogs.registration",
 )
 
 

@@ -28,6 +28,7 @@ from bot.services.points import PointsService
 from bot.services.posts import PostService
 from bot.services.privacy import PrivacyService
 from bot.services.qa import QAService
+from bot.services.registration import EligibilityService, Mailer, ProfileService
 from bot.services.registry import Services
 from bot.services.setup import GuildSetupService
 from bot.services.surveys import SurveyService
@@ -45,9 +46,10 @@ def build_services(
     competition: CompetitionConfig,
     guild_id: int,
     whatsapp_setup: WhatsAppSetup | None = None,
+    mailer: Mailer | None = None,
 ) -> Services:
     """Create the services for one competition server; ``whatsapp_setup``: None keeps WhatsApp
-    linking off (Twilio not configured)."""
+    linking off (Twilio not configured); ``mailer``: None keeps e-mail codes off (no SMTP)."""
     # In dependency order: each service is built after the ones it is given.
     audit = AuditService(db, clock)
     scheduler = Scheduler(db, clock, grace=competition.reminders.grace_period)
@@ -56,7 +58,8 @@ def build_services(
     posts = PostService(db, clock)
     activity = ActivityService(db, clock, competition)
     members = MemberService(db, clock)
-    teams = TeamService(db, clock, competition, audit)
+    eligibility = EligibilityService(db, clock, competition, audit, mailer, scheduler)
+    teams = TeamService(db, clock, competition, audit, gate=eligibility)
     lfg = LfgService(db, clock, competition, teams)
     teams.member_joined_hooks.append(lfg.member_joined)
     surveys = SurveyService(db, clock, audit)
@@ -92,6 +95,8 @@ def build_services(
         calendar=CalendarService(db, clock, competition, scheduler, outbox, qa, contests),
         lfg=lfg,
         capacity=capacity,
+        profiles=ProfileService(db, clock, competition),
+        eligibility=eligibility,
     )
 
 

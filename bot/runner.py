@@ -19,6 +19,7 @@ from bot.bootstrap import build_services, migrated_services
 from bot.clock import SystemClock
 from bot.config import CompetitionConfig, Settings
 from bot.i18n import Catalogs
+from bot.mail import smtp_mailer
 from bot.overrides import apply_discord_overrides
 from bot.services.registry import Services
 from bot.web import HealthSources, WebServer, WebSite, build_web_app
@@ -40,18 +41,20 @@ async def run(settings: Settings, competition: CompetitionConfig) -> int:
     try:
         await migrate(db)
         clock = SystemClock()
+        catalogs = Catalogs()
         services = build_services(
             db=db,
             clock=clock,
             competition=competition,
             guild_id=settings.DISCORD_GUILD_ID,
             whatsapp_setup=whatsapp_setup(settings),
+            mailer=smtp_mailer(settings, competition.competition.name, catalogs),
         )
         configure_web_auth(services, settings)
         bot = PodiumBot(
             services=services,
             competition=competition,
-            catalogs=Catalogs(),
+            catalogs=catalogs,
             guild_id=settings.DISCORD_GUILD_ID,
         )
         whatsapp = (

@@ -18,6 +18,9 @@ from storage.schema import (
     consent_records,
     contests,
     discord_posts,
+    eligibility_codes,
+    eligibility_grants,
+    eligibility_proofs,
     lfg_card_tags,
     lfg_cards,
     lfg_invites,
@@ -26,6 +29,8 @@ from storage.schema import (
     nps_surveys,
     outbox,
     point_imports,
+    profile_consents,
+    profiles,
     qa_attendance,
     qa_questions,
     qa_rsvps,
@@ -413,7 +418,54 @@ async def seed(services: Services) -> dict[str, Any]:
                 answered_by=ALICE,
             )
         )
+        await _seed_registration(conn, now)
     return {"team": team, "solo": solo, "subs": subs, "contest": contest}
+
+
+async def _seed_registration(conn: Any, now: dt.datetime) -> None:
+    """Alice's profile, consent, e-mail code, proof and grant; Bob's proof she decided."""
+    await conn.execute(
+        insert(profiles).values(
+            user_id=ALICE, answers={"full_name": "Alice A"}, created_at=now, updated_at=now
+        )
+    )
+    await conn.execute(
+        insert(profile_consents).values(
+            user_id=ALICE, version="1", locale="en", text="I agree", accepted_at=now
+        )
+    )
+    await conn.execute(
+        insert(eligibility_codes).values(
+            user_id=ALICE,
+            track="student",
+            email="alice@uni.edu",
+            code_hash="h" * 64,
+            salt="s" * 32,
+            attempts=0,
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=15),
+        )
+    )
+    for user_id, decided_by in ((ALICE, None), (BOB, ALICE)):
+        await conn.execute(
+            insert(eligibility_proofs).values(
+                user_id=user_id,
+                track="student",
+                filename="card.png",
+                url="https://cdn.example/card.png",
+                content_type="image/png",
+                size=10,
+                status="pending" if decided_by is None else "approved",
+                submitted_at=now,
+                decided_by=decided_by,
+                decided_at=now if decided_by else None,
+            )
+        )
+    await conn.execute(
+        insert(eligibility_grants).values(
+            user_id=ALICE, track="student", method="email", email="alice@uni.edu", granted_at=now
+        )
+    )
 
 
 async def everything(services: Services) -> dict[str, list[dict[str, Any]]]:

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
 from bot.config.phases import CALENDAR_FIXES, CalendarSection, localize_phases
+from bot.config.registration import RegistrationSection
 from bot.config.sections import (
     CapacitySection,
     ChannelsSection,
@@ -54,6 +55,7 @@ class CompetitionConfig(_Model):
     calendar: CalendarSection = Field(default_factory=CalendarSection)
     lfg: LfgSection = Field(default_factory=LfgSection)
     capacity: CapacitySection = Field(default_factory=CapacitySection)
+    registration: RegistrationSection = Field(default_factory=RegistrationSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -280,6 +282,29 @@ _TOML_FIXES: Final[dict[str, str]] = {
     ),
     "tracks.name.*": "give a display name of 1-100 characters.",
     "tracks.cap": "use a whole number of teams from 1 to 100000, or remove the line for no cap.",
+    "tracks.eligibility": (
+        'use eligibility = { email_domains = ["edu", "edu.cn"], proof = true }: an address at '
+        "one of the domains (confirmed by a code) or an approved proof makes a member eligible."
+    ),
+    "tracks.eligibility.email_domains": 'list domains without "@", e.g. ["edu", "ac.uk"].',
+    "tracks.eligibility.proof": "use true (organizers approve uploaded proofs) or false.",
+    "registration": "make [registration] a table (see competition.example.toml).",
+    "registration.fields": (
+        "use [[registration.fields]] blocks (at most 14) with key, label, type, required, "
+        "max_length and, for type choice, choices."
+    ),
+    "registration.fields.key": 'use 2-20 lower-case letters, digits or underscores, e.g. "school".',
+    "registration.fields.label": 'write label = { en = "School", zh_CN = "学校" } (45 characters).',
+    "registration.fields.label.*": "give a label of 1-45 characters (Discord's limit).",
+    "registration.fields.type": 'use "text", "email", "country", "year" or "choice".',
+    "registration.fields.required": "use true or false.",
+    "registration.fields.max_length": "use a whole number of characters from 1 to 1000.",
+    "registration.fields.choices": 'list the allowed answers, e.g. ["Bachelor", "Master"].',
+    "registration.consent": 'write consent = { en = "...", zh_CN = "..." } (1500 characters).',
+    "registration.consent.*": "write the consent wording in 1-1500 characters.",
+    "registration.consent_version": (
+        'use a short label such as "1" or "2026-09"; change it with the wording.'
+    ),
     "teams": "make [teams] a table (see competition.example.toml).",
     "teams.min_size": "use a whole number from 1 to 50, no larger than max_size.",
     "teams.max_size": "use a whole number from 1 to 50, no smaller than min_size.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
@@ -56,6 +57,16 @@ class LocalizedText(_Model):
         if locale and locale.lower().startswith("zh") and self.zh_CN:
             return self.zh_CN
         return self.en
+
+
+def _check_email_domain(value: str) -> str:
+    value = value.strip().lower().lstrip(".")
+    if not _DOMAIN_RE.fullmatch(value):
+        raise ValueError(f"must be a domain such as 'edu.cn' or 'ac.uk' (got {value!r})")
+    return value
+
+
+_DOMAIN_RE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9-]{2,63}")
 
 
 class CompetitionSection(_Model):
@@ -120,6 +131,33 @@ class CohortConfig(_Model):
         return self.channels[0]
 
 
+class EligibilityRule(_Model):
+    """A track's ``eligibility``: who may enter it. A member is eligible after confirming a
+    code sent to an address at one of ``email_domains`` (``"edu"`` also accepts
+    ``uni.edu``), or after an organizer approves an uploaded proof (``proof = true``)."""
+
+    email_domains: Annotated[
+        tuple[Annotated[str, AfterValidator(_check_email_domain)], ...],
+        AfterValidator(lambda v: tuple(_check_unique(v, "domain"))),
+    ] = ()
+    proof: bool = False
+
+    @field_validator("proof")
+    @classmethod
+    def _some_way_in(cls, value: bool, info: Any) -> bool:
+        if not value and not info.data.get("email_domains"):
+            raise ValueError(
+                "gives no way to become eligible: list email_domains, set proof = true, "
+                "or remove eligibility"
+            )
+        return value
+
+    def allows_email(self, address: str) -> bool:
+        """Whether ``address`` (already lower case) is at one of the allowed domains."""
+        domain = address.rpartition("@")[2]
+        return any(domain == d or domain.endswith("." + d) for d in self.email_domains)
+
+
 class TrackConfig(_Model):
     """One ``[[tracks]]`` entry (e.g. student / professional), with its own leaderboards."""
 
@@ -127,6 +165,8 @@ class TrackConfig(_Model):
     name: LocalizedText
     cap: int | None = Field(default=None, ge=1, le=100_000)
     """Most teams holding a place in the track; later teams are waitlisted. None: no cap."""
+    #: None: anyone may enter the track.
+    eligibility: EligibilityRule | None = None
 
 
 class TeamsSection(_Model):

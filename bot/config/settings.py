@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config.fields import _issue
 from bot.config.problems import ConfigProblem, _redact_url
 
 #: The one command the docs and messages give for making a secret (43 URL-safe characters).
@@ -78,9 +79,23 @@ _ENV_FIXES: Final[dict[str, str]] = {
         "use an http(s) URL such as https://api.twilio.com, or remove the line to talk to "
         "Twilio itself."
     ),
+    "SMTP_HOST": (
+        "set the mail server that sends eligibility codes, e.g. smtp.example.com, or remove "
+        "all SMTP_ keys to run without e-mail codes."
+    ),
+    "SMTP_PORT": "use the mail server's port: 587 (starttls), 465 (tls) or 25 (none).",
+    "SMTP_USERNAME": "set the mail account's user name, or remove it for a server without login.",
+    "SMTP_PASSWORD": "set the mail account's password (an app password for most providers).",
+    "SMTP_FROM": (
+        "set the sender address of the code e-mails, e.g. podium@example.com (required when "
+        "SMTP_HOST is set)."
+    ),
+    "SMTP_SECURITY": "use starttls (port 587), tls (port 465) or none (a local relay only).",
 }
 
-_SECRET_ENV_KEYS: Final = frozenset({"DISCORD_TOKEN", "TWILIO_AUTH_TOKEN", "DASHBOARD_SECRET"})
+_SECRET_ENV_KEYS: Final = frozenset(
+    {"DISCORD_TOKEN", "TWILIO_AUTH_TOKEN", "DASHBOARD_SECRET", "SMTP_PASSWORD"}
+)
 _TWILIO_KEYS: Final = (
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
@@ -183,6 +198,14 @@ class Settings(BaseSettings):
     TWILIO_API_BASE_URL: str | None = Field(
         default=None, description="Overrides Twilio's API base URL."
     )
+    SMTP_HOST: str | None = Field(
+        default=None, description="Mail server for eligibility codes (unset: no e-mail codes)."
+    )
+    SMTP_PORT: int = Field(default=587, ge=1, le=65535, description="Mail server port.")
+    SMTP_USERNAME: str | None = Field(default=None, description="Mail login (optional).")
+    SMTP_PASSWORD: SecretStr | None = Field(default=None, description="Mail password.")
+    SMTP_FROM: str | None = Field(default=None, description="Sender address of code e-mails.")
+    SMTP_SECURITY: str = Field(default="starttls", description="starttls, tls or none.")
 
     @classmethod
     def settings_customise_sources(
@@ -301,6 +324,43 @@ class Settings(BaseSettings):
         if level not in _LOG_LEVELS:
             raise ValueError(f"must be DEBUG, INFO, WARNING or ERROR (got {value!r})")
         return level
+
+    @field_validator("SMTP_SECURITY")
+    @classmethod
+    def _check_smtp_security(cls, value: str) -> str:
+        mode = value.strip().lower()
+        if mode not in ("starttls", "tls", "none"):
+            raise ValueError(f"must be starttls, tls or none (got {value!r})")
+        return mode
+
+    @field_validator("SMTP_FROM")
+    @classmethod
+    def _check_smtp_from(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
+            raise ValueError(
+                f"must be an e-mail address such as podium@example.com (got {value!r})"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_smtp_complete(self) -> Settings:
+        if self.SMTP_HOST and not self.SMTP_FROM:
+            raise _issue(
+                (
+                    ("SMTP_FROM",),
+                    "missing (e-mail codes need a sender because SMTP_HOST is set)",
+                    _ENV_FIXES["SMTP_FROM"],
+                )
+            )
+        return self
+
+    @property
+    def smtp_enabled(self) -> bool:
+        """True when a mail server for eligibility codes is configured."""
+        return bool(self.SMTP_HOST)
 
     @model_validator(mode="after")
     def _check_twilio_complete(self) -> Settings:

@@ -108,6 +108,11 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     # capacity: the captain who checked the team in, the member who answered an offer
     "capacity_entries": {"checked_in_by": "pseudonym"},
     "capacity_offers": {"answered_by": "pseudonym"},
+    "profiles": {"user_id": "delete", "answers": "with_row"},
+    "profile_consents": {"user_id": "delete"},
+    "eligibility_codes": {"user_id": "delete", "email": "with_row"},
+    "eligibility_proofs": {"user_id": "delete", "decided_by": "pseudonym"},
+    "eligibility_grants": {"user_id": "delete", "email": "with_row"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).
@@ -121,6 +126,7 @@ HIDDEN_COLUMNS: dict[str, frozenset[str]] = {
     "verification_codes": frozenset({"code_hash", "link_hash", "salt"}),
     "web_login_tokens": frozenset({"token_hash"}),
     "web_sessions": frozenset({"id_hash", "csrf_token"}),
+    "eligibility_codes": frozenset({"code_hash", "salt"}),
     "outbox": frozenset({"body", "variables", "twilio_sid", "claimed_at", "needs_check"}),
 }
 

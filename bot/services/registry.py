@@ -24,6 +24,7 @@ from bot.services.points import PointsService
 from bot.services.posts import PostService
 from bot.services.privacy import PrivacyService
 from bot.services.qa import QAService
+from bot.services.registration import EligibilityService, ProfileService
 from bot.services.setup import GuildSetupService
 from bot.services.surveys import SurveyService
 from bot.services.teams import TeamService
@@ -61,3 +62,5 @@ class Services:
     calendar: CalendarService
     lfg: LfgService
     capacity: CapacityService
+    profiles: ProfileService
+    eligibility: EligibilityService

@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.errors import PodiumError
 from bot.services.dashboard import AdminOverview, Series
 from bot.services.web_auth import SESSION_TTL, WebSession
-from bot.web import charts, texts
+from bot.web import charts, registration_texts, texts
 from bot.web.guard import read_form
 from bot.web.render import render, request_locale, site_of
 
@@ -101,6 +101,7 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
             session=session,
             overview=overview,
             capacity=capacity,
+            R=registration_texts,
             **_figures(request, overview),
         )
     )

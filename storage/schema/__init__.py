@@ -29,6 +29,13 @@ from storage.schema.points import (
     team_week_points,
 )
 from storage.schema.qa import qa_attendance, qa_questions, qa_rsvps, qa_sessions, qa_votes
+from storage.schema.registration import (
+    eligibility_codes,
+    eligibility_grants,
+    eligibility_proofs,
+    profile_consents,
+    profiles,
+)
 from storage.schema.teams import cohort_imports, team_members, team_registration_locks, teams
 from storage.schema.web import web_login_tokens, web_secrets, web_sessions
 from storage.schema.whatsapp import (
@@ -54,6 +61,9 @@ __all__ = [
     "contest_results",
     "contests",
     "discord_posts",
+    "eligibility_codes",
+    "eligibility_grants",
+    "eligibility_proofs",
     "guild_resources",
     "lfg_card_tags",
     "lfg_cards",
@@ -65,6 +75,8 @@ __all__ = [
     "outbox",
     "point_imports",
     "points_ledger",
+    "profile_consents",
+    "profiles",
     "qa_attendance",
     "qa_questions",
     "qa_rsvps",

@@ -28,6 +28,7 @@ FILES = [
     "votes.csv",
     "submissions.csv",
     "deliveries.csv",
+    "profiles.csv",
 ]
 
 
@@ -95,6 +96,10 @@ def test_export_writes_every_csv_with_headers_and_row_counts(seeded: Path) -> No
     assert {d["channel"] for d in deliveries} == {"whatsapp", "discord", "qa"}
     assert {d["recipient"] for d in deliveries if d["channel"] == "discord"} == {"channel:123"}
     assert (out / "ledger.csv").read_text("utf-8").splitlines()[0].startswith("id,season,week_key")
+    (profile,) = read(out / "profiles.csv")
+    assert profile["user_id"] == str(ALICE)
+    assert profile["full_name"] == "Alice A"
+    assert profile["eligible_tracks"] == "student"
 
 
 def test_export_never_writes_a_full_phone_number(seeded: Path) -> None:

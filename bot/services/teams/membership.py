@@ -27,6 +27,7 @@ from bot.services.teams.errors import (
     UnknownTeam,
     UnknownTrack,
 )
+from bot.services.teams.gate import TrackGate
 from bot.services.teams.models import Disbanded, MembershipChange, MoveResult, Team, TeamDetails
 from bot.services.teams.names import clean_team_name, new_invite_code, normalize_invite_code
 from bot.services.teams.roster import TeamRoster
@@ -77,6 +78,7 @@ class TeamService(TeamRoster):
         )
         for hook in self.member_joined_hooks:
             await hook(conn, user_id)
+
     listeners: list[TeamListener] = field(default_factory=list)
 
     async def _tell(self, team: Team, *, created: bool) -> None:
@@ -95,6 +97,15 @@ class TeamService(TeamRoster):
         """Another service's transaction disbanded ``team`` (an erasure): tell the
         listeners, after its commit."""
         await self._tell(team, created=False)
+
+    #: Asked before a team enters a track (eligibility); None lets every member in.
+    gate: TrackGate | None = None
+
+    async def _check_track_entry(
+        self, conn: AsyncConnection, track: str, user_ids: list[int]
+    ) -> None:
+        if self.gate is not None:
+            await self.gate.check_entry(conn, track=track, user_ids=user_ids)
 
     # -- registration --------------------------------------------------------------------
 
@@ -121,6 +132,7 @@ class TeamService(TeamRoster):
                 raise AlreadyInTeam(team=current.name)
             if await team_queries.by_name_key(conn, self.season, key) is not None:
                 raise TeamNameTaken(name=clean)
+            await self._check_track_entry(conn, track, [user_id])
             try:
                 team_id = await team_queries.insert_team(
                     conn,
@@ -181,6 +193,8 @@ class TeamService(TeamRoster):
         team = await _reload(conn, team_id)
         if await team_queries.member_count(conn, team.id) >= self.competition.teams.max_size:
             raise TeamFull(team=team.name, max=self.competition.teams.max_size)
+        members = await team_queries.member_ids(conn, team.id)
+        await self._check_track_entry(conn, team.track, [*members, user_id])
         try:
             await self._add_member(conn, team_id=team.id, user_id=user_id, now=now)
         except DuplicateKey:
@@ -406,6 +420,8 @@ class TeamService(TeamRoster):
                 raise AlreadyInThatTeam(member=_mention(member_id), team=target.name)
             if await team_queries.member_count(conn, target.id) >= self.competition.teams.max_size:
                 raise TeamFull(team=target.name, max=self.competition.teams.max_size)
+            members = await team_queries.member_ids(conn, target.id)
+            await self._check_track_entry(conn, target.track, [*members, member_id])
             left = None
             if current is not None:
                 left = await self._remove(conn, current, member_id, now)
