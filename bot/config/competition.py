@@ -18,6 +18,7 @@ from bot.config.sections import (
     CohortConfig,
     CompetitionSection,
     EngagementSection,
+    ModerationSection,
     PointsSection,
     RemindersSection,
     RolesSection,
@@ -48,6 +49,7 @@ class CompetitionConfig(_Model):
     reminders: RemindersSection = Field(default_factory=RemindersSection)
     engagement: EngagementSection = Field(default_factory=EngagementSection)
     whatsapp: WhatsAppSection = Field(default_factory=WhatsAppSection)
+    moderation: ModerationSection = Field(default_factory=ModerationSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -289,6 +291,10 @@ _TOML_FIXES: Final[dict[str, str]] = {
     "engagement.drop_alert_percent": "use a whole number from 1 to 100 (e.g. 15 for a 15% drop).",
     "engagement.drop_alert_min_actives": (
         "use a whole number of at least 1 (e.g. 10: smaller cohorts never alert)."
+    ),
+    "moderation": "make [moderation] a table (see competition.example.toml).",
+    "moderation.report_alert_threshold": (
+        "use a whole number from 0 to 1000 (e.g. 3; 0 = no notice to organizers)."
     ),
     "whatsapp": "make [whatsapp] a table (see competition.example.toml).",
     "whatsapp.messages_per_second": (

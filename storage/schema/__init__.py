@@ -19,6 +19,7 @@ from storage.schema.core import (
     scheduled_jobs,
 )
 from storage.schema.engagement import activity_alerts, activity_daily, nps_responses, nps_surveys
+from storage.schema.moderation import entry_moderation, entry_reports
 from storage.schema.points import (
     point_imports,
     points_ledger,
@@ -49,6 +50,8 @@ __all__ = [
     "contest_results",
     "contests",
     "discord_posts",
+    "entry_moderation",
+    "entry_reports",
     "guild_resources",
     "members",
     "metadata",

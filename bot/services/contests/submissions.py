@@ -205,8 +205,8 @@ class SubmissionsMixin(ContestBase):
             found = await q.submission_shown(conn, submission_id)
         if found is None:
             raise SubmissionNotFound(id=submission_id)
-        stored, contest_name, count = found
-        return submission_from_row(stored, contest_name, count)
+        stored, contest_name, count, moderation = found
+        return submission_from_row(stored, contest_name, count, moderation)
 
     async def set_gallery_message(
         self, submission_id: int, *, channel_id: int, message_id: int
