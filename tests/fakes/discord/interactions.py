@@ -218,3 +218,42 @@ class Interactions(Gateway):
                 int(self.default_channel["id"]), {"content": ""}, author=self.bot_user
             )
         return await self._deliver(payload, result, timeout, wait_final=True)
+
+    async def submit_modal(
+        self,
+        opened: InteractionResult,
+        *,
+        user_id: int,
+        values: dict[str, str],
+        locale: str = "en-US",
+        timeout: float = WAIT_LIMIT,
+    ) -> InteractionResult:
+        """Fill in and submit the modal the bot answered ``opened`` with (callback type 9):
+        ``values`` by text input custom id; inputs left out are sent empty, as Discord does."""
+        if opened.response_type != 9 or opened.response is None:
+            raise AssertionError(f"the bot answered with type {opened.response_type}, not a modal")
+        modal = opened.response["data"]
+        payload, result = self._interaction_base(
+            5, user_id=user_id, locale=locale, guild_locale="en-US", channel_id=None
+        )
+        rows = []
+        for row in modal.get("components") or []:
+            inputs = row.get("components") or [row.get("component") or row]
+            rows.append(
+                {
+                    "type": 1,
+                    "components": [
+                        {
+                            "type": 4,
+                            "custom_id": i["custom_id"],
+                            "value": values.get(i["custom_id"], ""),
+                        }
+                        for i in inputs
+                    ],
+                }
+            )
+        unknown = set(values) - {i["custom_id"] for r in rows for i in r["components"]}
+        if unknown:
+            raise KeyError(f"the modal has no text input {sorted(unknown)}")
+        payload["data"] = {"custom_id": modal["custom_id"], "components": rows}
+        return await self._deliver(payload, result, timeout, wait_final=True)
