@@ -247,3 +247,21 @@ async def test_erasing_a_reporter_keeps_the_count_but_not_their_id_or_words(
     assert rows[0].text == "[erased]"
     assert (await services.contests.report_queue())[0].open_reports == 1
     assert await count_rows(services.db, entry_reports) == 1
+
+
+async def test_a_disqualified_entry_cannot_be_withdrawn_to_enter_again(
+    services: Services, clock: FrozenClock
+):
+    contest = await make_contest(services)
+    await add_team(services.db, "Team A", members_=[ALICE])
+    submitted = await entry(services, clock, contest, ALICE, "First try")
+    await services.contests.disqualify(actor_id=ORG, submission_id=submitted.id, reason="rules")
+
+    with pytest.raises(c.DisqualifiedWithdraw):
+        await services.contests.withdraw(user_id=ALICE, submission_id=submitted.id)
+    with pytest.raises(c.TeamAlreadySubmitted):
+        await entry(services, clock, contest, ALICE, "Second try")
+    await services.contests.restore(actor_id=ORG, submission_id=submitted.id)
+    await services.contests.hide(actor_id=ORG, submission_id=submitted.id, reason="check")
+    gone = await services.contests.withdraw(user_id=ALICE, submission_id=submitted.id)
+    assert gone.withdrawn  # a hidden entry may still be withdrawn by its team

@@ -174,3 +174,10 @@ class OwnEntryReport(PodiumError):
 
 class InvalidReportText(PodiumError):
     message = N_("A report's reason is at most {max} characters.")
+
+
+class DisqualifiedWithdraw(PodiumError):
+    message = N_(
+        "Entry #{id} was disqualified by the organizers, so it cannot be withdrawn. Ask an "
+        "organizer if you think this is wrong."
+    )

@@ -236,9 +236,9 @@ class Interactions(Gateway):
         payload, result = self._interaction_base(
             5, user_id=user_id, locale=locale, guild_locale="en-US", channel_id=None
         )
-        rows = []
+        rows: list[dict[str, Any]] = []
         for row in modal.get("components") or []:
-            inputs = row.get("components") or [row.get("component") or row]
+            inputs: list[dict[str, Any]] = row.get("components") or [row.get("component") or row]
             rows.append(
                 {
                     "type": 1,
@@ -252,7 +252,8 @@ class Interactions(Gateway):
                     ],
                 }
             )
-        unknown = set(values) - {i["custom_id"] for r in rows for i in r["components"]}
+        known = {str(i["custom_id"]) for row in rows for i in row["components"]}
+        unknown = set(values) - known
         if unknown:
             raise KeyError(f"the modal has no text input {sorted(unknown)}")
         payload["data"] = {"custom_id": modal["custom_id"], "components": rows}
