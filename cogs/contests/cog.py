@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
@@ -24,6 +25,7 @@ from bot.services.contests import (
 from bot.services.publications import Publication
 from cogs._publisher import Rendered, Renderer
 from cogs._ui import esc, organizer_only, tr
+from cogs.contests.forms import dispatch_form
 from cogs.contests.gallery import (
     GalleryCounter,
     VoteButton,
@@ -33,8 +35,8 @@ from cogs.contests.gallery import (
 from cogs.contests.groups import contest as contest_group
 from cogs.contests.moderation import ModerationCommands
 from cogs.contests.notices import ModerationNoticeRenderer, ReportAlertRenderer
-from cogs.contests.queue import QueueButton
-from cogs.contests.reports import ReportButton
+from cogs.contests.queue import MODERATE_FORM, QueueButton
+from cogs.contests.reports import REPORT_FORM, ReportButton
 from cogs.contests.views import flagged_text, results_embed
 
 if TYPE_CHECKING:
@@ -113,6 +115,11 @@ class ContestCog(ModerationCommands):
         self.bot.publisher.register(REPORT_ALERT_PUBLICATION, ReportAlertRenderer(self.bot))
         self.bot.services.scheduler.register(CLOSE_JOB, self.bot.services.contests.run_close_job)
         await self.bot.services.contests.ensure_close_jobs()
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[PodiumBot]) -> None:
+        """The report and moderation forms' submissions (routed by custom id)."""
+        await dispatch_form(self.bot, interaction, (REPORT_FORM, MODERATE_FORM))
 
     async def cog_unload(self) -> None:
         """Write the counts still waiting for their edit."""

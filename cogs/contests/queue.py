@@ -5,6 +5,7 @@ Dismiss. The buttons are DynamicItems keyed by action and entry, so they work af
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -14,8 +15,9 @@ from bot.i18n import N_
 from bot.interactions import PersistentButton, interaction_locale, send_ephemeral
 from bot.services.contests import DISQUALIFIED, HIDDEN, ReportedEntry
 from cogs._ui import esc, require_organizer, tr
+from cogs.contests.forms import FormRoute, send_form
 from cogs.contests.notices import apply_moderation
-from cogs.contests.reports import REASON_INPUT, PodiumModal
+from cogs.contests.reports import REASON_INPUT
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -78,48 +80,47 @@ def queue_view(bot: PodiumBot, locale: str, entries: list[ReportedEntry]) -> dis
     return view
 
 
-class ReasonModal(PodiumModal):
-    """Asks the organizer for the reason of a hide or disqualification from the queue."""
+def reason_form(bot: PodiumBot, locale: str, action: str, submission_id: int) -> discord.ui.Modal:
+    """The form asking the organizer why they hide or disqualify the entry."""
+    title = REASON_TITLE_HIDE if action == HIDDEN else REASON_TITLE_DISQUALIFY
+    modal = discord.ui.Modal(
+        title=tr(bot, locale, title, id=submission_id)[:45],
+        custom_id=f"podium:moderate-form:{action}:{submission_id}",
+    )
+    modal.add_item(
+        discord.ui.TextInput(
+            label=tr(bot, locale, REASON_LABEL)[:45], max_length=200, custom_id=REASON_INPUT
+        )
+    )
+    return modal
 
-    def __init__(
-        self, bot: PodiumBot, locale: str, action: str, submission_id: int, opened_by: int
-    ) -> None:
-        title = REASON_TITLE_HIDE if action == HIDDEN else REASON_TITLE_DISQUALIFY
-        super().__init__(
-            title=tr(bot, locale, title, id=submission_id)[:45],
-            custom_id=f"podium:moderate-form:{action}:{submission_id}:{opened_by}",
-            timeout=900,
-        )
-        self.action = action
-        self.submission_id = submission_id
-        self.reason: discord.ui.TextInput[ReasonModal] = discord.ui.TextInput(
-            label=tr(bot, locale, REASON_LABEL)[:45],
-            max_length=200,
-            custom_id=REASON_INPUT,
-        )
-        self.add_item(self.reason)
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Hide or disqualify, confirm privately, then update the post and tell the team."""
-        await require_organizer(interaction)
-        bot: PodiumBot = interaction.client
-        contests = bot.services.contests
-        moderate = contests.hide if self.action == HIDDEN else contests.disqualify
-        outcome = await moderate(
-            actor_id=interaction.user.id,
-            submission_id=self.submission_id,
-            reason=self.reason.value,
-        )
-        done = HID if self.action == HIDDEN else DISQUALIFIED_DONE
-        text = tr(
-            bot,
-            interaction_locale(interaction),
-            done,
-            id=outcome.entry.id,
-            title=esc(outcome.entry.title),
-        )
-        await send_ephemeral(interaction, text)
-        await apply_moderation(bot, outcome)
+async def reason_submitted(
+    bot: PodiumBot,
+    interaction: discord.Interaction[Any],
+    match: re.Match[str],
+    values: Mapping[str, str],
+) -> None:
+    """Hide or disqualify, confirm privately, then update the post and tell the team."""
+    await require_organizer(interaction)
+    action, contests = match["action"], bot.services.contests
+    moderate = contests.hide if action == HIDDEN else contests.disqualify
+    outcome = await moderate(
+        actor_id=interaction.user.id,
+        submission_id=int(match["id"]),
+        reason=values.get(REASON_INPUT, ""),
+    )
+    done = HID if action == HIDDEN else DISQUALIFIED_DONE
+    entry = outcome.entry
+    text = tr(bot, interaction_locale(interaction), done, id=entry.id, title=esc(entry.title))
+    await send_ephemeral(interaction, text)
+    await apply_moderation(bot, outcome)
+
+
+MODERATE_FORM = FormRoute(
+    re.compile(r"podium:moderate-form:(?P<action>hidden|disqualified):(?P<id>\d+)"),
+    reason_submitted,
+)
 
 
 class QueueButton(
@@ -157,5 +158,4 @@ class QueueButton(
                 interaction, tr(bot, locale, DISMISSED, count=count, id=self.submission_id)
             )
             return
-        modal = ReasonModal(bot, locale, self.action, self.submission_id, interaction.id)
-        await interaction.response.send_modal(modal)
+        await send_form(interaction, reason_form(bot, locale, self.action, self.submission_id))

@@ -23,7 +23,7 @@ def iso(instant: dt.datetime) -> str:
     return instant.isoformat(timespec="seconds")
 
 
-async def test_submission_gallery_twenty_votes_restart_report_disqualify_close_results_ledger(
+async def test_gallery_votes_report_across_a_restart_disqualify_close_results_and_ledger(
     podium: PodiumProcess, fake_discord: FakeDiscord
 ):
     fake = fake_discord
@@ -86,21 +86,24 @@ async def test_submission_gallery_twenty_votes_restart_report_disqualify_close_r
     await wait_for(lambda: stored["components"][0]["components"][0]["label"] == "Vote (20)")
     assert stored["_edits"] < 20  # coalesced
 
+    # A member opens the Report form on the rival's entry just before the crash.
+    rival_post = entries[1]
+    report_id = rival_post["components"][0]["components"][1]["custom_id"]
+    opened = await fake.click(report_id, user_id=VOTERS[0], message_id=int(rival_post["id"]))
+    assert opened.response_type == 9, opened.text
+
     await podium.kill()
     await podium.start()
     await fake.wait_ready()
     after = await fake.click(custom_id, user_id=VOTERS[20], message_id=int(post["id"]))
     assert after.text == "Vote counted — 1 of 3 votes used.", after.text
-    rival_post = entries[1]
     rival_button = rival_post["components"][0]["components"][0]["custom_id"]
     second = await fake.click(rival_button, user_id=VOTERS[20], message_id=int(rival_post["id"]))
     assert second.text == "Vote counted — 2 of 3 votes used."
     await wait_for(lambda: stored["components"][0]["components"][0]["label"] == "Vote (21)")
 
-    # Moderation after the restart: the Report button (posted before it) opens its form,
-    # and a disqualified entry leaves the results, the points, and its gallery buttons.
-    report_id = rival_post["components"][0]["components"][1]["custom_id"]
-    opened = await fake.click(report_id, user_id=VOTERS[0], message_id=int(rival_post["id"]))
+    # The form opened before the crash is answered after it; a disqualified entry leaves
+    # the results, the points, and its gallery buttons.
     reported = await fake.submit_modal(opened, user_id=VOTERS[0], values={"reason": "copied"})
     assert reported.text.startswith("Thank you: your report of entry #"), reported.text
     rival_entry = int(rival_button.rsplit(":", 1)[1])
