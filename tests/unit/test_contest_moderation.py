@@ -265,3 +265,15 @@ async def test_a_disqualified_entry_cannot_be_withdrawn_to_enter_again(
     await services.contests.hide(actor_id=ORG, submission_id=submitted.id, reason="check")
     gone = await services.contests.withdraw(user_id=ALICE, submission_id=submitted.id)
     assert gone.withdrawn  # a hidden entry may still be withdrawn by its team
+
+
+async def test_the_public_contest_page_leaves_hidden_and_disqualified_entries_out(
+    services: Services, clock: FrozenClock
+):
+    contest, _teams, entries = await setup_entries(services, clock)
+    await services.contests.hide(actor_id=ORG, submission_id=entries[0].id, reason="check")
+    await services.contests.disqualify(actor_id=ORG, submission_id=entries[1].id, reason="spam")
+
+    page = await services.dashboard.public_contest(contest.id)
+
+    assert [e.title for e in page.entries] == [entries[2].title]
