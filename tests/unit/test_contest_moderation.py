@@ -4,6 +4,8 @@ member, the organizers' queue, the threshold notice, privacy)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 
@@ -277,3 +279,16 @@ async def test_the_public_contest_page_leaves_hidden_and_disqualified_entries_ou
     page = await services.dashboard.public_contest(contest.id)
 
     assert [e.title for e in page.entries] == [entries[2].title]
+
+
+async def test_two_organizers_hiding_at_once_hide_it_once(services: Services, clock: FrozenClock):
+    _contest, _teams, entries = await setup_entries(services, clock)
+    outcomes = await asyncio.gather(
+        *(
+            services.contests.hide(actor_id=ORG + i, submission_id=entries[0].id, reason="dup")
+            for i in range(2)
+        ),
+        return_exceptions=True,
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["AlreadyHidden", "ModerationOutcome"]
+    assert [a for a, _t, _d in await audit_actions(services)] == ["contest.entry_hide"]

@@ -137,13 +137,15 @@ class ModerationMixin(ContestBase):
                 if not await mq.clear_state(conn, submission_id):
                     raise EntryNotModerated(id=submission_id)
             else:
+                already = AlreadyHidden if state == HIDDEN else AlreadyDisqualified
                 if previous == state:
-                    raise (AlreadyHidden if state == HIDDEN else AlreadyDisqualified)(
-                        id=submission_id
+                    raise already(id=submission_id)
+                try:
+                    await mq.set_state(
+                        conn, submission_id, state=state, reason=reason, by=actor_id, at=now
                     )
-                await mq.set_state(
-                    conn, submission_id, state=state, reason=reason, by=actor_id, at=now
-                )
+                except DuplicateRow:  # another organizer moderated it at the same moment
+                    raise already(id=submission_id) from None
             resolved = await mq.resolve_reports(conn, submission_id, at=now, by=actor_id)
             audit_id = await self.audit.record(
                 conn,

@@ -72,19 +72,24 @@ async def set_state(
     by: int,
     at: dt.datetime,
 ) -> None:
-    """Record the entry's moderation, replacing an earlier one."""
+    """Record the entry's moderation, replacing an earlier one; raises DuplicateRow when
+    another writer recorded one meanwhile (PostgreSQL)."""
     await conn.execute(
         delete(entry_moderation).where(entry_moderation.c.submission_id == submission_id)
     )
-    await conn.execute(
-        insert(entry_moderation).values(
-            submission_id=submission_id,
-            state=state,
-            reason=reason,
-            moderated_by=by,
-            moderated_at=at,
-        )
-    )
+    try:
+        async with conn.begin_nested():
+            await conn.execute(
+                insert(entry_moderation).values(
+                    submission_id=submission_id,
+                    state=state,
+                    reason=reason,
+                    moderated_by=by,
+                    moderated_at=at,
+                )
+            )
+    except IntegrityError as exc:
+        raise DuplicateRow(str(exc.orig)) from exc
 
 
 async def clear_state(conn: AsyncConnection, submission_id: int) -> bool:
