@@ -21,6 +21,8 @@ from storage.schema import (
     eligibility_codes,
     eligibility_grants,
     eligibility_proofs,
+    entry_moderation,
+    entry_reports,
     lfg_card_tags,
     lfg_cards,
     lfg_invites,
@@ -265,6 +267,27 @@ async def seed(services: Services) -> dict[str, Any]:
                     at=now,
                 )
             )
+        for reporter, text in ((ALICE, "Alice thinks it is copied"), (BOB, None)):
+            await conn.execute(
+                insert(entry_reports).values(
+                    submission_id=entries[1],
+                    contest_id=contest,
+                    user_id=reporter,
+                    text=text,
+                    created_at=now,
+                    resolved_at=now if reporter == BOB else None,
+                    resolved_by=ALICE if reporter == BOB else None,
+                )
+            )
+        await conn.execute(
+            insert(entry_moderation).values(
+                submission_id=entries[1],
+                state="hidden",
+                reason="reported",
+                moderated_by=ALICE,
+                moderated_at=now,
+            )
+        )
         session = (
             await conn.execute(
                 insert(qa_sessions)

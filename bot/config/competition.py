@@ -22,6 +22,7 @@ from bot.config.sections import (
     CompetitionSection,
     EngagementSection,
     LfgSection,
+    ModerationSection,
     PointsSection,
     RemindersSection,
     RolesSection,
@@ -56,6 +57,7 @@ class CompetitionConfig(_Model):
     lfg: LfgSection = Field(default_factory=LfgSection)
     capacity: CapacitySection = Field(default_factory=CapacitySection)
     registration: RegistrationSection = Field(default_factory=RegistrationSection)
+    moderation: ModerationSection = Field(default_factory=ModerationSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -362,6 +364,10 @@ _TOML_FIXES: Final[dict[str, str]] = {
         "after checkin_opens; set both or neither."
     ),
     "capacity.checkin_reminder": 'use a duration in quotes such as "24h" (units d, h, m, s).',
+    "moderation": "make [moderation] a table (see competition.example.toml).",
+    "moderation.report_alert_threshold": (
+        "use a whole number from 0 to 1000 (e.g. 3; 0 = no notice to organizers)."
+    ),
     "whatsapp": "make [whatsapp] a table (see competition.example.toml).",
     "whatsapp.messages_per_second": (
         "use a number above 0, e.g. 10 (a WhatsApp sender's default limit is 80 per second)."

@@ -290,6 +290,14 @@ class EngagementSection(_Model):
     drop_alert_min_actives: int = Field(default=10, ge=1, le=1_000_000)
 
 
+class ModerationSection(_Model):
+    """``[moderation]``: contest entry reports."""
+
+    #: Organizers get a notice in their channel when an entry reaches this many open
+    #: reports; 0 = no notice.
+    report_alert_threshold: int = Field(default=3, ge=0, le=1000)
+
+
 class TemplateRef(_Model):
     """An approved WhatsApp template: its Content SID and the names that fill ``{{1}}``…"""
 

@@ -90,6 +90,8 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "submissions": {"user_id": "pseudonym"},
     "votes": {"voter_id": "pseudonym", "voided_by": "pseudonym"},
     "vote_events": {"voter_id": "pseudonym"},
+    "entry_moderation": {"moderated_by": "pseudonym"},
+    "entry_reports": {"user_id": "pseudonym", "text": "erase_text", "resolved_by": "pseudonym"},
     "qa_sessions": {"host_id": "pseudonym", "created_by": "pseudonym"},
     "qa_rsvps": {"user_id": "delete"},
     "qa_questions": {"asker_id": "pseudonym", "text": "erase_text", "answered_by": "pseudonym"},

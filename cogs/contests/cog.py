@@ -15,6 +15,8 @@ from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
 from bot.services.contests import (
     CLOSE_JOB,
+    MODERATION_PUBLICATION,
+    REPORT_ALERT_PUBLICATION,
     RESULTS_PUBLICATION,
     Attachment,
     Results,
@@ -22,13 +24,19 @@ from bot.services.contests import (
 )
 from bot.services.publications import Publication
 from cogs._publisher import Rendered, Renderer
-from cogs._ui import ORGANIZER_ONLY, esc, organizer_only, tr
+from cogs._ui import esc, organizer_only, tr
+from cogs.contests.forms import dispatch_form
 from cogs.contests.gallery import (
     GalleryCounter,
     VoteButton,
     post_entry,
     refresh_entry,
 )
+from cogs.contests.groups import contest as contest_group
+from cogs.contests.moderation import ModerationCommands
+from cogs.contests.notices import ModerationNoticeRenderer, ReportAlertRenderer
+from cogs.contests.queue import MODERATE_FORM, QueueButton
+from cogs.contests.reports import REPORT_FORM, ReportButton
 from cogs.contests.views import flagged_text, results_embed
 
 if TYPE_CHECKING:
@@ -88,12 +96,10 @@ def _attachment(file: discord.Attachment | None) -> Attachment | None:
     )
 
 
-class ContestCog(commands.Cog):
-    """UGC contests: submissions, the gallery, votes, brushing review, results."""
+class ContestCog(ModerationCommands):
+    """UGC contests: submissions, the gallery, votes, brushing review, results, moderation."""
 
-    contest = app_commands.Group(
-        name="contest", description="UGC contests", guild_only=True, extras=ORGANIZER_ONLY
-    )
+    contest = contest_group
     submit = app_commands.Group(name="submit", description="Contest entries", guild_only=True)
 
     def __init__(self, bot: PodiumBot) -> None:
@@ -103,10 +109,17 @@ class ContestCog(commands.Cog):
 
     async def cog_load(self) -> None:
         """Vote buttons that survive restarts, and the automatic close of each contest."""
-        self.bot.add_dynamic_items(VoteButton)
+        self.bot.add_dynamic_items(VoteButton, ReportButton, QueueButton)
         self.bot.publisher.register(RESULTS_PUBLICATION, ResultsRenderer(self.bot))
+        self.bot.publisher.register(MODERATION_PUBLICATION, ModerationNoticeRenderer(self.bot))
+        self.bot.publisher.register(REPORT_ALERT_PUBLICATION, ReportAlertRenderer(self.bot))
         self.bot.services.scheduler.register(CLOSE_JOB, self.bot.services.contests.run_close_job)
         await self.bot.services.contests.ensure_close_jobs()
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[PodiumBot]) -> None:
+        """The report and moderation forms' submissions (routed by custom id)."""
+        await dispatch_form(self.bot, interaction, (REPORT_FORM, MODERATE_FORM))
 
     async def cog_unload(self) -> None:
         """Write the counts still waiting for their edit."""

@@ -14,8 +14,9 @@ from aiolimiter import AsyncLimiter
 
 from bot.i18n import N_
 from bot.interactions import PersistentButton, interaction_locale, send_ephemeral
-from bot.services.contests import Submission
+from bot.services.contests import HIDDEN, Submission
 from cogs._ui import esc, text_channel, tr
+from cogs.contests.reports import REPORT_LABEL, ReportButton
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -34,6 +35,9 @@ ENTRY_LINK = N_("Link")
 ENTRY_FILE = N_("File")
 ENTRY_FOOTER = N_("Entry #{id} · {contest}")
 ENTRY_WITHDRAWN = N_("This entry was withdrawn.")
+ENTRY_HIDDEN_TITLE = N_("Hidden entry")
+ENTRY_HIDDEN = N_("The organizers hid this entry. It takes no votes while it is hidden.")
+ENTRY_DISQUALIFIED = N_("The organizers disqualified this entry. Its votes do not count.")
 
 #: Seconds between two edits of one gallery post at most (Discord rate-limits edits).
 EDIT_INTERVAL = 3.0
@@ -84,7 +88,24 @@ class VoteButton(PersistentButton, template=r"podium:vote:(?P<id>\d+)"):
 
 
 def entry_embed(bot: PodiumBot, entry: Submission) -> discord.Embed:
-    """The gallery post of an entry: title, team, link or file."""
+    """The gallery post of an entry: title, team, link or file. A hidden entry shows none
+    of them; a disqualified one keeps its title and team but not its link or file."""
+    footer = tr(bot, PUBLIC_LOCALE, ENTRY_FOOTER, id=entry.id, contest=entry.contest_name)
+    if entry.moderation == HIDDEN:
+        embed = discord.Embed(
+            title=tr(bot, PUBLIC_LOCALE, ENTRY_HIDDEN_TITLE),
+            description=tr(bot, PUBLIC_LOCALE, ENTRY_HIDDEN),
+            colour=discord.Colour.dark_grey(),
+        )
+        return embed.set_footer(text=footer)
+    if entry.moderation is not None:
+        embed = discord.Embed(
+            title=esc(entry.title)[:256],
+            description=tr(bot, PUBLIC_LOCALE, ENTRY_DISQUALIFIED),
+            colour=discord.Colour.dark_red(),
+        )
+        embed.add_field(name=tr(bot, PUBLIC_LOCALE, ENTRY_TEAM), value=esc(entry.team_name))
+        return embed.set_footer(text=footer)
     embed = discord.Embed(title=esc(entry.title)[:256], colour=discord.Colour.gold())
     embed.add_field(name=tr(bot, PUBLIC_LOCALE, ENTRY_TEAM), value=esc(entry.team_name))
     if entry.url:
@@ -98,18 +119,18 @@ def entry_embed(bot: PodiumBot, entry: Submission) -> discord.Embed:
         )
     if entry.withdrawn:
         embed.description = tr(bot, PUBLIC_LOCALE, ENTRY_WITHDRAWN)
-    embed.set_footer(
-        text=tr(bot, PUBLIC_LOCALE, ENTRY_FOOTER, id=entry.id, contest=entry.contest_name)
-    )
+    embed.set_footer(text=footer)
     return embed
 
 
 def entry_view(bot: PodiumBot, entry: Submission) -> discord.ui.View | None:
-    """The Vote button with the current count (none for a withdrawn entry)."""
-    if entry.withdrawn:
+    """The Vote button with the current count and the Report button (none for a withdrawn,
+    hidden or disqualified entry)."""
+    if entry.withdrawn or entry.moderation is not None:
         return None
     view = discord.ui.View(timeout=None)
     view.add_item(VoteButton(entry.id, tr(bot, PUBLIC_LOCALE, VOTE_LABEL, count=entry.votes)))
+    view.add_item(ReportButton(entry.id, tr(bot, PUBLIC_LOCALE, REPORT_LABEL)))
     return view
 
 
@@ -144,7 +165,7 @@ async def post_entry(bot: PodiumBot, entry: Submission, contest_channel_id: int 
 
 
 async def refresh_entry(bot: PodiumBot, submission_id: int) -> None:
-    """Re-render an entry's gallery post (title, link, count, withdrawn)."""
+    """Re-render an entry's gallery post (title, link, count, withdrawn, moderation)."""
     entry = await bot.services.contests.submission(submission_id)
     if entry.channel_id is None or entry.message_id is None:
         return

@@ -21,6 +21,7 @@ from storage.schema.core import (
 )
 from storage.schema.engagement import activity_alerts, activity_daily, nps_responses, nps_surveys
 from storage.schema.lfg import lfg_card_tags, lfg_cards, lfg_invites
+from storage.schema.moderation import entry_moderation, entry_reports
 from storage.schema.points import (
     point_imports,
     points_ledger,
@@ -64,6 +65,8 @@ __all__ = [
     "eligibility_codes",
     "eligibility_grants",
     "eligibility_proofs",
+    "entry_moderation",
+    "entry_reports",
     "guild_resources",
     "lfg_card_tags",
     "lfg_cards",

@@ -23,7 +23,7 @@ def iso(instant: dt.datetime) -> str:
     return instant.isoformat(timespec="seconds")
 
 
-async def test_submission_gallery_twenty_votes_restart_more_votes_close_results_and_ledger(
+async def test_gallery_votes_report_across_a_restart_disqualify_close_results_and_ledger(
     podium: PodiumProcess, fake_discord: FakeDiscord
 ):
     fake = fake_discord
@@ -86,26 +86,53 @@ async def test_submission_gallery_twenty_votes_restart_more_votes_close_results_
     await wait_for(lambda: stored["components"][0]["components"][0]["label"] == "Vote (20)")
     assert stored["_edits"] < 20  # coalesced
 
+    # A member opens the Report form on the rival's entry just before the crash.
+    rival_post = entries[1]
+    report_id = rival_post["components"][0]["components"][1]["custom_id"]
+    opened = await fake.click(report_id, user_id=VOTERS[0], message_id=int(rival_post["id"]))
+    assert opened.response_type == 9, opened.text
+
     await podium.kill()
     await podium.start()
     await fake.wait_ready()
     after = await fake.click(custom_id, user_id=VOTERS[20], message_id=int(post["id"]))
     assert after.text == "Vote counted — 1 of 3 votes used.", after.text
-    rival_post = entries[1]
     rival_button = rival_post["components"][0]["components"][0]["custom_id"]
     second = await fake.click(rival_button, user_id=VOTERS[20], message_id=int(rival_post["id"]))
     assert second.text == "Vote counted — 2 of 3 votes used."
     await wait_for(lambda: stored["components"][0]["components"][0]["label"] == "Vote (21)")
+
+    # The form opened before the crash is answered after it; a disqualified entry leaves
+    # the results, the points, and its gallery buttons.
+    reported = await fake.submit_modal(opened, user_id=VOTERS[0], values={"reason": "copied"})
+    assert reported.text.startswith("Thank you: your report of entry #"), reported.text
+    rival_entry = int(rival_button.rsplit(":", 1)[1])
+    out = await fake.invoke(
+        "contest entry-disqualify",
+        user_id=ORGANIZER,
+        options={"entry": rival_entry, "reason": "copied from a blog"},
+    )
+    assert out.text.endswith("is disqualified; its team is told why."), out.text
+    rival_stored = fake.messages[int(rival_post["id"])]
+    await wait_for(lambda: not rival_stored.get("components"))
+    await wait_for(
+        lambda: any(
+            "Reason: copied from a blog" in message_text(m)
+            for channel in fake.dm_channels.values()
+            if channel["recipients"][0]["id"] == str(RIVAL)
+            for m in fake.messages_in(int(channel["id"]))
+        )
+    )
 
     closed = await fake.invoke("contest close", user_id=ORGANIZER, options={"contest": "1"})
     assert "is closed; the results are posted." in closed.text, closed.text
     results = fake.messages_in(int(gallery["id"]))[-1]
     text = message_text(results)
     assert "Bubble tea pricing — Case Crackers: 21 votes, 100 points" in text
-    assert "Campus delivery — Rivals: 1 votes, 60 points" in text
+    assert "Campus delivery" not in text
     ledger = podium.db.rows("SELECT amount, source, reference FROM points_ledger ORDER BY id")
-    assert ledger == [(100, "ugc", "contest:1:place:1"), (60, "ugc", "contest:1:place:2")]
+    assert ledger == [(100, "ugc", "contest:1:place:1")]
     assert podium.db.rows("SELECT count(*), min(action) FROM vote_events") == [(22, "vote")]
     again = await fake.invoke("contest close", user_id=ORGANIZER, options={"contest": "1"})
     assert "was already closed" in again.text
-    assert len(podium.db.rows("SELECT id FROM points_ledger")) == 2
+    assert len(podium.db.rows("SELECT id FROM points_ledger")) == 1

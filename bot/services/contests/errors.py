@@ -133,3 +133,51 @@ class UnknownVotes(PodiumError):
 
 class InvalidReason(PodiumError):
     message = N_("Give a reason of 1 to 200 characters.")
+
+
+class EntryModerated(PodiumError):
+    message = N_(
+        "The organizers took this entry out of the contest, so it takes no votes or reports."
+    )
+
+
+class ModerationClosed(PodiumError):
+    message = N_(
+        "{contest} is closed and its results are final, so its entries can no longer be "
+        "hidden, disqualified or restored. Take back points with /points revoke."
+    )
+
+
+class EntryNotModerated(PodiumError):
+    message = N_("Entry #{id} is neither hidden nor disqualified.")
+
+
+class AlreadyHidden(PodiumError):
+    message = N_("Entry #{id} is already hidden.")
+
+
+class AlreadyDisqualified(PodiumError):
+    message = N_("Entry #{id} is already disqualified.")
+
+
+class NoOpenReports(PodiumError):
+    message = N_("Entry #{id} has no open reports.")
+
+
+class AlreadyReported(PodiumError):
+    message = N_("You already reported this entry. The organizers have your report.")
+
+
+class OwnEntryReport(PodiumError):
+    message = N_("You cannot report your own team's entry.")
+
+
+class InvalidReportText(PodiumError):
+    message = N_("A report's reason is at most {max} characters.")
+
+
+class DisqualifiedWithdraw(PodiumError):
+    message = N_(
+        "Entry #{id} was disqualified by the organizers, so it cannot be withdrawn. Ask an "
+        "organizer if you think this is wrong."
+    )

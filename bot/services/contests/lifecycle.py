@@ -22,6 +22,7 @@ from bot.services.contests.errors import (
     InvalidWindow,
 )
 from bot.services.contests.models import Contest, Placing, Results, VoteOutcome, contest_from_row
+from bot.services.contests.moderation import ModerationMixin
 from bot.services.contests.review import VoteReviewMixin
 from bot.services.contests.submissions import SubmissionsMixin
 from bot.services.contests.voting import PressBatch, VotePress, VoteRules
@@ -64,7 +65,7 @@ def results_publications(results: Results) -> tuple[Publication, ...]:
 NAME_MIN, NAME_MAX = 3, 100
 
 
-class ContestService(SubmissionsMixin, VoteReviewMixin):
+class ContestService(SubmissionsMixin, VoteReviewMixin, ModerationMixin):
     """Contests, submissions and votes (see the package docstring for the rules)."""
 
     def __init__(
@@ -271,14 +272,14 @@ class ContestService(SubmissionsMixin, VoteReviewMixin):
     async def _results(
         self, conn: AsyncConnection, row: ContestRow, *, closed_now: bool
     ) -> Results:
-        entries = await q.active_submissions(conn, row.id)
         contest = contest_from_row(row, self.rules.max_votes_per_contest)
         if row.closed_at is None:
+            entries = await self.listed_submissions(conn, row.id)
             placings = self._standings(entries, await vote_queries.counts(conn, row.id))
             return Results(
                 contest=contest, closed=False, closed_now=False, placings=tuple(placings)
             )
-        by_id = {e.id: e for e in entries}
+        by_id = {e.id: e for e in await q.active_submissions(conn, row.id)}
         final = [
             Placing(
                 place=r.place,
@@ -308,7 +309,7 @@ class ContestService(SubmissionsMixin, VoteReviewMixin):
             if not await q.mark_closed(conn, row.id, now):
                 refreshed = await q.get_contest(conn, row.id)
                 return await self._results(conn, present(refreshed), closed_now=False)
-            entries = await q.active_submissions(conn, row.id)
+            entries = await self.listed_submissions(conn, row.id)
             standings = self._standings(entries, await vote_queries.counts(conn, row.id))
             for placing in standings:
                 if placing.place is None:

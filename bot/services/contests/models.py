@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.services.publications import Publication
 from storage.queries.contests.entries import ContestRow, SubmissionRow
 
 
@@ -69,6 +70,8 @@ class Submission:
     message_id: int | None
     withdrawn: bool
     votes: int
+    #: ``hidden`` or ``disqualified`` by an organizer, else None (listed normally)
+    moderation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +151,11 @@ def contest_from_row(row: ContestRow, default_max: int) -> Contest:
     )
 
 
-def submission_from_row(row: SubmissionRow, contest_name: str, count: int) -> Submission:
-    """A stored entry as the gallery shows it, with its contest's name and counted votes."""
+def submission_from_row(
+    row: SubmissionRow, contest_name: str, count: int, moderation: str | None = None
+) -> Submission:
+    """A stored entry as the gallery shows it, with its contest's name, counted votes and
+    moderation state."""
     return Submission(
         id=row.id,
         contest_id=row.contest_id,
@@ -165,4 +171,62 @@ def submission_from_row(row: SubmissionRow, contest_name: str, count: int) -> Su
         message_id=row.message_id,
         withdrawn=row.withdrawn_at is not None,
         votes=count,
+        moderation=moderation,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationNotice:
+    """What the team is told by DM when an organizer hides, disqualifies or restores their
+    entry (``action``: ``hidden``, ``disqualified`` or ``restored``), in ``locale``."""
+
+    submission_id: int
+    title: str
+    contest_name: str
+    action: str
+    reason: str
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationOutcome:
+    """An entry hidden, disqualified or restored: the entry now (to re-render its gallery
+    post), its state before, and the DMs to its team (post them with the publisher)."""
+
+    entry: Submission
+    previous: str | None
+    publications: tuple[Publication, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportAlert:
+    """The organizers' notice that an entry has ``open_reports`` open reports."""
+
+    submission_id: int
+    title: str
+    team_name: str
+    contest_name: str
+    open_reports: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOutcome:
+    """A report recorded: the entry's open reports now, and the organizers' notice when
+    this report reached the threshold (post it with the publisher)."""
+
+    submission_id: int
+    open_reports: int
+    publications: tuple[Publication, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedEntry:
+    """One line of the organizers' report queue, with the newest reasons given."""
+
+    submission_id: int
+    contest_name: str
+    title: str
+    team_name: str
+    open_reports: int
+    latest_at: dt.datetime
+    reasons: tuple[str, ...]

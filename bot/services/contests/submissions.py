@@ -13,6 +13,7 @@ from bot.services.contests.errors import (
     AttachmentTooLarge,
     AttachmentTypeRefused,
     ContestClosed,
+    DisqualifiedWithdraw,
     InvalidTitle,
     InvalidUrl,
     NoTeam,
@@ -26,6 +27,7 @@ from bot.services.contests.errors import (
 from bot.services.contests.models import Attachment, Submission, submission_from_row
 from storage.queries import teams as team_queries
 from storage.queries.contests import entries as q
+from storage.queries.contests import moderation as moderation_queries
 from storage.queries.contests import votes as vote_queries
 from storage.queries.contests.entries import ContestRow, DuplicateRow, SubmissionRow
 
@@ -180,9 +182,13 @@ class SubmissionsMixin(ContestBase):
         return submission_from_row(present(updated), contest.name, count)
 
     async def withdraw(self, *, user_id: int, submission_id: int) -> Submission:
-        """``/submit withdraw``: take the entry out before submissions close (team members)."""
+        """``/submit withdraw``: take the entry out before submissions close (team members).
+        A disqualified entry stays (else the team could withdraw it and enter again)."""
         async with self.db.write() as conn:
             stored, contest = await self._own_submission(conn, user_id, submission_id)
+            moderation = await moderation_queries.get_state(conn, stored.id)
+            if moderation is not None and moderation.state == "disqualified":
+                raise DisqualifiedWithdraw(id=submission_id)
             await q.update_submission(conn, stored.id, withdrawn_at=self.clock.now())
             updated = await q.get_submission(conn, stored.id)
         return submission_from_row(present(updated), contest.name, 0)
@@ -205,8 +211,8 @@ class SubmissionsMixin(ContestBase):
             found = await q.submission_shown(conn, submission_id)
         if found is None:
             raise SubmissionNotFound(id=submission_id)
-        stored, contest_name, count = found
-        return submission_from_row(stored, contest_name, count)
+        stored, contest_name, count, moderation = found
+        return submission_from_row(stored, contest_name, count, moderation)
 
     async def set_gallery_message(
         self, submission_id: int, *, channel_id: int, message_id: int

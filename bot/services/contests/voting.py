@@ -11,6 +11,7 @@ from bot.calendar import discord_timestamp
 from bot.errors import PodiumError
 from bot.services.contests.errors import (
     AccountTooNew,
+    EntryModerated,
     EntryWithdrawn,
     MembershipTooNew,
     OwnTeamVote,
@@ -129,8 +130,10 @@ class PressBatch:
         }
         existing: dict[tuple[int, int], _VoteState] = {}
         used: dict[tuple[int, int], int] = {}
-        for vote_id, contest_id, submission_id, voter_id, voided in read.votes:
+        for vote_id, contest_id, submission_id, voter_id, voided, moderated in read.votes:
             existing[(submission_id, voter_id)] = _VoteState(vote_id, voided)
+            if moderated:  # a vote for a hidden or disqualified entry gives its vote back
+                continue
             key = (contest_id, voter_id)
             used[key] = used.get(key, 0) + 1
         teams = read.teams
@@ -231,6 +234,8 @@ class PressBatch:
             raise VotingNotOpen(when=discord_timestamp(contest.opens))
         if now >= contest.ends:
             raise VotingClosed(when=discord_timestamp(contest.ends))
+        if entry.moderation is not None:
+            raise EntryModerated()
         key = (press.submission_id, press.voter_id)
         state = existing.get(key)
         if state is not None and state.voided:

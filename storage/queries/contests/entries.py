@@ -10,7 +10,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.schema import contest_results, contests, submissions, teams, votes
+from storage.schema import (
+    contest_results,
+    contests,
+    entry_moderation,
+    submissions,
+    teams,
+    votes,
+)
 
 
 class DuplicateRow(Exception):
@@ -168,9 +175,10 @@ async def get_submission(conn: AsyncConnection, submission_id: int) -> Submissio
 
 async def submission_shown(
     conn: AsyncConnection, submission_id: int
-) -> tuple[SubmissionRow, str, int] | None:
-    """An entry with its team's name, its contest's name and its counted (not voided) votes,
-    in one statement (a gallery post is re-rendered from this)."""
+) -> tuple[SubmissionRow, str, int, str | None] | None:
+    """An entry with its team's name, its contest's name, its counted (not voided) votes and
+    its moderation state (``hidden``, ``disqualified`` or None), in one statement (a gallery
+    post is re-rendered from this)."""
     counted = (
         select(func.count())
         .select_from(votes)
@@ -183,16 +191,18 @@ async def submission_shown(
                 *_SUBMISSION_COLUMNS,
                 contests.c.name.label("contest_name"),
                 counted.label("counted_votes"),
+                entry_moderation.c.state.label("moderation"),
             )
             .join(teams, teams.c.id == submissions.c.team_id)
             .join(contests, contests.c.id == submissions.c.contest_id)
+            .outerjoin(entry_moderation, entry_moderation.c.submission_id == submissions.c.id)
             .where(submissions.c.id == submission_id)
         )
     ).first()
     if row is None:
         return None
     m = row._mapping
-    return _submission(m), str(m["contest_name"]), int(m["counted_votes"] or 0)
+    return _submission(m), str(m["contest_name"]), int(m["counted_votes"] or 0), m["moderation"]
 
 
 async def active_submissions(conn: AsyncConnection, contest_id: int) -> list[SubmissionRow]:
@@ -201,6 +211,23 @@ async def active_submissions(conn: AsyncConnection, contest_id: int) -> list[Sub
         select(*_SUBMISSION_COLUMNS)
         .join(teams, teams.c.id == submissions.c.team_id)
         .where(submissions.c.contest_id == contest_id, submissions.c.withdrawn_at.is_(None))
+        .order_by(submissions.c.created_at, submissions.c.id)
+    )
+    return [_submission(r._mapping) for r in rows]
+
+
+async def unmoderated_submissions(conn: AsyncConnection, contest_id: int) -> list[SubmissionRow]:
+    """A contest's entries that are neither withdrawn nor hidden or disqualified, oldest
+    first."""
+    rows = await conn.execute(
+        select(*_SUBMISSION_COLUMNS)
+        .join(teams, teams.c.id == submissions.c.team_id)
+        .outerjoin(entry_moderation, entry_moderation.c.submission_id == submissions.c.id)
+        .where(
+            submissions.c.contest_id == contest_id,
+            submissions.c.withdrawn_at.is_(None),
+            entry_moderation.c.submission_id.is_(None),
+        )
         .order_by(submissions.c.created_at, submissions.c.id)
     )
     return [_submission(r._mapping) for r in rows]

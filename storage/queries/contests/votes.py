@@ -25,7 +25,14 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 
-from storage.schema import contests, submissions, team_members, vote_events, votes
+from storage.schema import (
+    contests,
+    entry_moderation,
+    submissions,
+    team_members,
+    vote_events,
+    votes,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,8 @@ class VoteTarget:
     voting_close: dt.datetime
     closed_at: dt.datetime | None
     max_votes: int | None
+    #: ``hidden`` or ``disqualified`` by an organizer, else None
+    moderation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +90,9 @@ class VoteBatchState:
 
     #: the pressed entries by id (unknown ids are absent)
     targets: dict[int, VoteTarget]
-    #: (vote id, contest, entry, voter, voided) of the voters' votes in those entries'
-    #: contests, voided ones too
-    votes: list[tuple[int, int, int, int, bool]]
+    #: (vote id, contest, entry, voter, voided, the entry is hidden or disqualified) of the
+    #: voters' votes in those entries' contests, voided ones too
+    votes: list[tuple[int, int, int, int, bool, bool]]
     #: team id per voter this season (voters without a team are absent)
     teams: dict[int, int]
     #: (voter, entry, "vote" or "unvote", at) of the voters' presses after ``since``, in order
@@ -95,7 +104,8 @@ _TARGET, _VOTE, _TEAM, _PRESS = 0, 1, 2, 3
 
 def _vote_batch_statement() -> Any:
     """Four selects with one shape, UNION ALL, ordered by kind and then id:
-    (kind, a, b, c, d, e, f: integers, t1, t2, t3, t4: times, s: text). Built once, so a
+    (kind, a, b, c, d, e, f: integers, t1, t2, t3, t4: times, s, m: texts; m is the
+    entry's moderation). Built once, so a
     batch only binds its ids (expanding IN parameters): entries, voters, season, since."""
     entries: BindParameter[int] = bindparam("entries", expanding=True)
     voters: BindParameter[int] = bindparam("voters", expanding=True)
@@ -122,25 +132,32 @@ def _vote_batch_statement() -> Any:
             contests.c.voting_close.label("t3"),
             contests.c.closed_at.label("t4"),
             contests.c.season.label("s"),
+            entry_moderation.c.state.label("m"),
         )
         .join(contests, contests.c.id == submissions.c.contest_id)
+        .outerjoin(entry_moderation, entry_moderation.c.submission_id == submissions.c.id)
         .where(submissions.c.id.in_(entries))
     )
-    cast_votes = select(
-        literal(_VOTE),
-        votes.c.id,
-        votes.c.contest_id,
-        votes.c.submission_id,
-        votes.c.voter_id,
-        *ints(2),
-        votes.c.voided_at,
-        *times(3),
-        no_text,
-    ).where(
-        votes.c.contest_id.in_(
-            select(submissions.c.contest_id).where(submissions.c.id.in_(entries))
-        ),
-        votes.c.voter_id.in_(voters),
+    cast_votes = (
+        select(
+            literal(_VOTE),
+            votes.c.id,
+            votes.c.contest_id,
+            votes.c.submission_id,
+            votes.c.voter_id,
+            *ints(2),
+            votes.c.voided_at,
+            *times(3),
+            no_text,
+            entry_moderation.c.state,
+        )
+        .outerjoin(entry_moderation, entry_moderation.c.submission_id == votes.c.submission_id)
+        .where(
+            votes.c.contest_id.in_(
+                select(submissions.c.contest_id).where(submissions.c.id.in_(entries))
+            ),
+            votes.c.voter_id.in_(voters),
+        )
     )
     member_teams = select(
         literal(_TEAM),
@@ -148,6 +165,7 @@ def _vote_batch_statement() -> Any:
         team_members.c.team_id,
         *ints(4),
         *times(4),
+        no_text,
         no_text,
     ).where(team_members.c.season == bindparam("season"), team_members.c.user_id.in_(voters))
     presses = select(
@@ -159,6 +177,7 @@ def _vote_batch_statement() -> Any:
         *ints(2),
         vote_events.c.at,
         *times(3),
+        no_text,
         no_text,
     ).where(
         vote_events.c.voter_id.in_(voters),
@@ -193,7 +212,7 @@ async def vote_batch_state(
         },
     )
     state = VoteBatchState(targets={}, votes=[], teams={}, recent=[])
-    for kind, a, b, c, d, e, f, t1, t2, t3, t4, text_ in rows:
+    for kind, a, b, c, d, e, f, t1, t2, t3, t4, text_, moderation in rows:
         if kind == _TARGET:
             state.targets[int(a)] = VoteTarget(
                 submission_id=int(a),
@@ -207,9 +226,12 @@ async def vote_batch_state(
                 voting_close=t3,
                 closed_at=t4,
                 max_votes=f,
+                moderation=moderation,
             )
         elif kind == _VOTE:
-            state.votes.append((int(a), int(b), int(c), int(d), t1 is not None))
+            state.votes.append(
+                (int(a), int(b), int(c), int(d), t1 is not None, moderation is not None)
+            )
         elif kind == _TEAM:
             state.teams[int(a)] = int(b)
         else:

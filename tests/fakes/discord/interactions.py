@@ -256,23 +256,51 @@ class Interactions(Gateway):
 
     async def submit_modal(
         self,
-        custom_id: str,
+        modal: str | InteractionResult,
         values: dict[str, str],
         *,
         user_id: int,
         locale: str = "en-US",
         timeout: float = WAIT_LIMIT,
     ) -> InteractionResult:
-        """Submit the modal ``custom_id`` the bot opened, with ``values`` by text input
-        custom id (one action row per input, as Discord sends it)."""
+        """Submit a modal with ``values`` by text input custom id, as Discord sends it (one
+        action row per input). ``modal`` is either the interaction the bot answered with the
+        modal (callback type 9): its inputs are sent, those left out empty, and an unknown
+        input is an error; or the modal's custom id, sending just ``values``."""
         payload, result = self._interaction_base(
             5, user_id=user_id, locale=locale, guild_locale="en-US", channel_id=None
         )
-        payload["data"] = {
-            "custom_id": custom_id,
-            "components": [
-                {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
-                for key, value in values.items()
-            ],
-        }
+        if isinstance(modal, str):
+            payload["data"] = {
+                "custom_id": modal,
+                "components": [
+                    {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+                    for key, value in values.items()
+                ],
+            }
+            return await self._deliver(payload, result, timeout, wait_final=True)
+        if modal.response_type != 9 or modal.response is None:
+            raise AssertionError(f"the bot answered with type {modal.response_type}, not a modal")
+        opened = modal.response["data"]
+        rows: list[dict[str, Any]] = []
+        for row in opened.get("components") or []:
+            inputs: list[dict[str, Any]] = row.get("components") or [row.get("component") or row]
+            rows.append(
+                {
+                    "type": 1,
+                    "components": [
+                        {
+                            "type": 4,
+                            "custom_id": i["custom_id"],
+                            "value": values.get(i["custom_id"], ""),
+                        }
+                        for i in inputs
+                    ],
+                }
+            )
+        known = {str(i["custom_id"]) for row in rows for i in row["components"]}
+        unknown = set(values) - known
+        if unknown:
+            raise KeyError(f"the modal has no text input {sorted(unknown)}")
+        payload["data"] = {"custom_id": opened["custom_id"], "components": rows}
         return await self._deliver(payload, result, timeout, wait_final=True)
