@@ -167,6 +167,7 @@ async def test_publishing_credits_placing_points_once_and_returns_the_gallery_po
     await services.judging.close_round(actor_id=ORG, round_id=round_.id)
     preview = await services.judging.results(round_.id)
     assert preview.published_at is None
+    assert await services.judging.results_posts(round_.id) == ()
     assert [r.entry_id for r in preview.results] == [entries[1], entries[0], entries[2]]
     results, posts = await services.judging.publish(actor_id=ORG, round_id=round_.id)
     assert results.published_at is not None
@@ -180,6 +181,7 @@ async def test_publishing_credits_placing_points_once_and_returns_the_gallery_po
     ]
     with pytest.raises(j.AlreadyPublished):
         await services.judging.publish(actor_id=ORG, round_id=round_.id)
+    assert await services.judging.results_posts(round_.id) == posts
     async with services.db.read() as conn:
         rows = (
             await conn.execute(
