@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.dialect import upsertable_insert
 from storage.schema import (
     contests,
     judges,
@@ -398,16 +399,16 @@ async def get_sheet(conn: AsyncConnection, assignment_id: int) -> SheetRow | Non
 
 
 async def put_sheet(conn: AsyncConnection, assignment_id: int, **values: Any) -> None:
-    """Insert or replace an assignment's sheet (the caller holds the write lock)."""
-    updated = await conn.execute(
-        update(judging_score_sheets)
-        .where(judging_score_sheets.c.assignment_id == assignment_id)
-        .values(values)
+    """Insert or replace an assignment's sheet (an upsert: two writers cannot both insert)."""
+    stmt = upsertable_insert(conn, judging_score_sheets).values(
+        assignment_id=assignment_id, **values
     )
-    if not updated.rowcount:
-        await conn.execute(
-            insert(judging_score_sheets).values(assignment_id=assignment_id, **values)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[judging_score_sheets.c.assignment_id],
+            set_={k: stmt.excluded[k] for k in values},
         )
+    )
 
 
 async def round_sheets(conn: AsyncConnection, round_id: int) -> dict[int, SheetRow]:
