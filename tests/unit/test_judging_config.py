@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_competition
+from bot.config import CompetitionConfig, load_competition
 from bot.services.judging.base import rubric_of
 from bot.services.registry import Services
 from tests.config_support import MINIMAL_TOML, competition_problems, example_with, write
@@ -30,7 +30,7 @@ def test_without_a_judging_table_the_rubric_is_feasibility_innovation_business_v
     assert config.placing_points == (300, 200, 100)
 
 
-def test_the_example_configures_the_same_rubric(competition) -> None:  # type: ignore[no-untyped-def]
+def test_the_example_configures_the_same_rubric(competition: CompetitionConfig) -> None:
     assert rubric_of(competition.judging).keys == ("feasibility", "innovation", "business_value")
     assert competition.judging.criteria[2].label("zh-CN") == "商业价值"
 
