@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from bot.clock import FrozenClock
 from bot.scheduler import Job
@@ -293,3 +293,25 @@ async def test_teams_read_comments_without_names_only_when_shared_and_published(
     assert await services.judging.comments_for_team(teams[0], round_.id) == [
         "Sharpen the pricing section."
     ]
+
+
+async def test_reminder_jobs_lost_in_a_crash_are_scheduled_again_at_start(
+    services: Services, clock: FrozenClock
+) -> None:
+    contest, _, _ = await contest_with_entries(services, clock, 2)
+    await add_judges(services, 2)
+    round_ = await open_round(services, contest, judges_per_entry=1)
+    async with services.db.write() as conn:
+        await conn.execute(delete(scheduled_jobs).where(scheduled_jobs.c.kind == j.REMINDER_JOB))
+    assert await services.judging.ensure_jobs() == 2
+    assert await services.judging.ensure_jobs() == 2  # idempotent: still one row per window
+    async with services.db.read() as conn:
+        keys = sorted(
+            k
+            for (k,) in await conn.execute(
+                select(scheduled_jobs.c.key).where(scheduled_jobs.c.kind == j.REMINDER_JOB)
+            )
+        )
+    assert keys == [j.reminder_key(round_.id, "final"), j.reminder_key(round_.id, "midway")]
+    await services.judging.close_round(actor_id=ORG, round_id=round_.id)
+    assert await services.judging.ensure_jobs() == 0
