@@ -20,6 +20,7 @@ from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.judging import JudgingService
 from bot.services.lfg import LfgService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
@@ -97,6 +98,7 @@ def build_services(
         capacity=capacity,
         profiles=ProfileService(db, clock, competition),
         eligibility=eligibility,
+        judging=JudgingService(db, clock, competition, audit, points, outbox, scheduler),
     )
 
 

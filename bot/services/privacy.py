@@ -115,6 +115,11 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "eligibility_codes": {"user_id": "delete", "email": "with_row"},
     "eligibility_proofs": {"user_id": "delete", "decided_by": "pseudonym"},
     "eligibility_grants": {"user_id": "delete", "email": "with_row"},
+    # judging (issue 16): a judge's record, assignments and scores are their data
+    "judges": {"user_id": "delete", "email": "with_row", "created_by": "pseudonym"},
+    "judging_rounds": {"created_by": "pseudonym"},
+    "judging_assignments": {"judge_user_id": "delete"},
+    "judging_score_sheets": {"judge_user_id": "delete"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).

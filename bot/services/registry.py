@@ -16,6 +16,7 @@ from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.judging import JudgingService
 from bot.services.lfg import LfgService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
@@ -64,3 +65,4 @@ class Services:
     capacity: CapacityService
     profiles: ProfileService
     eligibility: EligibilityService
+    judging: JudgingService

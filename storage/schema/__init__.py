@@ -20,6 +20,14 @@ from storage.schema.core import (
     scheduled_jobs,
 )
 from storage.schema.engagement import activity_alerts, activity_daily, nps_responses, nps_surveys
+from storage.schema.judging import (
+    judges,
+    judging_assignments,
+    judging_entries,
+    judging_results,
+    judging_rounds,
+    judging_score_sheets,
+)
 from storage.schema.lfg import lfg_card_tags, lfg_cards, lfg_invites
 from storage.schema.moderation import entry_moderation, entry_reports
 from storage.schema.points import (
@@ -68,6 +76,12 @@ __all__ = [
     "entry_moderation",
     "entry_reports",
     "guild_resources",
+    "judges",
+    "judging_assignments",
+    "judging_entries",
+    "judging_results",
+    "judging_rounds",
+    "judging_score_sheets",
     "lfg_card_tags",
     "lfg_cards",
     "lfg_invites",
