@@ -218,3 +218,27 @@ class Interactions(Gateway):
                 int(self.default_channel["id"]), {"content": ""}, author=self.bot_user
             )
         return await self._deliver(payload, result, timeout, wait_final=True)
+
+    async def submit_modal(
+        self,
+        custom_id: str,
+        *,
+        user_id: int,
+        values: dict[str, str],
+        locale: str = "en-US",
+        timeout: float = WAIT_LIMIT,
+    ) -> InteractionResult:
+        """Submit a modal the bot opened (``custom_id`` from its type 9 answer) with the
+        text inputs' ``values`` by their custom ids, as Discord sends a MODAL_SUBMIT (each
+        input inside its Label component, type 18)."""
+        payload, result = self._interaction_base(
+            5, user_id=user_id, locale=locale, guild_locale="en-US", channel_id=None
+        )
+        payload["data"] = {
+            "custom_id": custom_id,
+            "components": [
+                {"type": 18, "component": {"type": 4, "custom_id": key, "value": value}}
+                for key, value in values.items()
+            ],
+        }
+        return await self._deliver(payload, result, timeout, wait_final=True)

@@ -1,0 +1,82 @@
+"""Autocomplete of `/judging` options: contests, rounds, judges, assignments and the
+comma-separated list of a judge's conflicting teams."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from cogs._ui import is_organizer
+
+if TYPE_CHECKING:
+    from bot.app import PodiumBot
+
+CHOICE_LIMIT = 100  # characters of a choice's name and value (Discord's limit)
+CHOICES = 25
+
+
+def _fits(text: str) -> str:
+    return text if len(text) <= CHOICE_LIMIT else text[: CHOICE_LIMIT - 1] + "…"
+
+
+async def contests(
+    interaction: discord.Interaction[PodiumBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Contests by name, newest first."""
+    if not await is_organizer(interaction):
+        return []
+    found = await interaction.client.services.contests.search(current)
+    return [app_commands.Choice(name=_fits(f"#{c.id} {c.name}"), value=str(c.id)) for c in found][
+        :CHOICES
+    ]
+
+
+async def rounds(
+    interaction: discord.Interaction[PodiumBot], current: str
+) -> list[app_commands.Choice[int]]:
+    """Rounds by id or name, with their status."""
+    if not await is_organizer(interaction):
+        return []
+    wanted = current.casefold().lstrip("#")
+    found = await interaction.client.services.judging.rounds()
+    return [
+        app_commands.Choice(name=_fits(f"#{r.id} {r.name} ({r.status})"), value=r.id)
+        for r in reversed(found)
+        if wanted in f"{r.id} {r.name}".casefold()
+    ][:CHOICES]
+
+
+async def judges(
+    interaction: discord.Interaction[PodiumBot], current: str
+) -> list[app_commands.Choice[int]]:
+    """Active judges by id or name."""
+    if not await is_organizer(interaction):
+        return []
+    wanted = current.casefold().lstrip("#")
+    found = await interaction.client.services.judging.judges()
+    return [
+        app_commands.Choice(name=_fits(f"#{j.id} {j.name}"), value=j.id)
+        for j in found
+        if j.active and wanted in f"{j.id} {j.name}".casefold()
+    ][:CHOICES]
+
+
+async def teams(
+    interaction: discord.Interaction[PodiumBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Team ids separated by commas, completed at the last item by team name."""
+    if not await is_organizer(interaction):
+        return []
+    done, _, typing = current.rpartition(",")
+    chosen = [p.strip() for p in done.split(",") if p.strip()]
+    prefix = ",".join(chosen) + "," if chosen else ""
+    found = await interaction.client.services.teams.search(typing.strip())
+    choices = []
+    for team in found:
+        value = prefix + str(team.team_id)
+        if str(team.team_id) in chosen or len(value) > CHOICE_LIMIT:
+            continue
+        choices.append(app_commands.Choice(name=_fits(f"{prefix}{team.name}"), value=value))
+    return choices[:CHOICES]
