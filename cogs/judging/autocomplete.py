@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.services.judging import UnknownJudge
 from cogs._ui import is_organizer
 
 if TYPE_CHECKING:
@@ -60,6 +61,32 @@ async def judges(
         app_commands.Choice(name=_fits(f"#{j.id} {j.name}"), value=j.id)
         for j in found
         if j.active and wanted in f"{j.id} {j.name}".casefold()
+    ][:CHOICES]
+
+
+async def assignments(
+    interaction: discord.Interaction[PodiumBot], current: str
+) -> list[app_commands.Choice[int]]:
+    """The entries of the judge chosen in ``from_judge`` that are still in an open round."""
+    if not await is_organizer(interaction):
+        return []
+    judge = getattr(interaction.namespace, "from_judge", None)
+    if not isinstance(judge, int):
+        return []
+    wanted = current.casefold().lstrip("#")
+    try:
+        tasks = await interaction.client.services.judging.queue(judge)
+    except UnknownJudge:
+        return []
+    return [
+        app_commands.Choice(
+            name=_fits(
+                f"#{t.entry.entry_id} {t.entry.title} · {t.entry.team_name} ({t.assignment.status})"
+            ),
+            value=t.assignment.id,
+        )
+        for t in tasks
+        if wanted in f"{t.entry.entry_id} {t.entry.title} {t.entry.team_name}".casefold()
     ][:CHOICES]
 
 

@@ -10,10 +10,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.calendar import discord_timestamp
+from bot.calendar import discord_timestamp, parse_local_datetime
+from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
-from bot.services.judging import Judge, Round
+from bot.services.judging import Judge, Round, UnknownAssignment
 from cogs._ui import ORGANIZER_ONLY, ConfirmCancelButton, esc, organizer_only, tr
 from cogs.judging import autocomplete as ac
 from cogs.judging.renderers import RESULTS_PER_PAGE, progress_embed, results_embed
@@ -54,6 +55,7 @@ PUBLISH_ASK = N_(
 )
 PUBLISH_CONFIRM = N_("Publish")
 PUBLISHED = N_("Round #{id} **{name}** is published: the results are posted.")
+DEADLINE_FORMAT = N_("expected YYYY-MM-DD HH:MM in the competition timezone")
 PUBLISH_CANCELLED = N_("Not published: round #{id} stays closed.")
 
 SOURCE_LABELS = {
@@ -287,6 +289,11 @@ class JudgingCog(commands.Cog):
         normalize: bool | None = None,
     ) -> None:
         """A draft round; nothing is assigned until it is opened."""
+        try:
+            due = parse_local_datetime(deadline, self.bot.competition.tz)
+        except ValueError:
+            reason = self._say(interaction, DEADLINE_FORMAT)
+            raise InvalidInput(field="deadline", reason=reason) from None
         made = await self.bot.services.judging.create_round(
             actor_id=interaction.user.id,
             contest=contest,
@@ -294,7 +301,7 @@ class JudgingCog(commands.Cog):
             entry_source=entry_source.value if entry_source else "all",
             top_n=top_n,
             judges_per_entry=judges_per_entry,
-            deadline=deadline,
+            deadline=due,
             judge_weight=judge_weight,
             community_weight=community_weight,
             normalize=normalize,
@@ -337,17 +344,28 @@ class JudgingCog(commands.Cog):
         locale = interaction_locale(interaction)
         await send_ephemeral(interaction, embed=progress_embed(self.bot, locale, found, page))
 
-    @judging.command(name="reassign", description="Give one assignment to another judge")
-    @app_commands.describe(assignment="The assignment (entry and judge)", judge="The new judge")
-    @app_commands.autocomplete(assignment=ac.assignments, judge=ac.judges)
+    @judging.command(name="reassign", description="Give one of a judge's entries to another judge")
+    @app_commands.describe(
+        from_judge="The judge who has the entry now",
+        assignment="Their entry to move",
+        to_judge="The judge who takes it over",
+    )
+    @app_commands.autocomplete(from_judge=ac.judges, assignment=ac.assignments, to_judge=ac.judges)
     @organizer_only
     async def reassign(
-        self, interaction: discord.Interaction[PodiumBot], assignment: int, judge: int
+        self,
+        interaction: discord.Interaction[PodiumBot],
+        from_judge: int,
+        assignment: int,
+        to_judge: int,
     ) -> None:
         """Move an assignment by hand (conflicts still refused); audited."""
         judging = self.bot.services.judging
+        theirs = {t.assignment.id for t in await judging.queue(from_judge)}
+        if assignment not in theirs:
+            raise UnknownAssignment(id=assignment)
         moved = await judging.reassign(
-            actor_id=interaction.user.id, assignment_id=assignment, judge_id=judge
+            actor_id=interaction.user.id, assignment_id=assignment, judge_id=to_judge
         )
         found = await judging.judge(moved.judge_id)
         text = self._say(interaction, REASSIGNED, id=moved.id, judge=found.id, name=esc(found.name))

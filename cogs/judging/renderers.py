@@ -12,7 +12,7 @@ import discord
 from bot.calendar import discord_timestamp
 from bot.i18n import N_
 from bot.interactions import pack_lines
-from bot.services.judging import TIE_BREAKS, Progress, RoundResults
+from bot.services.judging import TIE_BREAKS, JudgeReminder, Progress, RoundResults
 from bot.services.publications import Publication
 from cogs._publisher import Rendered, Renderer
 from cogs._ui import esc, tr
@@ -183,13 +183,13 @@ class ReminderRenderer(Renderer):
         self, publication: Publication, channel: discord.abc.Messageable
     ) -> Rendered | None:
         """The reminder text with the pending count and the deadline."""
-        reminder = publication.data
+        reminder: JudgeReminder = publication.data
         locale = reminder.locale or self.bot.competition.competition.default_locale
         text = tr(
             self.bot,
             locale,
             REMINDER,
-            pending=reminder.pending,
+            pending=reminder.assigned - reminder.submitted,
             assigned=reminder.assigned,
             round=esc(reminder.round.name),
             deadline=discord_timestamp(reminder.round.deadline),

@@ -105,7 +105,7 @@ def score_modal(bot: PodiumBot, locale: str, task: JudgeTask, page: int) -> disc
                 component=discord.ui.TextInput(
                     custom_id=COMMENT_ID,
                     style=discord.TextStyle.paragraph,
-                    default=comment,
+                    default=comment[:COMMENT_LENGTH] if comment else None,
                     required=False,
                     max_length=COMMENT_LENGTH,
                 ),
@@ -184,13 +184,10 @@ async def submit_page(
     page = min(max(page, 0), len(chunks) - 1)
     values = submitted_values(interaction.data)
     scores = parse_scores(bot, locale, task, page, values)
-    last = page == len(chunks) - 1
-    comment = task.sheet.comment if task.sheet is not None else None
-    if last:
-        comment = values.get(COMMENT_ID, "").strip() or None
-    if not last:
+    if page < len(chunks) - 1:
+        # The comment is on the last page: None keeps the one the sheet has.
         await judging.save_draft(
-            judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=comment
+            judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=None
         )
         view = discord.ui.View(timeout=None)
         label = tr(bot, locale, CONTINUE_BUTTON, page=page + 2, pages=len(chunks))
@@ -198,6 +195,8 @@ async def submit_page(
         text = tr(bot, locale, PAGE_SAVED, page=page + 1, pages=len(chunks))
         await send_ephemeral(interaction, text, view=view)
         return
+    # An emptied comment box clears the comment ("" rather than None, which would keep it).
+    comment = values.get(COMMENT_ID, "").strip()
     await judging.submit(
         judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=comment
     )
