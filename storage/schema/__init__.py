@@ -19,6 +19,14 @@ from storage.schema.core import (
     scheduled_jobs,
 )
 from storage.schema.engagement import activity_alerts, activity_daily, nps_responses, nps_surveys
+from storage.schema.judging import (
+    judges,
+    judging_assignments,
+    judging_entries,
+    judging_results,
+    judging_rounds,
+    judging_score_sheets,
+)
 from storage.schema.points import (
     point_imports,
     points_ledger,
@@ -50,6 +58,12 @@ __all__ = [
     "contests",
     "discord_posts",
     "guild_resources",
+    "judges",
+    "judging_assignments",
+    "judging_entries",
+    "judging_results",
+    "judging_rounds",
+    "judging_score_sheets",
     "members",
     "metadata",
     "nps_responses",
