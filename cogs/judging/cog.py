@@ -3,8 +3,9 @@ publications and reminder job wired at load (issue 16)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -48,30 +49,45 @@ class JudgeCog(commands.Cog):
 
     def __init__(self, bot: PodiumBot) -> None:
         self.bot = bot
+        #: Score modal submissions being saved (kept referenced until they finish).
+        self._submissions: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
         """Buttons that survive restarts, the results and reminder posts, the reminders."""
         self.bot.add_dynamic_items(ScoreButton, MoveTaskButton)
+        self.bot.interaction_observers.append(self.observe_modal)
         self.bot.publisher.register(RESULTS_PUBLICATION, ResultsRenderer(self.bot))
         self.bot.publisher.register(REMINDER_PUBLICATION, ReminderRenderer(self.bot))
         judging = self.bot.services.judging
         self.bot.services.scheduler.register(REMINDER_JOB, judging.run_reminders)
 
     async def cog_unload(self) -> None:
-        """Forget the renderers (the publisher is the bot's)."""
+        """Forget the renderers and the modal observer (they are the bot's)."""
+        if self.observe_modal in self.bot.interaction_observers:
+            self.bot.interaction_observers.remove(self.observe_modal)
         self.bot.publisher.unregister(RESULTS_PUBLICATION)
         self.bot.publisher.unregister(REMINDER_PUBLICATION)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[PodiumBot]) -> None:
-        """A Score modal's submission, also of a modal opened before a restart."""
+    def observe_modal(self, interaction: discord.Interaction[PodiumBot]) -> None:
+        """An interaction observer (a plain call, no task per interaction): a Score modal's
+        submission, also of a modal opened before a restart, is handled in a task."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        match = SCORE_ID.fullmatch(str((interaction.data or {}).get("custom_id", "")))
+        data: dict[str, Any] = dict(interaction.data or {})
+        match = SCORE_ID.fullmatch(str(data.get("custom_id", "")))
         if match is None:
             return
+        task = asyncio.create_task(
+            self._submit(interaction, int(match["assignment"]), int(match["page"]))
+        )
+        self._submissions.add(task)
+        task.add_done_callback(self._submissions.discard)
+
+    async def _submit(
+        self, interaction: discord.Interaction[PodiumBot], assignment_id: int, page: int
+    ) -> None:
         try:
-            await submit_page(self.bot, interaction, int(match["assignment"]), int(match["page"]))
+            await submit_page(self.bot, interaction, assignment_id, page)
         except Exception as exc:
             await reply_error(self.bot, interaction, exc)
 

@@ -130,7 +130,7 @@ class PublishButton(ConfirmCancelButton, prefix="judging-publish"):
 
     async def confirmed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Publish once: ledger, then the results post through the publisher."""
-        await interaction.response.defer()
+        await interaction.response.defer(ephemeral=True, thinking=True)
         round_id = int(self.subject)
         try:
             results, publications = await bot.services.judging.publish(
@@ -146,7 +146,7 @@ class PublishButton(ConfirmCancelButton, prefix="judging-publish"):
         text = tr(
             bot, interaction_locale(interaction), PUBLISHED, id=round_.id, name=esc(round_.name)
         )
-        await interaction.edit_original_response(content=text, view=None)
+        await send_ephemeral(interaction, text)
 
     async def cancelled(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
         """Keep the round closed and unpublished."""

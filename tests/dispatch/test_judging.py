@@ -3,16 +3,18 @@ opened by a button and submitted as a MODAL_SUBMIT, in English and Chinese."""
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.config import CompetitionConfig, load_competition
+from storage.schema import points_ledger
 from tests.conftest import EXAMPLE_COMPETITION
 from tests.contest_support import OPENS, SUBMISSIONS_CLOSE, VOTING_CLOSE
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
-from tests.fakes.discord import InteractionResult
+from tests.fakes.discord import InteractionResult, message_text
 from tests.points_support import add_team
 
 JUDGES = [740000000000000001, 740000000000000002, 740000000000000003]
@@ -87,6 +89,17 @@ def buttons(result: InteractionResult) -> dict[str, str]:
     }
 
 
+async def press(
+    harness: Harness, result: InteractionResult, label: str, user_id: int, locale: str = "en-US"
+) -> InteractionResult:
+    """Press the button labelled ``label`` on the message ``result`` answered with."""
+    assert result.response is not None
+    message_id = int(result.response["_message_id"])
+    return await harness.fake.click(
+        buttons(result)[label], user_id=user_id, message_id=message_id, locale=locale
+    )
+
+
 def modal_inputs(result: InteractionResult) -> dict[str, dict[str, Any]]:
     """The text inputs (by custom id) of a modal the bot opened (callback type 9)."""
     assert result.response_type == 9, result.response
@@ -94,14 +107,20 @@ def modal_inputs(result: InteractionResult) -> dict[str, dict[str, Any]]:
     found = {}
     for component in data["components"]:
         inner = component.get("component") or component["components"][0]
-        found[inner["custom_id"]] = {"label": component.get("label"), **inner}
+        found[inner["custom_id"]] = {**inner, "label": component.get("label")}
     return found
 
 
 async def score(
-    harness: Harness, judge: int, custom_id: str, values: dict[str, str], locale: str = "en-US"
+    harness: Harness,
+    judge: int,
+    shown: InteractionResult,
+    values: dict[str, str],
+    label: str = "Score",
+    locale: str = "en-US",
 ) -> InteractionResult:
-    opened = await harness.fake.click(custom_id, user_id=judge, locale=locale)
+    """Press ``label`` on ``shown`` and submit the modal it opens with ``values``."""
+    opened = await press(harness, shown, label, judge, locale)
     modal_id = opened.response["data"]["custom_id"] if opened.response else ""
     return await harness.fake.submit_modal(modal_id, user_id=judge, values=values, locale=locale)
 
@@ -116,7 +135,7 @@ async def test_a_participant_gets_a_clear_refusal_in_english_and_chinese(harness
     assert english.text == ("Only judges can do that, and only with the entries assigned to them.")
     chinese = await harness.fake.invoke("judge queue", user_id=PARTICIPANT_ID, locale="zh-CN")
     assert chinese.ephemeral
-    assert "评委" in chinese.text, chinese.text
+    assert chinese.text == "只有评委才能这样做，并且只能针对分配给自己的作品。", chinese.text
     organizer_only = await harness.fake.invoke("judging judges", user_id=PARTICIPANT_ID)
     assert organizer_only.ephemeral
     assert organizer_only.text.startswith("Only organizers can do that."), organizer_only.text
@@ -128,14 +147,15 @@ async def test_a_judge_sees_the_entry_and_scores_it_through_the_modal(harness: H
     queue = await harness.fake.invoke("judge queue", user_id=JUDGES[0])
     assert queue.ephemeral
     text = queue.text
-    assert "Entry #" in text and "Plan " in text, text
-    assert "https://example.com/plan-" in text
-    assert "Feasibility" in text and "Innovation" in text and "Business value" in text.title()
+    assert text.startswith("Entry #1: Plan 1"), text
+    assert "Case Crackers" in text
+    assert "https://example.com/plan-1.pdf" in text
+    assert "**Feasibility** · weight 1\n**Innovation** · weight 1\n**Business value**" in text
     assert "0 of 4 done in Preliminary" in text, text
     ids = buttons(queue)
     assert set(ids) == {"Score", "Previous", "Skip to next"}
 
-    opened = await harness.fake.click(ids["Score"], user_id=JUDGES[0])
+    opened = await press(harness, queue, "Score", JUDGES[0])
     inputs = modal_inputs(opened)
     assert list(inputs) == ["c:feasibility", "c:innovation", "c:business_value", "comment"]
     assert inputs["c:feasibility"]["label"] == "Feasibility"
@@ -158,14 +178,10 @@ async def test_skip_and_previous_move_through_the_queue_in_the_same_message(harn
     await ready(harness)
     queue = await harness.fake.invoke("judge queue", user_id=JUDGES[1])
     first = queue.text
-    skipped = await harness.fake.click(
-        buttons(queue)["Skip to next"],
-        user_id=JUDGES[1],
-        message_id=int(queue.response["_message_id"]),
-    )
+    skipped = await press(harness, queue, "Skip to next", JUDGES[1])
     assert skipped.response_type == 7  # the message is updated, not a new one
     assert skipped.text != first
-    back = await harness.fake.click(buttons(skipped)["Previous"], user_id=JUDGES[1])
+    back = await press(harness, skipped, "Previous", JUDGES[1])
     assert back.text == first
 
 
@@ -173,17 +189,16 @@ async def test_a_score_outside_the_scale_is_refused_and_nothing_is_stored(harnes
     await ready(harness)
     judging = harness.services.judging
     queue = await harness.fake.invoke("judge queue", user_id=JUDGES[0], locale="zh-CN")
-    score_id = buttons(queue)["评分"]
 
-    refused = await score(harness, JUDGES[0], score_id, {**FULL, "c:innovation": "11"})
+    refused = await score(harness, JUDGES[0], queue, {**FULL, "c:innovation": "11"}, "评分")
     assert refused.ephemeral
     assert refused.text.startswith("Scores are whole numbers from 1 to 10"), refused.text
     chinese = await score(
-        harness, JUDGES[0], score_id, {**FULL, "c:innovation": "0"}, locale="zh-CN"
+        harness, JUDGES[0], queue, {**FULL, "c:innovation": "0"}, "评分", locale="zh-CN"
     )
     assert chinese.ephemeral
-    assert "1" in chinese.text and "10" in chinese.text and "分" in chinese.text, chinese.text
-    word = await score(harness, JUDGES[0], score_id, {**FULL, "c:feasibility": "great"})
+    assert chinese.text == "评分须为 1 到 10 之间的整数（创新性：0）。", chinese.text
+    word = await score(harness, JUDGES[0], queue, {**FULL, "c:feasibility": "great"}, "评分")
     assert word.ephemeral
     assert word.text == "Feasibility: a whole number from 1 to 10, not “great”", word.text
 
@@ -196,13 +211,13 @@ async def test_a_judge_edits_a_submitted_score_from_their_list(harness: Harness)
     await ready(harness)
     judging = harness.services.judging
     queue = await harness.fake.invoke("judge queue", user_id=JUDGES[2])
-    await score(harness, JUDGES[2], buttons(queue)["Score"], FULL)
+    await score(harness, JUDGES[2], queue, FULL)
 
     listed = await harness.fake.invoke("judge scores", user_id=JUDGES[2])
     assert listed.ephemeral
     assert "Feasibility 7 · Innovation 8" in listed.text, listed.text
     (edit_label,) = [label for label in buttons(listed) if label.startswith("Edit #")]
-    opened = await harness.fake.click(buttons(listed)[edit_label], user_id=JUDGES[2])
+    opened = await press(harness, listed, edit_label, JUDGES[2])
     inputs = modal_inputs(opened)
     assert inputs["c:feasibility"]["value"] == "7"  # prefilled
     assert inputs["comment"]["value"] == "Solid"
@@ -244,15 +259,15 @@ async def test_five_criteria_are_split_over_two_modal_pages(harness: Harness):
     await ready(harness)
     judging = harness.services.judging
     queue = await harness.fake.invoke("judge queue", user_id=JUDGES[0])
-    first = await harness.fake.click(buttons(queue)["Score"], user_id=JUDGES[0])
+    first = await press(harness, queue, "Score", JUDGES[0])
     page_one = modal_inputs(first)
-    assert len(page_one) == 4 and "comment" not in page_one
+    assert list(page_one) == ["c:feasibility", "c:innovation", "c:business_value", "c:team"]
     modal_id = first.response["data"]["custom_id"] if first.response else ""
     saved = await harness.fake.submit_modal(
         modal_id, user_id=JUDGES[0], values={key: "5" for key in page_one}
     )
     assert "Page 1 of 2 saved" in saved.text, saved.text
-    second = await harness.fake.click(buttons(saved)["Continue (2/2)"], user_id=JUDGES[0])
+    second = await press(harness, saved, "Continue (2/2)", JUDGES[0])
     page_two = modal_inputs(second)
     assert list(page_two) == ["c:pitch", "comment"]
     modal_id = second.response["data"]["custom_id"] if second.response else ""
@@ -264,43 +279,58 @@ async def test_five_criteria_are_split_over_two_modal_pages(harness: Harness):
     assert judge is not None
     (scored,) = [t for t in await judging.queue(judge.id) if t.sheet is not None]
     assert scored.sheet is not None
-    assert scored.sheet.scores["pitch"] == 9 and scored.sheet.scores["team"] == 5
+    assert dict(scored.sheet.scores) == {
+        "feasibility": 5,
+        "innovation": 5,
+        "business_value": 5,
+        "team": 5,
+        "pitch": 9,
+    }
+
+
+async def ledger_rows(harness: Harness) -> list[tuple[int, str, str]]:
+    async with harness.services.db.read() as conn:
+        rows = await conn.execute(
+            select(points_ledger.c.amount, points_ledger.c.source, points_ledger.c.reference)
+            .where(points_ledger.c.source == "judging")
+            .order_by(points_ledger.c.amount.desc())
+        )
+        return [(int(r.amount), str(r.source), str(r.reference)) for r in rows]
 
 
 async def test_close_preview_and_publish_post_the_results_once(harness: Harness):
     await ready(harness)
     fake, services = harness.fake, harness.services
     for judge_user in JUDGES:
-        for _ in range(4):
-            queue = await fake.invoke("judge queue", user_id=judge_user)
-            if "Score" not in buttons(queue):
-                break
-            await score(harness, judge_user, buttons(queue)["Score"], FULL)
+        while "Score" in buttons(queue := await fake.invoke("judge queue", user_id=judge_user)):
+            plan = int(re.search(r"Plan (\d)", queue.text)[1])  # type: ignore[index]
+            values = {**FULL, "c:feasibility": str(2 * plan)}
+            await score(harness, judge_user, queue, values)
     progress = await fake.invoke("judging progress", user_id=ORGANIZER_ID, options={"round": 1})
     assert "Judge 1: 4 of 4 submitted" in progress.text, progress.text
+    assert "4 of 4 sheets" not in progress.text  # per entry: 3 judges each
     closed = await fake.invoke("judging round-close", user_id=ORGANIZER_ID, options={"round": 1})
     assert "is closed: scores are final" in closed.text, closed.text
     preview = await fake.invoke("judging results", user_id=ORGANIZER_ID, options={"round": 1})
     assert "Results preview (not published): Preliminary" in preview.text, preview.text
-    assert "shared" in preview.text or "share the rank" in preview.text, preview.text
+    text = preview.text
+    assert text.index("Plan 4") < text.index("Plan 3") < text.index("Plan 2"), text
 
     ask = await fake.invoke("judging publish", user_id=ORGANIZER_ID, options={"round": 1})
-    published = await fake.click(buttons(ask)["Publish"], user_id=ORGANIZER_ID)
+    assert ask.ephemeral
+    published = await press(harness, ask, "Publish", ORGANIZER_ID)
     assert "is published" in published.text, published.text
     gallery = (await services.setup.resource_ids())["channel:gallery"]
-    posts = [m for m in fake.messages_in(gallery) if "Judging results" in str(m.get("embeds"))]
-    assert len(posts) == 1
-    again = await fake.click(buttons(ask)["Publish"], user_id=ORGANIZER_ID)
+
+    def posts() -> list[dict[str, Any]]:
+        return [m for m in fake.messages_in(gallery) if "Judging results" in message_text(m)]
+
+    (post,) = posts()
+    assert "Plan 4" in message_text(post)
+    assert [amount for amount, _, _ in await ledger_rows(harness)] == [300, 200, 100]
+
+    again = await press(harness, ask, "Publish", ORGANIZER_ID, locale="zh-CN")
     assert again.ephemeral
-    posts = [m for m in fake.messages_in(gallery) if "Judging results" in str(m.get("embeds"))]
-    assert len(posts) == 1
-    ledger = (
-        await services.points.entries_for_reference_prefix("judging:")
-        if hasattr(services.points, "entries_for_reference_prefix")
-        else None
-    )
-    assert ledger is None or len(ledger) == 3
-
-
-def _unused(_: dt.datetime) -> None:
-    return None
+    assert again.text == "第 #1 轮的结果已经发布。", again.text
+    assert len(posts()) == 1
+    assert len(await ledger_rows(harness)) == 3

@@ -34,6 +34,15 @@ def buttons(result: InteractionResult) -> dict[str, str]:
     }
 
 
+async def press(
+    fake: FakeDiscord, result: InteractionResult, label: str, user_id: int
+) -> InteractionResult:
+    """Press the button labelled ``label`` on the message ``result`` answered with."""
+    assert result.response is not None
+    message_id = int(result.response["_message_id"])
+    return await fake.click(buttons(result)[label], user_id=user_id, message_id=message_id)
+
+
 def sheet_for(plan: int) -> dict[str, str]:
     """Plan 12 scores best, then 11, 10…: distinct top three."""
     return {
@@ -52,7 +61,7 @@ async def score_next(fake: FakeDiscord, judge: int) -> bool:
     if found is None:
         assert "Nothing left to score" in queue.text, queue.text
         return False
-    opened = await fake.click(buttons(queue)["Score"], user_id=judge)
+    opened = await press(fake, queue, "Score", judge)
     assert opened.response_type == 9, opened.response
     modal: dict[str, Any] = opened.response["data"] if opened.response else {}
     done = await fake.submit_modal(
@@ -145,7 +154,7 @@ async def test_three_judges_score_twelve_entries_across_a_sigkill_then_publish_o
     closed = await fake.invoke("judging round-close", user_id=ORGANIZER, options={"round": 1})
     assert "is closed" in closed.text, closed.text
     ask = await fake.invoke("judging publish", user_id=ORGANIZER, options={"round": 1})
-    published = await fake.click(buttons(ask)["Publish"], user_id=ORGANIZER)
+    published = await press(fake, ask, "Publish", ORGANIZER)
     assert "is published" in published.text, published.text
 
     gallery = fake.channel_named("ugc-gallery")
@@ -164,7 +173,7 @@ async def test_three_judges_score_twelve_entries_across_a_sigkill_then_publish_o
     )
     assert ledger == [(300, "judging"), (200, "judging"), (100, "judging")]
 
-    again = await fake.click(buttons(ask)["Publish"], user_id=ORGANIZER)
+    again = await press(fake, ask, "Publish", ORGANIZER)
     assert again.ephemeral
     assert "already" in again.text, again.text
     await podium.kill()
