@@ -13,7 +13,7 @@ from bot.interactions import PersistentButton, interaction_locale
 from bot.services.judging import JudgeTask
 from cogs._ui import tr
 from cogs.judging.scoring import judge_of, score_modal
-from cogs.judging.views import task_embed
+from cogs.judging.views import QUEUE_EMPTY, task_embed
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -22,7 +22,6 @@ SCORE_BUTTON = N_("Score")
 EDIT_BUTTON = N_("Edit")
 PREVIOUS_BUTTON = N_("Previous")
 NEXT_BUTTON = N_("Skip to next")
-QUEUE_EMPTY = N_("Nothing to score right now: every entry assigned to you is done.")
 
 
 class ScoreButton(

@@ -22,17 +22,13 @@ from cogs._ui import esc, tr
 from cogs.judging.buttons import MoveTaskButton, ScoreButton, task_view
 from cogs.judging.renderers import ReminderRenderer, ResultsRenderer
 from cogs.judging.scoring import SCORE_ID, judge_of, submit_page
-from cogs.judging.views import task_embed
+from cogs.judging.views import QUEUE_EMPTY, task_embed
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
 
 log = logging.getLogger(__name__)
 
-QUEUE_EMPTY = N_(
-    "Nothing left to score: every entry assigned to you is submitted. /judge scores lists "
-    "them, editable until their round closes."
-)
 SCORES_NONE = N_("You have not scored anything that is still editable.")
 SCORES_TITLE = N_("Your scores (page {page} of {pages})")
 SCORES_LINE = N_("**#{id} {title}** — {team}: {scores}{draft}")

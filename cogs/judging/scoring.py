@@ -6,7 +6,8 @@ submission is handled by the cog's listener even after a restart."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -14,7 +15,14 @@ import discord
 from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.interactions import fit_name, interaction_locale, send_ephemeral
-from bot.services.judging import Criterion, Judge, JudgeTask, NotAJudge
+from bot.services.judging import (
+    Criterion,
+    Judge,
+    JudgeTask,
+    MissingCriterion,
+    NotAJudge,
+    ScoreOutOfRange,
+)
 from cogs._ui import esc, tr
 from cogs.judging.views import progress_of, scale_text, task_embed
 
@@ -169,6 +177,21 @@ def parse_scores(
     return scores
 
 
+@contextmanager
+def criteria_named(task: JudgeTask, locale: str) -> Iterator[None]:
+    """The service's refusals name criteria by key: show the reader's names instead."""
+    names = {c.key: c.label(locale) for c in task.round.rubric.criteria}
+    try:
+        yield
+    except ScoreOutOfRange as exc:
+        key = str(exc.params.get("criterion", ""))
+        raise ScoreOutOfRange(**{**exc.params, "criterion": names.get(key, key)}) from None
+    except MissingCriterion as exc:
+        keys = str(exc.params.get("criteria", "")).split(", ")
+        shown = ", ".join(names.get(key, key) for key in keys)
+        raise MissingCriterion(**{**exc.params, "criteria": shown}) from None
+
+
 async def submit_page(
     bot: PodiumBot, interaction: discord.Interaction[Any], assignment_id: int, page: int
 ) -> None:
@@ -186,9 +209,10 @@ async def submit_page(
     scores = parse_scores(bot, locale, task, page, values)
     if page < len(chunks) - 1:
         # The comment is on the last page: None keeps the one the sheet has.
-        await judging.save_draft(
-            judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=None
-        )
+        with criteria_named(task, locale):
+            await judging.save_draft(
+                judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=None
+            )
         view = discord.ui.View(timeout=None)
         label = tr(bot, locale, CONTINUE_BUTTON, page=page + 2, pages=len(chunks))
         view.add_item(ScoreButton(assignment_id, page + 1, label))
@@ -197,9 +221,10 @@ async def submit_page(
         return
     # An emptied comment box clears the comment ("" rather than None, which would keep it).
     comment = values.get(COMMENT_ID, "").strip()
-    await judging.submit(
-        judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=comment
-    )
+    with criteria_named(task, locale):
+        await judging.submit(
+            judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=comment
+        )
     tasks = await judging.queue(judge.id)
     done, total = progress_of(tasks, task.round.id)
     text = tr(

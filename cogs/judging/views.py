@@ -17,6 +17,10 @@ from cogs._ui import esc, tr
 if TYPE_CHECKING:
     from bot.app import PodiumBot
 
+QUEUE_EMPTY = N_(
+    "Nothing left to score: every entry assigned to you is submitted. /judge scores lists "
+    "them, editable until their round closes."
+)
 ENTRY_TITLE = N_("Entry #{id}: {title}")
 NO_DESCRIPTION = N_("No description was given.")
 FIELD_TEAM = N_("Team")

@@ -192,7 +192,7 @@ async def test_a_score_outside_the_scale_is_refused_and_nothing_is_stored(harnes
 
     refused = await score(harness, JUDGES[0], queue, {**FULL, "c:innovation": "11"}, "评分")
     assert refused.ephemeral
-    assert refused.text.startswith("Scores are whole numbers from 1 to 10"), refused.text
+    assert refused.text == "Scores are whole numbers from 1 to 10 (Innovation: 11).", refused.text
     chinese = await score(
         harness, JUDGES[0], queue, {**FULL, "c:innovation": "0"}, "评分", locale="zh-CN"
     )
