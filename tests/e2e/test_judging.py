@@ -140,9 +140,19 @@ async def test_three_judges_score_twelve_entries_across_a_sigkill_then_publish_o
         for judge in JUDGES:
             assert await score_next(fake, judge)
 
+    # A Score form left open across the crash still saves after the restart.
+    queue = await fake.invoke("judge queue", user_id=JUDGES[0])
+    plan = ENTRY_TITLE.search(queue.text)
+    assert plan is not None, queue.text
+    opened = await press(fake, queue, "Score", JUDGES[0])
+    assert opened.response is not None
     await podium.kill()
     await podium.start()
     await fake.wait_ready()
+    late = await fake.submit_modal(
+        opened.response["data"]["custom_id"], user_id=JUDGES[0], values=sheet_for(int(plan["n"]))
+    )
+    assert "submitted (7 of 12 done)" in late.text, late.text
 
     for judge in JUDGES:
         while await score_next(fake, judge):
@@ -180,6 +190,9 @@ async def test_three_judges_score_twelve_entries_across_a_sigkill_then_publish_o
     await podium.start()
     await fake.wait_ready()
     later = await fake.invoke("judging publish", user_id=ORGANIZER, options={"round": 1})
-    assert later.ephemeral
+    refused = await press(fake, later, "Publish", ORGANIZER)
+    assert refused.text == "The results of round #1 are already published.", refused.text
     assert len(results_posts()) == 1
+    journal = podium.db.rows("SELECT status FROM discord_posts WHERE key = 'judging:1:results'")
+    assert journal == [("posted",)]
     assert len(podium.db.rows("SELECT id FROM points_ledger WHERE source = 'judging'")) == 3
