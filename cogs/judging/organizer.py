@@ -56,7 +56,7 @@ ROUND_CREATED = N_(
 )
 ROUND_OPENED = N_("Round #{id} **{name}** is open: entries are assigned to judges.")
 ROUND_CLOSED = N_("Round #{id} **{name}** is closed: scores are final. Review /judging results.")
-REASSIGNED = N_("Assignment #{id} now goes to judge #{judge} **{name}**.")
+REASSIGNED = N_("Entry #{entry} **{title}** now goes to judge #{judge} **{name}**.")
 PUBLISH_ASK = N_(
     "Publish the results of round #{id} **{name}**? The results post goes to the gallery and "
     "placing points to the ledger, once. This cannot be undone."
@@ -211,12 +211,7 @@ class JudgingCog(commands.Cog):
             conflict_team_ids=conflict_ids,
         )
         text = self._added_text(interaction, judge)
-        role_name = self.bot.competition.judging.judge_role
-        role = (
-            discord.utils.get(interaction.guild.roles, name=role_name)
-            if interaction.guild
-            else None
-        )
+        role = await self._judge_role(interaction.guild) if member is not None else None
         if member is not None and role is not None:
             try:
                 await member.add_roles(role, reason="Podium: added to the judge pool")
@@ -224,6 +219,19 @@ class JudgingCog(commands.Cog):
             except discord.HTTPException as exc:
                 log.warning("judge role not given user=%s status=%s", member.id, exc.status)
         await send_ephemeral(interaction, text)
+
+    async def _judge_role(self, guild: discord.Guild | None) -> discord.Role | None:
+        """The ``[judging] judge_role`` role if the server has it (organizers create it)."""
+        if guild is None:
+            return None
+        name = self.bot.competition.judging.judge_role
+        role = discord.utils.get(guild.roles, name=name)
+        if role is None:  # created since the bot last saw the server's roles
+            try:
+                role = discord.utils.get(await guild.fetch_roles(), name=name)
+            except discord.HTTPException as exc:
+                log.warning("roles not fetched status=%s", exc.status)
+        return role
 
     def _added_text(self, interaction: discord.Interaction[Any], judge: Judge) -> str:
         tags = (
@@ -393,14 +401,22 @@ class JudgingCog(commands.Cog):
     ) -> None:
         """Move an assignment by hand (conflicts still refused); audited."""
         judging = self.bot.services.judging
-        theirs = {t.assignment.id for t in await judging.queue(from_judge)}
+        theirs = {t.assignment.id: t for t in await judging.queue(from_judge)}
         if assignment not in theirs:
             raise UnknownAssignment(id=assignment)
         moved = await judging.reassign(
             actor_id=interaction.user.id, assignment_id=assignment, judge_id=to_judge
         )
         found = await judging.judge(moved.judge_id)
-        text = self._say(interaction, REASSIGNED, id=moved.id, judge=found.id, name=esc(found.name))
+        entry = theirs[assignment].entry
+        text = self._say(
+            interaction,
+            REASSIGNED,
+            entry=entry.entry_id,
+            title=esc(entry.title[:100]),
+            judge=found.id,
+            name=esc(found.name),
+        )
         await send_ephemeral(interaction, text)
 
     @judging.command(name="round-close", description="Close a round: scores become final")
