@@ -29,6 +29,20 @@ def points_reference(round_id: int, entry_id: int) -> str:
     return f"judging:{round_id}:{entry_id}"
 
 
+def _results_posts(results: RoundResults, gallery: int | None) -> tuple[Publication, ...]:
+    """The one results post of a published round: to the contest's gallery channel, else
+    the configured gallery."""
+    return (
+        Publication(
+            results_key(results.round.id),
+            RESULTS_PUBLICATION,
+            results,
+            channel_id=gallery,
+            resource="channel:gallery",
+        ),
+    )
+
+
 class JudgingResults(JudgingWork):
     """Computes, publishes and shares a round's results."""
 
@@ -37,16 +51,10 @@ class JudgingResults(JudgingWork):
     async def _sheet_scores(self, conn: AsyncConnection, row: q.RoundRow) -> list[SheetScore]:
         """Scores of the round's submitted sheets on assignments still current."""
         rubric = rubric_from_json(row.rubric)
-        sheets = await q.round_sheets(conn, row.id)
-        result = []
-        for a in await q.round_assignments(conn, row.id):
-            sheet = sheets.get(a.id)
-            if a.status != "submitted" or sheet is None or sheet.submitted_at is None:
-                continue
-            result.append(
-                SheetScore(a.judge_id, a.submission_id, sheet_score(sheet.scores, rubric))
-            )
-        return result
+        return [
+            SheetScore(judge_id, entry_id, sheet_score(scores, rubric))
+            for judge_id, entry_id, scores in await q.submitted_scores(conn, row.id)
+        ]
 
     async def _is_last_round(self, conn: AsyncConnection, row: q.RoundRow) -> bool:
         return await q.next_ordinal(conn, row.contest_id) == row.ordinal + 1
@@ -170,14 +178,19 @@ class JudgingResults(JudgingWork):
             )
             published = await self._results(conn, await self._round(conn, round_id))
         gallery = contest.gallery_channel_id if contest is not None else None
-        post = Publication(
-            results_key(round_id),
-            RESULTS_PUBLICATION,
-            published,
-            channel_id=gallery,
-            resource="channel:gallery",
-        )
-        return published, (post,)
+        return published, _results_posts(published, gallery)
+
+    async def results_posts(self, round_id: int) -> tuple[Publication, ...]:
+        """The results post of a published round (none before): what ``publish`` returned,
+        again, for sending a post a crash left unsent (its journal key makes it a no-op
+        once it is in the gallery)."""
+        async with self.db.read() as conn:
+            row = await self._round(conn, round_id)
+            if row.published_at is None:
+                return ()
+            contest = await contest_queries.get_contest(conn, row.contest_id)
+            published = await self._results(conn, row)
+        return _results_posts(published, contest.gallery_channel_id if contest else None)
 
     async def comments_for_team(self, team_id: int, round_id: int) -> list[str]:
         """The judges' comments on the team's entries in a published round, without the
