@@ -14,15 +14,7 @@ from bot.calendar import discord_timestamp, parse_local_datetime
 from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
-from bot.services.judging import (
-    RESULTS_PUBLICATION,
-    AlreadyPublished,
-    Judge,
-    Round,
-    UnknownAssignment,
-    results_key,
-)
-from bot.services.publications import Publication
+from bot.services.judging import AlreadyPublished, Judge, Round, UnknownAssignment
 from cogs._ui import ORGANIZER_ONLY, ConfirmCancelButton, esc, organizer_only, tr
 from cogs.judging import autocomplete as ac
 from cogs.judging.renderers import RESULTS_PER_PAGE, progress_embed, results_embed
@@ -82,23 +74,6 @@ def _words(text: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (text or "").split(",") if p.strip())
 
 
-async def published_posts(bot: PodiumBot, round_id: int) -> list[Publication]:
-    """The results post of a published round, as ``publish`` returned it."""
-    results = await bot.services.judging.results(round_id)
-    if results.published_at is None:
-        return []
-    contest = await bot.services.contests.get(results.round.contest_id)
-    return [
-        Publication(
-            results_key(round_id),
-            RESULTS_PUBLICATION,
-            results,
-            channel_id=contest.gallery_channel_id,
-            resource="channel:gallery",
-        )
-    ]
-
-
 class RemoveJudgeButton(ConfirmCancelButton, prefix="judging-remove"):
     """Confirm or cancel removing a judge (their unfinished entries are reassigned)."""
 
@@ -139,7 +114,7 @@ class PublishButton(ConfirmCancelButton, prefix="judging-publish"):
         except AlreadyPublished:
             # A process that died between the commit and the post left it unsent: the
             # journal's key makes this a no-op when the post is already in the gallery.
-            await bot.publisher.publish(await published_posts(bot, round_id))
+            await bot.publisher.publish(await bot.services.judging.results_posts(round_id))
             raise
         await bot.publisher.publish(publications)
         round_ = results.round

@@ -334,3 +334,26 @@ async def test_close_preview_and_publish_post_the_results_once(harness: Harness)
     assert again.text == "第 #1 轮的结果已经发布。", again.text
     assert len(posts()) == 1
     assert len(await ledger_rows(harness)) == 3
+
+
+async def test_publish_again_sends_a_results_post_a_crash_left_unsent(harness: Harness):
+    await ready(harness)
+    fake, services = harness.fake, harness.services
+    for judge_user in JUDGES:
+        while "Score" in buttons(queue := await fake.invoke("judge queue", user_id=judge_user)):
+            await score(harness, judge_user, queue, FULL)
+    await services.judging.close_round(actor_id=ORGANIZER_ID, round_id=1)
+    # Published in the database, but the process died before the post went out.
+    await services.judging.publish(actor_id=ORGANIZER_ID, round_id=1)
+    gallery = (await services.setup.resource_ids())["channel:gallery"]
+    assert fake.messages_in(gallery) == []
+
+    ask = await fake.invoke("judging publish", user_id=ORGANIZER_ID, options={"round": 1})
+    refused = await press(harness, ask, "Publish", ORGANIZER_ID)
+    assert refused.text == "The results of round #1 are already published.", refused.text
+    (post,) = fake.messages_in(gallery)
+    assert "Judging results: Preliminary" in message_text(post)
+    assert "#1 Night Owls: a complete tie: the entries share the rank" in message_text(post)
+    again = await press(harness, ask, "Publish", ORGANIZER_ID)
+    assert again.text == refused.text
+    assert len(fake.messages_in(gallery)) == 1
