@@ -14,9 +14,21 @@ from bot.calendar import discord_timestamp, parse_local_datetime
 from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.interactions import interaction_locale, send_ephemeral
-from bot.services.judging import AlreadyPublished, Judge, Round, UnknownAssignment
-from cogs._ui import ORGANIZER_ONLY, ConfirmCancelButton, esc, organizer_only, tr
+from bot.services.judging import Round, UnknownAssignment
+from cogs._ui import ORGANIZER_ONLY, esc, organizer_only, tr
 from cogs.judging import autocomplete as ac
+from cogs.judging.pool import (
+    CANCEL,
+    JUDGE_ADDED_ROLE,
+    JUDGES_NONE,
+    REMOVE_ASK,
+    REMOVE_CONFIRM,
+    RemoveJudgeButton,
+    added_text,
+    judge_role,
+    judges_embed,
+)
+from cogs.judging.publishing import PUBLISH_ASK, PUBLISH_CONFIRM, PublishButton
 from cogs.judging.renderers import RESULTS_PER_PAGE, progress_embed, results_embed
 
 if TYPE_CHECKING:
@@ -24,24 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JUDGE_ADDED = N_("Judge #{id} **{name}** added{tags}{conflicts}.")
-JUDGE_ADDED_ROLE = N_("They now have the {role} role.")
-TAGS_PART = N_(" · expertise: {tags}")
-CONFLICTS_PART = N_(" · conflicts: {count} teams")
-REMOVE_ASK = N_(
-    "Remove judge #{id} **{name}**? Their unfinished entries go to other judges; their "
-    "submitted scores stay."
-)
-REMOVE_CONFIRM = N_("Remove judge")
-CANCEL = N_("Cancel")
-REMOVED = N_("Judge #{id} **{name}** removed; {count} unfinished entries reassigned.")
-REMOVE_CANCELLED = N_("Nothing changed: judge #{id} stays.")
-JUDGES_TITLE = N_("Judges ({count})")
-JUDGES_NONE = N_("No judges yet: add them with /judging judge-add.")
-JUDGE_LINE = N_("#{id} {name} · {where}{tags}{conflicts}")
-DISCORD_JUDGE = N_("Discord")
-EXTERNAL_JUDGE = N_("web only")
-INACTIVE = N_(" · removed")
 ROUND_CREATED = N_(
     "Round #{id} **{name}** created (draft): entries from {source}, {k} judges per entry, "
     "deadline {deadline}. Open it with /judging round-open."
@@ -49,14 +43,7 @@ ROUND_CREATED = N_(
 ROUND_OPENED = N_("Round #{id} **{name}** is open: entries are assigned to judges.")
 ROUND_CLOSED = N_("Round #{id} **{name}** is closed: scores are final. Review /judging results.")
 REASSIGNED = N_("Entry #{entry} **{title}** now goes to judge #{judge} **{name}**.")
-PUBLISH_ASK = N_(
-    "Publish the results of round #{id} **{name}**? The results post goes to the gallery and "
-    "placing points to the ledger, once. This cannot be undone."
-)
-PUBLISH_CONFIRM = N_("Publish")
-PUBLISHED = N_("Round #{id} **{name}** is published: the results are posted.")
 DEADLINE_FORMAT = N_("expected YYYY-MM-DD HH:MM in the competition timezone")
-PUBLISH_CANCELLED = N_("Not published: round #{id} stays closed.")
 
 SOURCE_LABELS = {
     "all": N_("all submissions"),
@@ -72,61 +59,6 @@ SOURCE_CHOICES = [
 
 def _words(text: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (text or "").split(",") if p.strip())
-
-
-class RemoveJudgeButton(ConfirmCancelButton, prefix="judging-remove"):
-    """Confirm or cancel removing a judge (their unfinished entries are reassigned)."""
-
-    confirm_style = discord.ButtonStyle.danger
-
-    async def confirmed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
-        """Remove, and say how many entries moved."""
-        judging = bot.services.judging
-        judge = await judging.judge(int(self.subject))
-        moved = await judging.remove_judge(actor_id=interaction.user.id, judge_id=judge.id)
-        text = tr(
-            bot,
-            interaction_locale(interaction),
-            REMOVED,
-            id=judge.id,
-            name=esc(judge.name),
-            count=moved,
-        )
-        await interaction.response.edit_message(content=text, view=None)
-
-    async def cancelled(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
-        """Leave the judge."""
-        text = tr(bot, interaction_locale(interaction), REMOVE_CANCELLED, id=self.subject)
-        await interaction.response.edit_message(content=text, view=None)
-
-
-class PublishButton(ConfirmCancelButton, prefix="judging-publish"):
-    """Confirm or cancel publishing a round's results."""
-
-    async def confirmed(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
-        """Publish once: ledger, then the results post through the publisher."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        round_id = int(self.subject)
-        try:
-            results, publications = await bot.services.judging.publish(
-                actor_id=interaction.user.id, round_id=round_id
-            )
-        except AlreadyPublished:
-            # A process that died between the commit and the post left it unsent: the
-            # journal's key makes this a no-op when the post is already in the gallery.
-            await bot.publisher.publish(await bot.services.judging.results_posts(round_id))
-            raise
-        await bot.publisher.publish(publications)
-        round_ = results.round
-        text = tr(
-            bot, interaction_locale(interaction), PUBLISHED, id=round_.id, name=esc(round_.name)
-        )
-        await send_ephemeral(interaction, text)
-
-    async def cancelled(self, bot: PodiumBot, interaction: discord.Interaction[Any]) -> None:
-        """Keep the round closed and unpublished."""
-        text = tr(bot, interaction_locale(interaction), PUBLISH_CANCELLED, id=self.subject)
-        await interaction.response.edit_message(content=text, view=None)
 
 
 class JudgingCog(commands.Cog):
@@ -185,8 +117,8 @@ class JudgingCog(commands.Cog):
             tags=_words(tags),
             conflict_team_ids=conflict_ids,
         )
-        text = self._added_text(interaction, judge)
-        role = await self._judge_role(interaction.guild) if member is not None else None
+        text = added_text(self.bot, interaction_locale(interaction), judge)
+        role = await judge_role(self.bot, interaction.guild) if member is not None else None
         if member is not None and role is not None:
             try:
                 await member.add_roles(role, reason="Podium: added to the judge pool")
@@ -194,37 +126,6 @@ class JudgingCog(commands.Cog):
             except discord.HTTPException as exc:
                 log.warning("judge role not given user=%s status=%s", member.id, exc.status)
         await send_ephemeral(interaction, text)
-
-    async def _judge_role(self, guild: discord.Guild | None) -> discord.Role | None:
-        """The ``[judging] judge_role`` role if the server has it (organizers create it)."""
-        if guild is None:
-            return None
-        name = self.bot.competition.judging.judge_role
-        role = discord.utils.get(guild.roles, name=name)
-        if role is None:  # created since the bot last saw the server's roles
-            try:
-                role = discord.utils.get(await guild.fetch_roles(), name=name)
-            except discord.HTTPException as exc:
-                log.warning("roles not fetched status=%s", exc.status)
-        return role
-
-    def _added_text(self, interaction: discord.Interaction[Any], judge: Judge) -> str:
-        tags = (
-            self._say(interaction, TAGS_PART, tags=esc(", ".join(judge.tags))) if judge.tags else ""
-        )
-        conflicts = (
-            self._say(interaction, CONFLICTS_PART, count=len(judge.conflict_team_ids))
-            if judge.conflict_team_ids
-            else ""
-        )
-        return self._say(
-            interaction,
-            JUDGE_ADDED,
-            id=judge.id,
-            name=esc(judge.name),
-            tags=tags,
-            conflicts=conflicts,
-        )
 
     @judging.command(name="judge-remove", description="Remove a judge; their open entries move")
     @app_commands.autocomplete(judge=ac.judges)
@@ -245,34 +146,11 @@ class JudgingCog(commands.Cog):
     async def judges(self, interaction: discord.Interaction[PodiumBot]) -> None:
         """Every judge, Discord or web only, with their expertise and conflicts."""
         pool = await self.bot.services.judging.judges()
+        locale = interaction_locale(interaction)
         if not pool:
-            await send_ephemeral(interaction, self._say(interaction, JUDGES_NONE))
+            await send_ephemeral(interaction, tr(self.bot, locale, JUDGES_NONE))
             return
-        lines = []
-        for judge in pool:
-            where = self._say(interaction, EXTERNAL_JUDGE if judge.external else DISCORD_JUDGE)
-            tags = f" · {esc(', '.join(judge.tags))}" if judge.tags else ""
-            conflicts = (
-                self._say(interaction, CONFLICTS_PART, count=len(judge.conflict_team_ids))
-                if judge.conflict_team_ids
-                else ""
-            )
-            line = self._say(
-                interaction,
-                JUDGE_LINE,
-                id=judge.id,
-                name=esc(judge.name[:60]),
-                where=where,
-                tags=tags[:120],
-                conflicts=conflicts,
-            )
-            lines.append(line + ("" if judge.active else self._say(interaction, INACTIVE)))
-        embed = discord.Embed(
-            title=self._say(interaction, JUDGES_TITLE, count=len(pool)),
-            description="\n".join(lines)[:4096],
-            colour=discord.Colour.blurple(),
-        )
-        await send_ephemeral(interaction, embed=embed)
+        await send_ephemeral(interaction, embed=judges_embed(self.bot, locale, pool))
 
     # -- rounds ---------------------------------------------------------------------------
     @judging.command(name="round-create", description="Create a judging round of a contest")
