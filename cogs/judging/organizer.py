@@ -164,6 +164,7 @@ class JudgingCog(commands.Cog):
         judge_weight="Weight of the judges' score in the final (default from the config)",
         community_weight="Weight of the community vote share (default from the config)",
         normalize="Correct harsh or lenient judges with per-judge z-scores",
+        live="A roadshow final: judges score live on the web portal, results revealed at the end",
     )
     @app_commands.choices(entry_source=SOURCE_CHOICES)
     @app_commands.autocomplete(contest=ac.contests)
@@ -180,6 +181,7 @@ class JudgingCog(commands.Cog):
         judge_weight: app_commands.Range[float, 0.0, 1.0] | None = None,
         community_weight: app_commands.Range[float, 0.0, 1.0] | None = None,
         normalize: bool | None = None,
+        live: bool = False,
     ) -> None:
         """A draft round; nothing is assigned until it is opened."""
         try:
@@ -198,6 +200,7 @@ class JudgingCog(commands.Cog):
             judge_weight=judge_weight,
             community_weight=community_weight,
             normalize=normalize,
+            live=live,
         )
         source = self._say(interaction, SOURCE_LABELS[made.entry_source], n=made.top_n)
         text = self._say(

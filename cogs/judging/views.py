@@ -37,8 +37,10 @@ STATUS_SUBMITTED = N_("Submitted, editable until the round closes.")
 STATUS_DRAFT = N_("Draft: not submitted yet.")
 PROGRESS = N_("{done} of {total} done in {round}")
 
-EMBED_DESCRIPTION = 2000  # of the 4,096 Discord allows: the fields need room in the 6,000
-FIELD_VALUE = 1024
+# An embed holds 6,000 characters in all: the description and each field get a share that
+# keeps the sum below it (title 256 + 2,000 + team 100 + 4 fields of at most 600 + footer).
+EMBED_DESCRIPTION = 2000
+FIELD_VALUE = 600
 
 
 def _weight(value: float) -> str:
@@ -46,7 +48,8 @@ def _weight(value: float) -> str:
 
 
 def _field(lines: Sequence[str]) -> str:
-    chunks = pack_lines(list(lines), FIELD_VALUE)
+    """As many whole lines as fit in a field's share (a single longer line is cut)."""
+    chunks = pack_lines([line[:FIELD_VALUE] for line in lines], FIELD_VALUE)
     return chunks[0] if chunks else "—"
 
 
@@ -73,7 +76,7 @@ def task_embed(
     if len(description) > EMBED_DESCRIPTION:
         description = description[: EMBED_DESCRIPTION - 1] + "…"
     embed = discord.Embed(title=title, description=description, colour=discord.Colour.blurple())
-    embed.add_field(name=tr(bot, locale, FIELD_TEAM), value=esc(entry.team_name)[:FIELD_VALUE])
+    embed.add_field(name=tr(bot, locale, FIELD_TEAM), value=esc(entry.team_name[:100]))
     if entry.links:
         embed.add_field(name=tr(bot, locale, FIELD_LINKS), value=_field(entry.links), inline=False)
     if entry.attachments:
