@@ -34,6 +34,7 @@ RESULTS_EMPTY = N_("No entry in this round.")
 TIES = N_("Ties")
 TIE_LINE = N_("#{rank} {team}: {rule}")
 PAGE_FOOTER = N_("Page {page} of {pages}")
+MORE = N_("… and {count} more")
 PROGRESS_TITLE = N_("Progress of {round} (deadline {deadline})")
 PROGRESS_JUDGES = N_("Judges")
 PROGRESS_ENTRIES = N_("Entries")
@@ -45,6 +46,7 @@ REMINDER = N_(
 )
 
 RESULTS_PER_PAGE = 15
+RESULTS_TEXT = 3500
 PROGRESS_PER_PAGE = 20
 PUBLIC_RESULTS = 25
 
@@ -89,8 +91,15 @@ def results_embed(
             final=f"{result.final:.3f}",
         )
         lines.append(f"{line} ({', '.join(parts)})")
-    description = "\n".join(lines) or tr(bot, locale, RESULTS_EMPTY)
-    embed = discord.Embed(title=title, description=description[:4096], colour=discord.Colour.gold())
+    # Whole lines only, and room left for the ties field within Discord's 6,000 in all.
+    chunks = pack_lines(lines, RESULTS_TEXT)
+    description = chunks[0] if chunks else tr(bot, locale, RESULTS_EMPTY)
+    listed = description.count("\n") + 1 if chunks else 0
+    # The public post lists the first entries; a page, the lines of its entries that fit.
+    hidden = (len(shown) if per_page else len(results.results)) - listed
+    if chunks and hidden > 0:
+        description += "\n" + tr(bot, locale, MORE, count=hidden)
+    embed = discord.Embed(title=title, description=description, colour=discord.Colour.gold())
     ties = [
         tr(
             bot,
@@ -103,8 +112,8 @@ def results_embed(
         for r in shown
         if r.tie_break in TIE_BREAKS
     ]
-    for number, chunk in enumerate(pack_lines(ties, 1024)[:3]):
-        embed.add_field(name=tr(bot, locale, TIES) + ("" if number == 0 else " …"), value=chunk)
+    if ties:
+        embed.add_field(name=tr(bot, locale, TIES), value=pack_lines(ties, 1024)[0])
     if pages > 1 and per_page:
         embed.set_footer(text=tr(bot, locale, PAGE_FOOTER, page=page, pages=pages))
     return embed
