@@ -8,12 +8,20 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.i18n import N_
+from bot.interactions import interaction_locale
 from bot.services.judging import UnknownJudge
-from cogs._ui import is_organizer
+from cogs._ui import is_organizer, tr
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
 
+STATUSES = {
+    "draft": N_("draft"),
+    "open": N_("open"),
+    "closed": N_("closed"),
+    "published": N_("published"),
+}
 CHOICE_LIMIT = 100  # characters of a choice's name and value (Discord's limit)
 CHOICES = 25
 
@@ -42,8 +50,10 @@ async def rounds(
         return []
     wanted = current.casefold().lstrip("#")
     found = await interaction.client.services.judging.rounds()
+    locale = interaction_locale(interaction)
+    status = {key: tr(interaction.client, locale, label) for key, label in STATUSES.items()}
     return [
-        app_commands.Choice(name=_fits(f"#{r.id} {r.name} ({r.status})"), value=r.id)
+        app_commands.Choice(name=_fits(f"#{r.id} {r.name} ({status[r.status]})"), value=r.id)
         for r in reversed(found)
         if wanted in f"{r.id} {r.name}".casefold()
     ][:CHOICES]

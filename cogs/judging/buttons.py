@@ -10,7 +10,7 @@ import discord
 
 from bot.i18n import N_
 from bot.interactions import PersistentButton, interaction_locale
-from bot.services.judging import JudgeTask
+from bot.services.judging import JudgeTask, RoundClosed
 from cogs._ui import tr
 from cogs.judging.scoring import judge_of, score_modal
 from cogs.judging.views import QUEUE_EMPTY, task_embed
@@ -47,6 +47,8 @@ class ScoreButton(
         """Only the assigned judge may open it (NotAJudge otherwise)."""
         judge = await judge_of(bot, interaction.user.id)
         task = await bot.services.judging.task(judge.id, self.assignment_id)
+        if task.round.status != "open":  # say so now, not after the form is filled in
+            raise RoundClosed(id=task.round.id)
         locale = interaction_locale(interaction)
         await interaction.response.send_modal(score_modal(bot, locale, task, self.page))
 

@@ -357,3 +357,17 @@ async def test_publish_again_sends_a_results_post_a_crash_left_unsent(harness: H
     again = await press(harness, ask, "Publish", ORGANIZER_ID)
     assert again.text == refused.text
     assert len(fake.messages_in(gallery)) == 1
+
+
+async def test_score_on_a_closed_round_is_refused_before_the_form_opens(harness: Harness):
+    await ready(harness)
+    queue = await harness.fake.invoke("judge queue", user_id=JUDGES[0])
+    await harness.services.judging.close_round(actor_id=ORGANIZER_ID, round_id=1)
+    late = await press(harness, queue, "Score", JUDGES[0], locale="zh-CN")
+    assert late.response_type == 4
+    assert late.ephemeral
+    assert late.text == "第 #1 轮已关闭：评分不能再修改。", late.text
+    rounds = await harness.fake.autocomplete(
+        "judging progress", user_id=ORGANIZER_ID, focused="round", value="", locale="zh-CN"
+    )
+    assert rounds == [{"name": "#1 Preliminary (已关闭)", "value": 1}]
