@@ -56,6 +56,7 @@ class JudgeCog(commands.Cog):
         self.bot.publisher.register(REMINDER_PUBLICATION, ReminderRenderer(self.bot))
         judging = self.bot.services.judging
         self.bot.services.scheduler.register(REMINDER_JOB, judging.run_reminders)
+        await judging.ensure_jobs()
 
     async def cog_unload(self) -> None:
         """Forget the renderers and the modal observer (they are the bot's)."""
