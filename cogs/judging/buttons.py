@@ -1,23 +1,38 @@
 """A judge's buttons (Score / Edit, Previous, Skip to next), which keep working after a
-restart: each custom id carries the assignment it is about."""
+restart since each custom id carries the assignment it is about, and what a submitted page
+of the Score form does."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.i18n import N_
-from bot.interactions import PersistentButton, interaction_locale
-from bot.services.judging import JudgeTask, RoundClosed
-from cogs._ui import tr
-from cogs.judging.scoring import judge_of, score_modal
-from cogs.judging.views import QUEUE_EMPTY, task_embed
+from bot.interactions import PersistentButton, interaction_locale, send_ephemeral
+from bot.services.judging import JudgeTask, MissingCriterion, RoundClosed, ScoreOutOfRange
+from cogs._ui import esc, tr
+from cogs.judging.scoring import (
+    COMMENT_ID,
+    judge_of,
+    pages,
+    parse_scores,
+    score_modal,
+    submitted_values,
+)
+from cogs.judging.views import QUEUE_EMPTY, progress_of, task_embed
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
 
+PAGE_SAVED = N_("Page {page} of {pages} saved as a draft. Continue with the next criteria.")
+CONTINUE_BUTTON = N_("Continue ({page}/{pages})")
+SUBMITTED = N_("Scores for #{id} **{title}** submitted ({done} of {total} done).")
+ALL_DONE = N_("That was the last entry of your queue. You can still edit with /judge scores.")
+UNFINISHED = ("pending", "draft")
 SCORE_BUTTON = N_("Score")
 EDIT_BUTTON = N_("Edit")
 PREVIOUS_BUTTON = N_("Previous")
@@ -99,3 +114,72 @@ def task_view(bot: PodiumBot, locale: str, task: JudgeTask) -> discord.ui.View:
     view.add_item(MoveTaskButton(task.assignment.id, "prev", tr(bot, locale, PREVIOUS_BUTTON)))
     view.add_item(MoveTaskButton(task.assignment.id, "next", tr(bot, locale, NEXT_BUTTON)))
     return view
+
+
+@contextmanager
+def criteria_named(task: JudgeTask, locale: str) -> Iterator[None]:
+    """The service's refusals name criteria by key: show the reader's names instead."""
+    names = {c.key: c.label(locale) for c in task.round.rubric.criteria}
+    try:
+        yield
+    except ScoreOutOfRange as exc:
+        key = str(exc.params.get("criterion", ""))
+        raise ScoreOutOfRange(**{**exc.params, "criterion": names.get(key, key)}) from None
+    except MissingCriterion as exc:
+        keys = str(exc.params.get("criteria", "")).split(", ")
+        shown = ", ".join(names.get(key, key) for key in keys)
+        raise MissingCriterion(**{**exc.params, "criteria": shown}) from None
+
+
+async def submit_page(
+    bot: PodiumBot, interaction: discord.Interaction[Any], assignment_id: int, page: int
+) -> None:
+    """Save a submitted page: a draft before the last page (then a Continue button), the
+    whole sheet on the last one (then the judge's next entry)."""
+    locale = interaction_locale(interaction)
+    judging = bot.services.judging
+    judge = await judge_of(bot, interaction.user.id)
+    task = await judging.task(judge.id, assignment_id)
+    chunks = pages(task.round.rubric.criteria)
+    page = min(max(page, 0), len(chunks) - 1)
+    values = submitted_values(interaction.data)
+    scores = parse_scores(bot, locale, task, page, values)
+    if page < len(chunks) - 1:
+        # The comment is on the last page: None keeps the one the sheet has.
+        with criteria_named(task, locale):
+            await judging.save_draft(
+                judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=None
+            )
+        view = discord.ui.View(timeout=None)
+        label = tr(bot, locale, CONTINUE_BUTTON, page=page + 2, pages=len(chunks))
+        view.add_item(ScoreButton(assignment_id, page + 1, label))
+        text = tr(bot, locale, PAGE_SAVED, page=page + 1, pages=len(chunks))
+        await send_ephemeral(interaction, text, view=view)
+        return
+    # An emptied comment box clears the comment ("" rather than None, which would keep it).
+    comment = values.get(COMMENT_ID, "").strip()
+    with criteria_named(task, locale):
+        await judging.submit(
+            judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=comment
+        )
+    tasks = await judging.queue(judge.id)
+    done, total = progress_of(tasks, task.round.id)
+    text = tr(
+        bot,
+        locale,
+        SUBMITTED,
+        id=task.entry.entry_id,
+        title=esc(task.entry.title[:100]),
+        done=done,
+        total=total,
+    )
+    following = next((t for t in tasks if t.assignment.status in UNFINISHED), None)
+    if following is None:
+        await send_ephemeral(interaction, f"{text}\n{tr(bot, locale, ALL_DONE)}")
+        return
+    await send_ephemeral(
+        interaction,
+        text,
+        embed=task_embed(bot, locale, following, tasks),
+        view=task_view(bot, locale, following),
+    )

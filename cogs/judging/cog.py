@@ -19,9 +19,9 @@ from bot.services.judging import (
     RESULTS_PUBLICATION,
 )
 from cogs._ui import esc, tr
-from cogs.judging.buttons import MoveTaskButton, ScoreButton, task_view
+from cogs.judging.buttons import MoveTaskButton, ScoreButton, submit_page, task_view
 from cogs.judging.renderers import ReminderRenderer, ResultsRenderer
-from cogs.judging.scoring import SCORE_ID, judge_of, submit_page
+from cogs.judging.scoring import SCORE_ID, judge_of
 from cogs.judging.views import QUEUE_EMPTY, task_embed
 
 if TYPE_CHECKING:

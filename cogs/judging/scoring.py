@@ -1,30 +1,22 @@
 """The Score modal: one text input per criterion (pages of four when a rubric has more,
-since a modal holds five inputs), an optional comment on the last page, and what a
-submitted page does. A modal's custom id carries the assignment and the page, so a
-submission is handled by the cog's listener even after a restart."""
+since a modal holds five inputs), an optional comment on the last page, and reading a
+submitted page. A modal's custom id carries the assignment and the page, so the cog's
+interaction observer handles a submission even after a restart."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.errors import InvalidInput
 from bot.i18n import N_
-from bot.interactions import fit_name, interaction_locale, send_ephemeral
-from bot.services.judging import (
-    Criterion,
-    Judge,
-    JudgeTask,
-    MissingCriterion,
-    NotAJudge,
-    ScoreOutOfRange,
-)
-from cogs._ui import esc, tr
-from cogs.judging.views import progress_of, scale_text, task_embed
+from bot.interactions import fit_name
+from bot.services.judging import Criterion, Judge, JudgeTask, NotAJudge
+from cogs._ui import tr
+from cogs.judging.views import scale_text
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
@@ -41,10 +33,6 @@ CRITERION_HINT = N_("A whole number from {min} to {max} (weight {weight})")
 COMMENT_LABEL = N_("Comment (optional)")
 COMMENT_HINT = N_("Shown to the organizers; to the team without your name if they share it")
 NOT_A_NUMBER = N_("a whole number from {min} to {max}, not “{value}”")
-PAGE_SAVED = N_("Page {page} of {pages} saved as a draft. Continue with the next criteria.")
-CONTINUE_BUTTON = N_("Continue ({page}/{pages})")
-SUBMITTED = N_("Scores for #{id} **{title}** submitted ({done} of {total} done).")
-ALL_DONE = N_("That was the last entry of your queue. You can still edit with /judge scores.")
 
 
 def criterion_key(criterion: Criterion) -> str:
@@ -175,74 +163,3 @@ def parse_scores(
             )
             raise InvalidInput(field=criterion.label(locale), reason=reason) from None
     return scores
-
-
-@contextmanager
-def criteria_named(task: JudgeTask, locale: str) -> Iterator[None]:
-    """The service's refusals name criteria by key: show the reader's names instead."""
-    names = {c.key: c.label(locale) for c in task.round.rubric.criteria}
-    try:
-        yield
-    except ScoreOutOfRange as exc:
-        key = str(exc.params.get("criterion", ""))
-        raise ScoreOutOfRange(**{**exc.params, "criterion": names.get(key, key)}) from None
-    except MissingCriterion as exc:
-        keys = str(exc.params.get("criteria", "")).split(", ")
-        shown = ", ".join(names.get(key, key) for key in keys)
-        raise MissingCriterion(**{**exc.params, "criteria": shown}) from None
-
-
-async def submit_page(
-    bot: PodiumBot, interaction: discord.Interaction[Any], assignment_id: int, page: int
-) -> None:
-    """Save a submitted page: a draft before the last page (then a Continue button), the
-    whole sheet on the last one (then the judge's next entry)."""
-    from cogs.judging.buttons import ScoreButton, task_view
-
-    locale = interaction_locale(interaction)
-    judging = bot.services.judging
-    judge = await judge_of(bot, interaction.user.id)
-    task = await judging.task(judge.id, assignment_id)
-    chunks = pages(task.round.rubric.criteria)
-    page = min(max(page, 0), len(chunks) - 1)
-    values = submitted_values(interaction.data)
-    scores = parse_scores(bot, locale, task, page, values)
-    if page < len(chunks) - 1:
-        # The comment is on the last page: None keeps the one the sheet has.
-        with criteria_named(task, locale):
-            await judging.save_draft(
-                judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=None
-            )
-        view = discord.ui.View(timeout=None)
-        label = tr(bot, locale, CONTINUE_BUTTON, page=page + 2, pages=len(chunks))
-        view.add_item(ScoreButton(assignment_id, page + 1, label))
-        text = tr(bot, locale, PAGE_SAVED, page=page + 1, pages=len(chunks))
-        await send_ephemeral(interaction, text, view=view)
-        return
-    # An emptied comment box clears the comment ("" rather than None, which would keep it).
-    comment = values.get(COMMENT_ID, "").strip()
-    with criteria_named(task, locale):
-        await judging.submit(
-            judge_id=judge.id, assignment_id=assignment_id, scores=scores, comment=comment
-        )
-    tasks = await judging.queue(judge.id)
-    done, total = progress_of(tasks, task.round.id)
-    text = tr(
-        bot,
-        locale,
-        SUBMITTED,
-        id=task.entry.entry_id,
-        title=esc(task.entry.title),
-        done=done,
-        total=total,
-    )
-    following = await judging.next_task(judge.id)
-    if following is None:
-        await send_ephemeral(interaction, f"{text}\n{tr(bot, locale, ALL_DONE)}")
-        return
-    await send_ephemeral(
-        interaction,
-        text,
-        embed=task_embed(bot, locale, following, tasks),
-        view=task_view(bot, locale, following),
-    )
