@@ -189,6 +189,9 @@ async def test_a_score_outside_the_scale_is_refused_and_nothing_is_stored(harnes
     await ready(harness)
     judging = harness.services.judging
     queue = await harness.fake.invoke("judge queue", user_id=JUDGES[0], locale="zh-CN")
+    assert queue.text.startswith("作品 #1：Plan 1"), queue.text
+    assert "**可行性** · 权重 1\n**创新性** · 权重 1\n**商业价值** · 权重 1" in queue.text
+    assert "Preliminary：已完成 0/4" in queue.text
 
     refused = await score(harness, JUDGES[0], queue, {**FULL, "c:innovation": "11"}, "评分")
     assert refused.ephemeral
@@ -371,3 +374,21 @@ async def test_score_on_a_closed_round_is_refused_before_the_form_opens(harness:
         "judging progress", user_id=ORGANIZER_ID, focused="round", value="", locale="zh-CN"
     )
     assert rounds == [{"name": "#1 Preliminary (已关闭)", "value": 1}]
+
+
+async def test_a_judge_cannot_score_an_entry_assigned_to_someone_else(harness: Harness):
+    await ready(harness)
+    judging = harness.services.judging
+    other = await judging.judge_of_user(JUDGES[1])
+    assert other is not None
+    theirs = (await judging.queue(other.id))[0].assignment.id
+    forged = await harness.fake.submit_modal(
+        f"podium:judge:score:{theirs}:0", user_id=JUDGES[0], values=FULL
+    )
+    assert forged.ephemeral
+    assert forged.text == "Only judges can do that, and only with the entries assigned to them."
+    assert all(t.sheet is None for t in await judging.queue(other.id))
+    stranger = await harness.fake.submit_modal(
+        f"podium:judge:score:{theirs}:0", user_id=PARTICIPANT_ID, values=FULL
+    )
+    assert stranger.text == forged.text
