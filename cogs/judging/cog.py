@@ -59,9 +59,12 @@ class JudgeCog(commands.Cog):
         await judging.ensure_jobs()
 
     async def cog_unload(self) -> None:
-        """Forget the renderers and the modal observer (they are the bot's)."""
+        """Forget the renderers and the modal observer (they are the bot's), and let the
+        Score forms being saved finish (bounded)."""
         if self.observe_modal in self.bot.interaction_observers:
             self.bot.interaction_observers.remove(self.observe_modal)
+        if self._submissions:
+            await asyncio.wait(set(self._submissions), timeout=10)
         self.bot.publisher.unregister(RESULTS_PUBLICATION)
         self.bot.publisher.unregister(REMINDER_PUBLICATION)
 
