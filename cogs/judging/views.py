@@ -22,7 +22,6 @@ QUEUE_EMPTY = N_(
     "them, editable until their round closes."
 )
 ENTRY_TITLE = N_("Entry #{id}: {title}")
-NO_DESCRIPTION = N_("No description was given.")
 FIELD_TEAM = N_("Team")
 FIELD_LINKS = N_("Links")
 FIELD_ATTACHMENTS = N_("Attachments")
@@ -72,8 +71,10 @@ def task_embed(
         esc,
         256,
     )
-    description = esc(entry.description) if entry.description else tr(bot, locale, NO_DESCRIPTION)
-    if len(description) > EMBED_DESCRIPTION:
+    # A contest submission has a title, a link and a file; a description only when the
+    # entry has one (none is shown rather than an empty line).
+    description = esc(entry.description) if entry.description else None
+    if description is not None and len(description) > EMBED_DESCRIPTION:
         description = description[: EMBED_DESCRIPTION - 1] + "…"
     embed = discord.Embed(title=title, description=description, colour=discord.Colour.blurple())
     embed.add_field(name=tr(bot, locale, FIELD_TEAM), value=esc(entry.team_name[:100]))
