@@ -37,6 +37,7 @@ COGS = (
     "cogs.points",
     "cogs.contests",
     "cogs.qa",
+    "cogs.judging",
     "cogs.activity",
     "cogs.survey",
     "cogs.privacy",

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import T0
 from tests.contest_support import OLD_MEMBER, OPENS, SUBMISSIONS_CLOSE, VOTING, VOTING_CLOSE
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.fakes.discord import FakeDiscord
+from tests.judging_support import add_judges, contest_with_entries, open_round
 from tests.points_support import add_team, csv_bytes
 
 VOTER = 730000000000000100
@@ -106,3 +108,27 @@ async def test_old_confirm_and_cancel_buttons_still_decide(harness: Harness):
     kept = await fake.click(season_ids[1], user_id=ORGANIZER_ID, message_id=int(season["id"]))
     assert kept.text == "Nothing changed: the season stays open."
     assert not await points.is_closed()
+
+
+async def test_a_judges_score_and_skip_buttons_still_work_on_an_old_message(harness: Harness):
+    fake, services = harness.fake, harness.services
+    await fake.invoke("admin setup", user_id=ORGANIZER_ID)
+    contest, _, _ = await contest_with_entries(services, services.clock, 2)  # type: ignore[arg-type]
+    (judge,) = await add_judges(services, 1)
+    assert judge.user_id is not None
+    fake.add_member(judge.user_id, judge.name)
+    services.clock.set(T0)  # type: ignore[attr-defined]
+    await open_round(services, contest, judges_per_entry=1)
+    first, _ = await services.judging.queue(judge.id)
+    score_id = f"podium:judge:score:{first.assignment.id}:0"
+    move_id = f"podium:judge:move:{first.assignment.id}:next"
+    post = old_post(fake, [score_id, move_id])
+
+    opened = await fake.click(score_id, user_id=judge.user_id, message_id=int(post["id"]))
+    moved = await fake.click(move_id, user_id=judge.user_id, message_id=int(post["id"]))
+
+    assert opened.response_type == 9
+    assert opened.response is not None
+    assert opened.response["data"]["custom_id"] == score_id
+    assert moved.response_type == 7
+    assert "Plan 1" in moved.text

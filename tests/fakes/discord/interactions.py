@@ -263,14 +263,24 @@ class Interactions(Gateway):
         locale: str = "en-US",
         timeout: float = WAIT_LIMIT,
     ) -> InteractionResult:
-        """Submit a modal with ``values`` by text input custom id, as Discord sends it (one
-        action row per input). ``modal`` is either the interaction the bot answered with the
-        modal (callback type 9): its inputs are sent, those left out empty, and an unknown
-        input is an error; or the modal's custom id, sending just ``values``."""
+        """Submit a modal with ``values`` by text input custom id, as Discord sends a
+        MODAL_SUBMIT: in the modal's own layout (an action row or a Label, type 18, around
+        each input), inputs left out sent empty; a value for an input the modal does not have
+        is an error. ``modal`` is the interaction the bot answered with the modal (callback
+        type 9) or the modal's custom id (the last modal the bot opened with that id; one
+        never opened gets one action row per value)."""
+        if isinstance(modal, str):
+            opened = self.opened_modals.get(modal)
+        else:
+            if modal.response_type != 9 or modal.response is None:
+                raise AssertionError(
+                    f"the bot answered with type {modal.response_type}, not a modal"
+                )
+            opened = modal.response["data"]
         payload, result = self._interaction_base(
             5, user_id=user_id, locale=locale, guild_locale="en-US", channel_id=None
         )
-        if isinstance(modal, str):
+        if opened is None:
             payload["data"] = {
                 "custom_id": modal,
                 "components": [
@@ -279,12 +289,25 @@ class Interactions(Gateway):
                 ],
             }
             return await self._deliver(payload, result, timeout, wait_final=True)
-        if modal.response_type != 9 or modal.response is None:
-            raise AssertionError(f"the bot answered with type {modal.response_type}, not a modal")
-        opened = modal.response["data"]
         rows: list[dict[str, Any]] = []
+        known: set[str] = set()
         for row in opened.get("components") or []:
-            inputs: list[dict[str, Any]] = row.get("components") or [row.get("component") or row]
+            if row.get("type") == 18:
+                field = row["component"]
+                known.add(str(field["custom_id"]))
+                rows.append(
+                    {
+                        "type": 18,
+                        "component": {
+                            "type": field.get("type", 4),
+                            "custom_id": field["custom_id"],
+                            "value": values.get(field["custom_id"], ""),
+                        },
+                    }
+                )
+                continue
+            inputs: list[dict[str, Any]] = row.get("components") or [row]
+            known.update(str(i["custom_id"]) for i in inputs)
             rows.append(
                 {
                     "type": 1,
@@ -298,7 +321,6 @@ class Interactions(Gateway):
                     ],
                 }
             )
-        known = {str(i["custom_id"]) for row in rows for i in row["components"]}
         unknown = set(values) - known
         if unknown:
             raise KeyError(f"the modal has no text input {sorted(unknown)}")

@@ -49,11 +49,14 @@ MODAL_TITLE = 45
 TEXT_INPUT_LABEL = 45
 TEXT_INPUT_VALUE = 4000
 TEXT_INPUT_PLACEHOLDER = 100
+LABEL_TEXT = 45  # a modal's Label component (type 18): its text, and its description 100
+LABEL_DESCRIPTION = 100
 
 #: One error per field: (path from the body's root, Discord's error code, its message).
 Problem = tuple[tuple[str, ...], str, str]
 
 ACTION_ROW, BUTTON, STRING_SELECT, TEXT_INPUT = 1, 2, 3, 4
+LABEL = 18
 SELECTS = {3, 5, 6, 7, 8}
 
 
@@ -118,6 +121,12 @@ def _component_problems(item: dict[str, Any], at: tuple[str, ...]) -> Iterator[P
         yield from _too_long((*at, "label"), item.get("label"), TEXT_INPUT_LABEL)
         yield from _too_long((*at, "value"), item.get("value"), TEXT_INPUT_VALUE)
         yield from _too_long((*at, "placeholder"), item.get("placeholder"), TEXT_INPUT_PLACEHOLDER)
+    elif kind == LABEL:
+        yield from _too_long((*at, "label"), item.get("label"), LABEL_TEXT)
+        yield from _too_long((*at, "description"), item.get("description"), LABEL_DESCRIPTION)
+        inner = item.get("component")
+        if isinstance(inner, dict):
+            yield from _component_problems(inner, (*at, "component"))
 
 
 def component_problems(

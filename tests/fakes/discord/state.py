@@ -73,6 +73,8 @@ class GuildState:
         #: The transport compression each gateway connection asked for, in order.
         self.compressions: list[str | None] = []
         self._interactions: dict[str, InteractionResult] = {}
+        #: The last modal the bot opened per custom id (callback type 9), as it sent it.
+        self.opened_modals: dict[str, dict[str, Any]] = {}
         self._rate_limits: list[list[Any]] = []
         self._failures: list[list[Any]] = []
         #: Seconds for the interaction deadlines (3 s to answer, 15 min for the token);

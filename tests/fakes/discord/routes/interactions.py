@@ -40,6 +40,8 @@ class InteractionRoutes(RouteBase):
                 "response_message_ephemeral": bool(int(data.get("flags", 0) or 0) & EPHEMERAL),
             }
         }
+        if response_type == 9:
+            self.opened_modals[str(data.get("custom_id"))] = data
         if response_type in (4, 5, 7):
             message = self._message_payload(
                 int(self.default_channel["id"]),
