@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import admin, audit_page, metrics, public, texts
+from bot.web import admin, audit_page, judging, judging_admin, judging_live, metrics, public, texts
 from bot.web.guard import HTTP_LOG, body_errors
 from bot.web.health import HealthSources, collect_health
 from bot.web.site import SITE_KEY, WebSite
@@ -73,6 +73,9 @@ def build_web_app(
         public.add_routes(app)
         admin.add_routes(app)
         audit_page.add_routes(app)
+        judging.add_routes(app)
+        judging_admin.add_routes(app)
+        judging_live.add_routes(app)
         metrics.add_routes(app)
         app.router.add_static("/static", STATIC, append_version=True, name="static")
     return app

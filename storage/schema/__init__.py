@@ -28,7 +28,14 @@ from storage.schema.points import (
 )
 from storage.schema.qa import qa_attendance, qa_questions, qa_rsvps, qa_sessions, qa_votes
 from storage.schema.teams import cohort_imports, team_members, team_registration_locks, teams
-from storage.schema.web import web_login_tokens, web_secrets, web_sessions
+from storage.schema.web import (
+    judge_login_tokens,
+    judge_sessions,
+    judging_live,
+    web_login_tokens,
+    web_secrets,
+    web_sessions,
+)
 from storage.schema.whatsapp import (
     broadcasts,
     consent_records,
@@ -50,6 +57,9 @@ __all__ = [
     "contests",
     "discord_posts",
     "guild_resources",
+    "judge_login_tokens",
+    "judge_sessions",
+    "judging_live",
     "members",
     "metadata",
     "nps_responses",
