@@ -18,6 +18,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.judging import JudgingService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
@@ -81,6 +82,7 @@ def build_services(
         surveys=surveys,
         privacy=PrivacyService(db, clock, competition, audit, teams, members, activity=activity),
         posts=posts,
+        judging=JudgingService(db, clock, competition, audit, points, outbox, scheduler),
     )
 
 

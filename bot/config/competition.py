@@ -18,6 +18,7 @@ from bot.config.sections import (
     CohortConfig,
     CompetitionSection,
     EngagementSection,
+    JudgingSection,
     PointsSection,
     RemindersSection,
     RolesSection,
@@ -48,6 +49,7 @@ class CompetitionConfig(_Model):
     reminders: RemindersSection = Field(default_factory=RemindersSection)
     engagement: EngagementSection = Field(default_factory=EngagementSection)
     whatsapp: WhatsAppSection = Field(default_factory=WhatsAppSection)
+    judging: JudgingSection = Field(default_factory=JudgingSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -265,7 +267,7 @@ _TOML_FIXES: Final[dict[str, str]] = {
         "the place before, e.g. [100, 60, 30]."
     ),
     "points.weekly_caps": (
-        "use [points.weekly_caps] with keys award, import, ugc or qa_attendance and a "
+        "use [points.weekly_caps] with keys award, import, ugc, qa_attendance or judging and a "
         "whole number of points above 0; leave a source out for no cap."
     ),
     "points.weekly_caps.*": "use a whole number of points above 0, or remove the line for no cap.",
@@ -310,6 +312,26 @@ _TOML_FIXES: Final[dict[str, str]] = {
         "use [whatsapp.templates.<kind>.<language>] tables with content_sid and variables; "
         "kinds: reminder, broadcast, leaderboard, verification; languages: en, zh_CN."
     ),
+    # [judging] (issue 16)
+    "judging": "make [judging] a table (see competition.example.toml).",
+    "judging.judge_role": "use the Discord role name of judges, 1-100 characters.",
+    "judging.scale_min": "use a whole number from 0 to 100, below scale_max (e.g. 1).",
+    "judging.scale_max": "use a whole number up to 100, above scale_min (e.g. 10).",
+    "judging.judges_per_entry": "use a whole number of judges from 1 to 20 (e.g. 3).",
+    "judging.normalize": "use true or false.",
+    "judging.judge_weight": "use a number from 0 to 1 (e.g. 1.0); both weights cannot be 0.",
+    "judging.community_weight": "use a number from 0 to 1 (e.g. 0.2); both weights cannot be 0.",
+    "judging.placing_points": "list whole-number points for 1st, 2nd, 3rd…, e.g. [300, 200, 100].",
+    "judging.share_comments": "use true or false.",
+    "judging.remind_hours_before_deadline": "use a whole number of hours from 1 to 720.",
+    "judging.criteria": (
+        "use up to 5 [[judging.criteria]] blocks with key, name, name_zh and weight, each "
+        "with its own key."
+    ),
+    "judging.criteria.key": "use 2-20 lower-case letters, digits or underscores.",
+    "judging.criteria.name": "use a display name of 1-100 characters.",
+    "judging.criteria.name_zh": "use a display name of 1-100 characters.",
+    "judging.criteria.weight": "use a number above 0 and at most 100 (e.g. 1.0).",
 }
 
 

@@ -273,3 +273,72 @@ class WhatsAppSection(_Model):
         if language and language.lower().startswith("zh") and localized.zh_CN:
             return localized.zh_CN
         return localized.en or localized.zh_CN
+
+
+# -- [judging] (issue 16) ---------------------------------------------------------------
+class JudgingCriterion(_Model):
+    """One ``[[judging.criteria]]`` entry: a rubric criterion and its weight."""
+
+    key: _Key
+    name: _DisplayName
+    name_zh: _DisplayName | None = None
+    weight: float = Field(default=1.0, gt=0, le=100)
+
+    def label(self, locale: str | None) -> str:
+        """The criterion's name in ``locale`` (Chinese when given, else English)."""
+        if locale and locale.lower().startswith("zh") and self.name_zh:
+            return self.name_zh
+        return self.name
+
+
+#: The rubric when ``[judging]`` names no criteria: the organizers' playbook's three.
+DEFAULT_JUDGING_CRITERIA: tuple[JudgingCriterion, ...] = (
+    JudgingCriterion(key="feasibility", name="Feasibility", name_zh="可行性"),
+    JudgingCriterion(key="innovation", name="Innovation", name_zh="创新性"),
+    JudgingCriterion(key="business_value", name="Business value", name_zh="商业价值"),
+)
+
+
+class JudgingSection(_Model):
+    """``[judging]``: the default rubric, judges per entry, result weights and placing points."""
+
+    judge_role: _DisplayName = "Judge"
+    scale_min: int = Field(default=1, ge=0, le=100)
+    scale_max: int = Field(default=10, ge=1, le=100)
+    judges_per_entry: int = Field(default=3, ge=1, le=20)
+    normalize: bool = False
+    judge_weight: float = Field(default=1.0, ge=0, le=1)
+    community_weight: float = Field(default=0.0, ge=0, le=1)
+    placing_points: tuple[Annotated[int, Field(ge=0, le=100_000)], ...] = (300, 200, 100)
+    share_comments: bool = False
+    remind_hours_before_deadline: int = Field(default=24, ge=1, le=24 * 30)
+    criteria: Annotated[
+        tuple[JudgingCriterion, ...],
+        Field(max_length=5),
+    ] = DEFAULT_JUDGING_CRITERIA
+
+    @field_validator("scale_max")
+    @classmethod
+    def _max_above_min(cls, value: int, info: Any) -> int:
+        low = info.data.get("scale_min")
+        if isinstance(low, int) and value <= low:
+            raise ValueError(f"must be above scale_min ({low}) (got {value})")
+        return value
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria_keys_unique(
+        cls, value: tuple[JudgingCriterion, ...]
+    ) -> tuple[JudgingCriterion, ...]:
+        if not value:
+            return DEFAULT_JUDGING_CRITERIA
+        _check_unique([c.key for c in value], "criterion key")
+        return value
+
+    @field_validator("community_weight")
+    @classmethod
+    def _weights_not_both_zero(cls, value: float, info: Any) -> float:
+        judge = info.data.get("judge_weight")
+        if isinstance(judge, float | int) and judge + value <= 0:
+            raise ValueError("judge_weight and community_weight cannot both be 0")
+        return value

@@ -102,6 +102,11 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "nps_responses": {"user_id": "delete"},
     "web_login_tokens": {"user_id": "delete"},
     "web_sessions": {"user_id": "delete"},
+    # judging (issue 16): a judge's record, assignments and scores are their data
+    "judges": {"user_id": "delete", "email": "with_row", "created_by": "pseudonym"},
+    "judging_rounds": {"created_by": "pseudonym"},
+    "judging_assignments": {"judge_user_id": "delete"},
+    "judging_score_sheets": {"judge_user_id": "delete"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).

@@ -14,6 +14,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.judging import JudgingService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
@@ -55,3 +56,4 @@ class Services:
     surveys: SurveyService
     privacy: PrivacyService
     posts: PostService
+    judging: JudgingService

@@ -63,6 +63,7 @@ SOURCE_LABELS = {
     "import": N_("import"),
     "ugc": N_("UGC"),
     "qa_attendance": N_("Q&A"),
+    "judging": N_("judging"),
 }
 
 

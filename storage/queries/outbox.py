@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, insert, literal, select
@@ -14,13 +14,18 @@ from storage.schema import members, outbox, subscribers, team_members, teams
 
 
 def audience_subscribers(
-    *, season: str, cohort: str | None = None, track: str | None = None
+    *,
+    season: str,
+    cohort: str | None = None,
+    track: str | None = None,
+    user_ids: Sequence[int] | None = None,
 ) -> Select[tuple[int, str]]:
     """SELECT (subscriber id, language) of subscribers who may be messaged, in an audience.
 
     Opted-out numbers and numbers no longer tied to a member are never included. With
     ``cohort`` only members of that cohort; with ``track`` only members of a team of that
-    track this season; with neither, every subscriber.
+    track this season; with ``user_ids`` only those members' numbers; with none of them,
+    every subscriber.
     """
     stmt = select(subscribers.c.id, subscribers.c.language).where(
         subscribers.c.opted_out_at.is_(None), subscribers.c.user_id.is_not(None)
@@ -29,6 +34,8 @@ def audience_subscribers(
         stmt = stmt.join(members, members.c.user_id == subscribers.c.user_id).where(
             members.c.cohort_key == cohort
         )
+    if user_ids is not None:
+        stmt = stmt.where(subscribers.c.user_id.in_(list(user_ids)))
     if track is not None:
         stmt = (
             stmt.join(

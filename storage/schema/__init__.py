@@ -19,6 +19,14 @@ from storage.schema.core import (
     scheduled_jobs,
 )
 from storage.schema.engagement import activity_alerts, activity_daily, nps_responses, nps_surveys
+from storage.schema.judging import (
+    judges,
+    judging_assignments,
+    judging_entries,
+    judging_results,
+    judging_rounds,
+    judging_score_sheets,
+)
 from storage.schema.points import (
     point_imports,
     points_ledger,
@@ -60,6 +68,12 @@ __all__ = [
     "judge_login_tokens",
     "judge_sessions",
     "judging_live",
+    "judges",
+    "judging_assignments",
+    "judging_entries",
+    "judging_results",
+    "judging_rounds",
+    "judging_score_sheets",
     "members",
     "metadata",
     "nps_responses",

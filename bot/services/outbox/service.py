@@ -51,17 +51,22 @@ class OutboxService:
         variables: Mapping[str, Mapping[str, Any]] | None = None,
         cohort: str | None = None,
         track: str | None = None,
+        user_ids: Sequence[int] | None = None,
     ) -> int:
         """Queue ``texts`` (per language) for the audience; returns how many rows were added.
 
         ``kind`` picks the WhatsApp template used outside the 24-hour window
         (``reminder``, ``broadcast``, ``leaderboard``); ``variables`` are its values per
-        language. Audience: everyone, or one cohort, or one track (this season).
+        language. Audience: everyone, or one cohort, or one track (this season), or the
+        members ``user_ids`` (e.g. one judge).
         """
         if "en" not in texts:
             raise ValueError("an English text is required (the fallback language)")
         audience = outbox_queries.audience_subscribers(
-            season=self.competition.competition.season, cohort=cohort, track=track
+            season=self.competition.competition.season,
+            cohort=cohort,
+            track=track,
+            user_ids=user_ids,
         )
         async with self.db.write() as conn:
             return await outbox_queries.enqueue(

@@ -1,0 +1,117 @@
+"""Judging (issue 16): expert judges, rubrics and rounds that decide a contest's awards.
+
+``pool`` keeps the judges; ``rounds`` creates, opens (``assignment``: k judges per entry,
+balanced, free of conflicts, tags spread), reassigns and closes rounds; ``sheets`` keeps
+judges' drafts and submitted scores and the progress view; ``results`` ranks (``scoring``:
+weighted means, per-judge z-score normalization, the blend with vote share, the tie rule)
+and publishes once; ``reminders`` nudges judges behind schedule. ``JudgingService``
+(``service``) is all of them in one object.
+"""
+
+from bot.services.judging.assignment import AssignEntry, AssignJudge, assign
+from bot.services.judging.errors import (
+    AlreadyAssigned,
+    AlreadyPublished,
+    AssignmentWithdrawn,
+    CommentTooLong,
+    InvalidJudge,
+    InvalidRound,
+    InvalidTags,
+    JudgeConflict,
+    JudgeExists,
+    MissingCriterion,
+    NoEntries,
+    NotAJudge,
+    NotEnoughJudges,
+    PreviousRoundNotClosed,
+    RoundClosed,
+    RoundNameTaken,
+    RoundNotClosed,
+    RoundNotDraft,
+    RoundNotOpen,
+    ScoreOutOfRange,
+    UnknownAssignment,
+    UnknownCriterion,
+    UnknownJudge,
+    UnknownRound,
+)
+from bot.services.judging.models import (
+    ENTRY_SOURCES,
+    TIE_BREAKS,
+    Assignment,
+    Criterion,
+    EntryMaterials,
+    EntryProgress,
+    EntryResult,
+    Judge,
+    JudgeProgress,
+    JudgeTask,
+    Progress,
+    Round,
+    RoundResults,
+    Rubric,
+    ScoreSheet,
+)
+from bot.services.judging.reminders import (
+    REMINDER_JOB,
+    REMINDER_PUBLICATION,
+    JudgeReminder,
+    reminder_key,
+)
+from bot.services.judging.results import RESULTS_PUBLICATION, points_reference, results_key
+from bot.services.judging.service import JudgingService
+from bot.services.judging.sheets import MAX_COMMENT
+
+__all__ = [
+    "ENTRY_SOURCES",
+    "MAX_COMMENT",
+    "REMINDER_JOB",
+    "REMINDER_PUBLICATION",
+    "RESULTS_PUBLICATION",
+    "TIE_BREAKS",
+    "AlreadyAssigned",
+    "AlreadyPublished",
+    "AssignEntry",
+    "AssignJudge",
+    "Assignment",
+    "AssignmentWithdrawn",
+    "CommentTooLong",
+    "Criterion",
+    "EntryMaterials",
+    "EntryProgress",
+    "EntryResult",
+    "InvalidJudge",
+    "InvalidRound",
+    "InvalidTags",
+    "Judge",
+    "JudgeConflict",
+    "JudgeExists",
+    "JudgeProgress",
+    "JudgeReminder",
+    "JudgeTask",
+    "JudgingService",
+    "MissingCriterion",
+    "NoEntries",
+    "NotAJudge",
+    "NotEnoughJudges",
+    "PreviousRoundNotClosed",
+    "Progress",
+    "Round",
+    "RoundClosed",
+    "RoundNameTaken",
+    "RoundNotClosed",
+    "RoundNotDraft",
+    "RoundNotOpen",
+    "RoundResults",
+    "Rubric",
+    "ScoreOutOfRange",
+    "ScoreSheet",
+    "UnknownAssignment",
+    "UnknownCriterion",
+    "UnknownJudge",
+    "UnknownRound",
+    "assign",
+    "points_reference",
+    "reminder_key",
+    "results_key",
+]
