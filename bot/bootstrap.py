@@ -18,7 +18,9 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.judge_access import JudgeAccessService
 from bot.services.judging import JudgingService
+from bot.services.judging_live import LiveFinalService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
@@ -57,6 +59,9 @@ def build_services(
     teams = TeamService(db, clock, competition, audit)
     surveys = SurveyService(db, clock, audit)
     contests = ContestService(db, clock, competition, audit, points, scheduler, activity=activity)
+    web_auth = WebAuthService(db, clock, audit)
+    qa = QAService(db, clock, competition, audit, scheduler, outbox, points)
+    judging = JudgingService(db, clock, competition, audit, points, outbox, scheduler)
     return Services(
         db=db,
         clock=clock,
@@ -73,16 +78,18 @@ def build_services(
         teams=teams,
         cohorts=CohortService(db, clock, competition, audit, points),
         contests=contests,
-        qa=QAService(db, clock, competition, audit, scheduler, outbox, points),
+        qa=qa,
         dashboard=DashboardService(
             db, clock, competition, audit, points, contests, activity, surveys
         ),
-        web_auth=WebAuthService(db, clock, audit),
+        web_auth=web_auth,
         activity=activity,
         surveys=surveys,
         privacy=PrivacyService(db, clock, competition, audit, teams, members, activity=activity),
         posts=posts,
-        judging=JudgingService(db, clock, competition, audit, points, outbox, scheduler),
+        judging=judging,
+        judge_access=JudgeAccessService(db, clock, audit, web_auth, judging),
+        judging_live=LiveFinalService(db, clock, audit, judging, qa, scheduler),
     )
 
 

@@ -25,8 +25,7 @@ from bot.clock import Clock
 from bot.errors import PodiumError
 from bot.i18n import N_
 from bot.services.audit import AuditService
-from bot.services.judging import JudgingService
-from bot.services.judging.errors import UnknownJudge
+from bot.services.judging import JudgingService, UnknownJudge
 from bot.services.web_auth import WebAuthService
 from storage.engine import Database
 from storage.queries import judge_auth as q

@@ -20,7 +20,7 @@ from bot.errors import PodiumError
 from bot.i18n import N_
 from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
-from bot.services.judging import JudgingService, JudgeTask, Round
+from bot.services.judging import JudgeTask, JudgingService, Round
 from bot.services.qa import QAService
 from bot.services.qa.models import Session
 from storage.engine import Database
@@ -116,9 +116,7 @@ class LiveFinalService:
                 target=f"judging_round:{round_id}",
                 details={"qa_session": session_id},
             )
-        live = await self.live(round_id)
-        assert live is not None  # attached just above
-        return live
+        return await self._required(round_id)
 
     async def live(self, round_id: int) -> LiveFinal | None:
         """The live final of a round, or None when it is not tied to a session."""
@@ -131,13 +129,17 @@ class LiveFinalService:
         session = await self.qa.get(row.qa_session_id)
         return LiveFinal(found, session, tuple(order), row.position, row.finished_at is not None)
 
+    async def _required(self, round_id: int) -> LiveFinal:
+        live = await self.live(round_id)
+        if live is None:
+            raise LiveNotSetUp(round=round_id)
+        return live
+
     async def advance(self, *, actor_id: int, round_id: int) -> LiveFinal:
         """Put the next entry on stage (the first one at the start; past the last one the
         final is finished). Audited as ``judging.live_next``. Raises LiveNotSetUp,
         LiveRoundNotOpen or LiveFinished; a concurrent press moves once."""
-        live = await self.live(round_id)
-        if live is None:
-            raise LiveNotSetUp(round=round_id)
+        live = await self._required(round_id)
         if live.round.status != "open":
             raise LiveRoundNotOpen(round=live.round.name)
         if live.finished:
@@ -166,16 +168,12 @@ class LiveFinalService:
                         "finished": finished_at is not None,
                     },
                 )
-        updated = await self.live(round_id)
-        assert updated is not None
-        return updated
+        return await self._required(round_id)
 
     async def judge_view(self, judge_id: int, round_id: int) -> tuple[LiveFinal, JudgeTask | None]:
         """The live final as a judge sees it: the final, and their task for the entry on
         stage (None when nothing is on stage or they do not score it). Raises LiveNotSetUp."""
-        live = await self.live(round_id)
-        if live is None:
-            raise LiveNotSetUp(round=round_id)
+        live = await self._required(round_id)
         current = live.current_entry_id
         if current is None:
             return live, None

@@ -14,7 +14,9 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.judge_access import JudgeAccessService
 from bot.services.judging import JudgingService
+from bot.services.judging_live import LiveFinalService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxService
@@ -57,3 +59,5 @@ class Services:
     privacy: PrivacyService
     posts: PostService
     judging: JudgingService
+    judge_access: JudgeAccessService
+    judging_live: LiveFinalService

@@ -93,8 +93,10 @@ async def checked_form(
     session = await current_judge(request)
     form = await read_form(request)
     access = site_of(request).services.judge_access
-    if not same_origin(request) or session is None or not access.csrf_ok(
-        session, form.get("csrf_token")
+    if (
+        not same_origin(request)
+        or session is None
+        or not access.csrf_ok(session, form.get("csrf_token"))
     ):
         return message(request, 403, texts.BAD_REQUEST_FORM)
     return session, form
@@ -270,7 +272,7 @@ async def task_save(request: web.Request) -> web.StreamResponse:
                 judge_id=session.judge_id,
                 assignment_id=task.assignment.id,
                 scores=scores,
-                comment=comment or None,
+                comment=comment,
             )
         except PodiumError as error:
             errors.append((error.message, dict(error.params)))

@@ -43,7 +43,7 @@ async def judge_live(request: web.Request) -> web.StreamResponse:
     )
 
 
-def _back(round_id: int, **flags: str) -> web.Response:
+def _back(round_id: int, **flags: str) -> web.StreamResponse:
     query = "".join(f"&{key}={value}" for key, value in flags.items())
     location = f"/admin/judging?round={round_id}{query}#live"
     return judging.private(web.Response(status=303, headers={"Location": location}))

@@ -18,6 +18,7 @@ async def judging_round(
 ) -> tuple[Round, list[Judge]]:
     """External judges and an open round on the demo's contest (six entries)."""
     judging = web.services.judging
+    assert web.report.contest_id is not None
     pool = [
         await judging.add_judge(
             actor_id=ORGANIZER, name=f"Judge {i + 1}", email=f"judge{i + 1}@example.com"

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import pytest
 
-from bot.services.judging import AlreadyPublished
+from bot.services.judging import RESULTS_PUBLICATION, AlreadyPublished
+from bot.services.publications import Publication
 from tests.web.conftest import Web
 from tests.web.test_judge_portal import ORGANIZER, all_scores, judging_round, sign_in
 from tests.web.test_pages import dashboard_form
@@ -57,9 +59,7 @@ async def test_the_judging_page_shows_progress_per_judge_and_entry_and_the_previ
 async def test_a_live_final_runs_in_a_qa_session_moves_on_stage_and_reveals_once(web: Web):
     opened, judges = await judging_round(web, judges=3, per_entry=3, live=True)
     services = web.services
-    start = (web.clock.now() + dt.timedelta(days=1)).astimezone(
-        services.competition.competition.tz
-    )
+    start = (web.clock.now() + dt.timedelta(days=1)).astimezone(services.competition.competition.tz)
     qa = await services.qa.schedule(
         actor_id=ORGANIZER,
         title="Roadshow final",
@@ -114,13 +114,22 @@ async def test_a_live_final_runs_in_a_qa_session_moves_on_stage_and_reveals_once
         await services.judging_live.advance(actor_id=ORGANIZER, round_id=opened.id)
     done = await (await web.client.get(f"/judge/live/{opened.id}")).text()
     assert "Every entry has presented" in done
+    posted: list[Publication] = []
+
+    class Recorder:
+        async def publish(self, publications: Sequence[Publication]) -> list[str]:
+            posted.extend(publications)
+            return ["posted"] * len(publications)
+
+    services.scheduler.set_publisher(Recorder())
     response = await web.client.post(
         f"/admin/judging/{opened.id}/reveal",
         data={"csrf_token": csrf},
         headers={"Origin": origin(web)},
     )
     assert response.status == 200
-    assert "The results are published" in await response.text()
+    assert "The results are published." in await response.text()
+    assert [p.kind for p in posted] == [RESULTS_PUBLICATION]
     assert (await services.judging.round(opened.id)).status == "published"
     results = await services.judging.results(opened.id)
     assert results.published_at is not None
@@ -133,6 +142,20 @@ async def test_a_live_final_runs_in_a_qa_session_moves_on_stage_and_reveals_once
     )
     assert again.status == 400
     assert "already published" in await again.text()
+    assert len(posted) == 1
+
+
+async def test_a_reveal_without_discord_publishes_and_says_the_post_was_not_made(web: Web):
+    opened, _ = await judging_round(web, live=True)
+    _, csrf = await dashboard_form(web)
+    response = await web.client.post(
+        f"/admin/judging/{opened.id}/reveal",
+        data={"csrf_token": csrf},
+        headers={"Origin": origin(web)},
+    )
+    assert response.status == 200
+    assert "the results post was not made" in await response.text()
+    assert (await web.services.judging.round(opened.id)).status == "published"
 
 
 async def test_a_round_that_is_not_live_cannot_be_tied_to_a_session(web: Web):
