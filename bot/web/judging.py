@@ -21,7 +21,7 @@ from bot.services.judging import JudgeTask
 from bot.web import judging_texts as J
 from bot.web import texts
 from bot.web.guard import parse_id, read_form
-from bot.web.render import render, site_of
+from bot.web.render import render, request_locale, site_of
 
 JUDGE_COOKIE = "podium_judge"
 COOKIE_PATH = "/judge"
@@ -164,13 +164,6 @@ def editable(request: web.Request, task: JudgeTask) -> bool:
     return task.round.status == "open" and now < task.round.deadline
 
 
-def criterion_name(request: web.Request, name: str, name_zh: str) -> str:
-    """A criterion's name in the page's language."""
-    from bot.web.render import request_locale
-
-    return name_zh if request_locale(request)[0] == "zh_CN" and name_zh else name
-
-
 async def _task_or_404(request: web.Request, session: JudgeSession) -> JudgeTask | None:
     assignment_id = parse_id(request.match_info["assignment_id"])
     if assignment_id is None:
@@ -210,7 +203,7 @@ def task_page(
         errors=errors or [],
         saved=saved,
         editable=editable(request, task),
-        criterion_name=lambda c: criterion_name(request, c.name, c.name_zh),
+        criterion_name=lambda c: c.label(request_locale(request)[0]),
         status_text=STATUS_TEXT,
         share_comments=site_of(request).services.competition.judging.share_comments,
     )
@@ -228,6 +221,22 @@ async def task_view(request: web.Request) -> web.StreamResponse:
     return task_page(request, session, task, saved=saved if saved in ("draft", "submit") else None)
 
 
+def named_criteria(
+    request: web.Request, task: JudgeTask, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A refusal's parameters with criterion keys (``criterion``, ``criteria``) shown as
+    the criteria's names in the page's language."""
+    locale = request_locale(request)[0]
+    names = {c.key: c.label(locale) for c in task.round.rubric.criteria}
+    shown = dict(params)
+    if isinstance(shown.get("criterion"), str):
+        shown["criterion"] = names.get(shown["criterion"], shown["criterion"])
+    if isinstance(shown.get("criteria"), str):
+        keys = [k.strip() for k in shown["criteria"].split(",")]
+        shown["criteria"] = ", ".join(names.get(k, k) for k in keys)
+    return shown
+
+
 def parse_scores(
     task: JudgeTask, form: Mapping[str, str]
 ) -> tuple[dict[str, int], dict[str, str], list[tuple[str, dict[str, Any]]]]:
@@ -243,7 +252,7 @@ def parse_scores(
             continue
         number = parse_id(text.removeprefix("-"), max_digits=6)
         if number is None:
-            errors.append((J.NOT_A_NUMBER, {"criterion": criterion.name, "value": text[:20]}))
+            errors.append((J.NOT_A_NUMBER, {"criterion": criterion.key, "value": text[:20]}))
             continue
         scores[criterion.key] = -number if text.startswith("-") else number
     return scores, raw, errors
@@ -263,6 +272,7 @@ async def task_save(request: web.Request) -> web.StreamResponse:
     if action not in ("draft", "submit"):
         return message(request, 400, texts.BAD_REQUEST_TEXT)
     scores, raw, errors = parse_scores(task, form)
+    errors = [(text, named_criteria(request, task, params)) for text, params in errors]
     comment = (form.get("comment") or "").strip()[:MAX_FORM_COMMENT]
     if not errors:
         judging = site_of(request).services.judging
@@ -275,7 +285,7 @@ async def task_save(request: web.Request) -> web.StreamResponse:
                 comment=comment,
             )
         except PodiumError as error:
-            errors.append((error.message, dict(error.params)))
+            errors.append((error.message, named_criteria(request, task, error.params)))
         else:
             location = f"/judge/tasks/{task.assignment.id}?saved={action}"
             return private(web.Response(status=303, headers={"Location": location}))

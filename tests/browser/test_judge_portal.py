@@ -137,9 +137,10 @@ def test_an_external_judge_signs_in_by_link_scores_and_edits_before_the_deadline
         assert status == "submitted"
         assert '"9"' in scores or ": 9" in scores
         assert comment == "Clear plan, thin on costs."
-        # the list shows the entry as submitted
+        # the list shows the entry as submitted, after the ones still to score
         page.get_by_role("link", name="Back to my entries").click()
-        assert "submitted" in page.locator("ul.tasks li").first.inner_text()
+        assert "submitted" in page.locator("ul.tasks li").last.inner_text()
+        assert "to score" in page.locator("ul.tasks li").first.inner_text()
         cookie = next(c for c in context.cookies() if c["name"] == "podium_judge")
         assert cookie["httpOnly"]
         assert cookie["sameSite"] == "Strict"

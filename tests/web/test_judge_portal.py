@@ -237,6 +237,7 @@ async def test_out_of_scale_and_non_numbers_are_refused_in_both_languages_saving
     assert status == 400
     assert "Nothing was saved" in page
     assert "from 1 to 10" in page
+    assert f"({task.round.rubric.criteria[0].name}: 11)" in page  # named, not keyed
     assert 'value="11"' in page  # the typed values come back to fix
     scores[key] = "seven"
     status, page = await post_scores(web, task, "draft", scores)
