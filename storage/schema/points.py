@@ -20,7 +20,7 @@ points_ledger = Table(
     Column("user_id", BigInteger, nullable=True),
     Column("amount", Integer, nullable=False),
     Column("reason", String(200), nullable=False),
-    Column("source", String(20), nullable=False),  # award | import | ugc | qa_attendance
+    Column("source", String(20), nullable=False),  # award | import | ugc | qa_attendance | judging
     Column("reference", String(200), nullable=True),
     Column("reverses_id", BigInteger, ForeignKey("points_ledger.id"), nullable=True, unique=True),
     Column("week_key", String(16), nullable=False),

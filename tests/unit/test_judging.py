@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -165,6 +167,7 @@ async def test_publishing_credits_placing_points_once_and_returns_the_gallery_po
     await services.judging.close_round(actor_id=ORG, round_id=round_.id)
     preview = await services.judging.results(round_.id)
     assert preview.published_at is None
+    assert await services.judging.results_posts(round_.id) == ()
     assert [r.entry_id for r in preview.results] == [entries[1], entries[0], entries[2]]
     results, posts = await services.judging.publish(actor_id=ORG, round_id=round_.id)
     assert results.published_at is not None
@@ -178,6 +181,7 @@ async def test_publishing_credits_placing_points_once_and_returns_the_gallery_po
     ]
     with pytest.raises(j.AlreadyPublished):
         await services.judging.publish(actor_id=ORG, round_id=round_.id)
+    assert await services.judging.results_posts(round_.id) == posts
     async with services.db.read() as conn:
         rows = (
             await conn.execute(
@@ -193,3 +197,69 @@ async def test_publishing_credits_placing_points_once_and_returns_the_gallery_po
         ]
     )
     assert (await services.judging.results(round_.id)) == results
+
+
+async def test_a_removed_judge_added_again_comes_back_and_e_mails_stay_unique(
+    services: Services,
+) -> None:
+    external = await services.judging.add_judge(
+        actor_id=ORG, name="Eve Expert", email="Eve@Example.com"
+    )
+    assert external.email == "eve@example.com"
+    assert await services.judging.judge_of_email("EVE@example.com ") == external
+    with pytest.raises(j.JudgeExists):
+        await services.judging.add_judge(
+            actor_id=ORG, user_id=JUDGE_USER, name="Eve on Discord", email="eve@example.com"
+        )
+    assert await services.judging.remove_judge(actor_id=ORG, judge_id=external.id) == 0
+    assert await services.judging.judge_of_email("eve@example.com") is None
+    back = await services.judging.add_judge(
+        actor_id=ORG, name="Eve Expert", email="eve@example.com", tags=["brand"]
+    )
+    assert back.id == external.id
+    assert back.active
+    assert back.tags == ("brand",)
+    assert [x.id for x in await services.judging.judges(include_removed=True)] == [external.id]
+
+
+async def test_a_judges_export_has_their_scores_and_erasure_removes_them(
+    services: Services, clock: FrozenClock
+) -> None:
+    contest, _, _ = await contest_with_entries(services, clock, 2)
+    judges = await add_judges(services, 2)
+    await open_round(services, contest, judges_per_entry=1)
+    await score_all(services, judges[0].id, 7)
+    data = await services.privacy.export(JUDGE_USER)
+    tables = data["tables"]
+    assert [r["name"] for r in tables["judges"]] == ["Judge 0"]
+    assert len(tables["judging_assignments"]) == 1
+    assert tables["judging_score_sheets"][0]["scores"] == dict.fromkeys(
+        ("feasibility", "innovation", "business_value"), 7
+    )
+    await services.privacy.delete(JUDGE_USER, actor_id=JUDGE_USER)
+    clock.advance(dt.timedelta(minutes=11))
+    assert [x.id for x in await services.judging.judges(include_removed=True)] == [judges[1].id]
+    again = (await services.privacy.export(JUDGE_USER))["tables"]
+    assert again["judges"] == []
+    assert again["judging_score_sheets"] == []
+
+
+async def test_a_normalizing_round_ranks_by_normalized_scores(
+    services: Services, clock: FrozenClock
+) -> None:
+    contest, _, entries = await contest_with_entries(services, clock, 4)
+    harsh, lenient = await add_judges(services, 2)
+    round_ = await open_round(services, contest, judges_per_entry=1, normalize=True)
+    mine = {t.entry.entry_id for t in await services.judging.queue(harsh.id)}
+    assert len(mine) == 2
+    harsh_scores = dict(zip(sorted(mine), (5, 3), strict=True))
+    theirs = sorted(set(entries) - mine)
+    lenient_scores = dict(zip(theirs, (8, 7), strict=True))
+    await score_all(services, harsh.id, harsh_scores)
+    await score_all(services, lenient.id, lenient_scores)
+    results = (await services.judging.results(round_.id)).results
+    # Without votes the README example's tie at the top is complete: a shared first place.
+    assert {r.entry_id for r in results if r.rank == 1} == {sorted(mine)[0], theirs[0]}
+    assert [r.rank for r in results] == [1, 1, 3, 3]
+    assert [r.tie_break for r in results] == ["shared"] * 4
+    assert round(results[0].normalized_score or 0, 4) == 7.6703

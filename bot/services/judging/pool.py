@@ -53,7 +53,7 @@ class JudgingPool(JudgingWork):
         """Add a Discord judge (``user_id``) or an external one (``email``). A removed judge
         added again comes back with the new tags and conflicts. Audited."""
         clean_name = " ".join(name.split())
-        clean_email = email.strip() if email else None
+        clean_email = email.strip().lower() if email and email.strip() else None
         if not 1 <= len(clean_name) <= 100:
             raise InvalidJudge()
         if clean_email is not None and (
@@ -66,9 +66,11 @@ class JudgingPool(JudgingWork):
         conflicts = sorted({int(t) for t in conflict_team_ids})
         now = self.clock.now()
         async with self.db.write() as conn:
-            found = await q.judge_by(conn, self.season, user_id=user_id)
-            if found is None and clean_email is not None:
-                found = await q.judge_by(conn, self.season, email=clean_email)
+            by_user = await q.judge_by(conn, self.season, user_id=user_id)
+            by_email = await q.judge_by(conn, self.season, email=clean_email)
+            if by_user is not None and by_email is not None and by_user.id != by_email.id:
+                raise JudgeExists(name=by_email.name, id=by_email.id)
+            found = by_user or by_email
             values = {
                 "name": clean_name,
                 "email": clean_email,

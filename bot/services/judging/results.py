@@ -29,6 +29,20 @@ def points_reference(round_id: int, entry_id: int) -> str:
     return f"judging:{round_id}:{entry_id}"
 
 
+def _results_posts(results: RoundResults, gallery: int | None) -> tuple[Publication, ...]:
+    """The one results post of a published round: to the contest's gallery channel, else
+    the configured gallery."""
+    return (
+        Publication(
+            results_key(results.round.id),
+            RESULTS_PUBLICATION,
+            results,
+            channel_id=gallery,
+            resource="channel:gallery",
+        ),
+    )
+
+
 class JudgingResults(JudgingWork):
     """Computes, publishes and shares a round's results."""
 
@@ -170,14 +184,19 @@ class JudgingResults(JudgingWork):
             )
             published = await self._results(conn, await self._round(conn, round_id))
         gallery = contest.gallery_channel_id if contest is not None else None
-        post = Publication(
-            results_key(round_id),
-            RESULTS_PUBLICATION,
-            published,
-            channel_id=gallery,
-            resource="channel:gallery",
-        )
-        return published, (post,)
+        return published, _results_posts(published, gallery)
+
+    async def results_posts(self, round_id: int) -> tuple[Publication, ...]:
+        """The results post of a published round (none before): what ``publish`` returned,
+        again, for sending a post a crash left unsent (its journal key makes it a no-op
+        once it is in the gallery)."""
+        async with self.db.read() as conn:
+            row = await self._round(conn, round_id)
+            if row.published_at is None:
+                return ()
+            contest = await contest_queries.get_contest(conn, row.contest_id)
+            published = await self._results(conn, row)
+        return _results_posts(published, contest.gallery_channel_id if contest else None)
 
     async def comments_for_team(self, team_id: int, round_id: int) -> list[str]:
         """The judges' comments on the team's entries in a published round, without the

@@ -7,7 +7,7 @@ correcting a mistake restores that week's totals.
 Caps (``[points.weekly_caps]``) limit what one source may give a team per week. Organizer
 sources (``award``, ``import``) are refused with a clear message when they would pass the
 cap; automatic sources (``AUTOMATIC_POINT_SOURCES`` in ``bot.config``: ``ugc``,
-``qa_attendance``) are trimmed to what the cap still allows.
+``qa_attendance``, ``judging``) are trimmed to what the cap still allows.
 """
 
 from __future__ import annotations
@@ -224,7 +224,8 @@ class LedgerService(PointsBase):
         user_id: int | None = None,
         actor_id: int | None = None,
     ) -> LedgerEntry | None:
-        """Add automatic points (``ugc``, ``qa_attendance``) inside the caller's transaction.
+        """Add automatic points (``ugc``, ``qa_attendance``, ``judging``) in the caller's
+        transaction.
 
         Idempotent by ``reference`` (e.g. ``contest:12:place:1``): a reference already in
         the ledger adds nothing. Trimmed to the source's weekly cap; returns None when
