@@ -84,7 +84,8 @@ REVEAL_HINT = N_(
 REVEALED = N_("The results are published.")
 REVEALED_UNPOSTED = N_(
     "The results are published (placing points credited), but this web-only process has no "
-    "Discord connection: the results post was not made."
+    "Discord connection: the results post was not made. Publishing the round again from "
+    "Discord posts it (once)."
 )
 LIVE_CONTROL = N_("Live final: running order")
 LIVE_START = N_("Start with the first entry")
