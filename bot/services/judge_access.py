@@ -260,8 +260,3 @@ class JudgeAccessService:
                     details={"reason": reason, "sessions": sessions, "links": links},
                 )
         return sessions + links
-
-    async def purge(self) -> int:
-        """Delete judge links and sessions that ended more than a day ago."""
-        async with self.db.write() as conn:
-            return await q.purge(conn, self.clock.now() - dt.timedelta(days=1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import judge_login_tokens, judge_sessions
@@ -141,21 +141,3 @@ async def withdraw_judge_links(conn: AsyncConnection, judge_id: int, at: dt.date
         )
     )
     return int(result.rowcount or 0)
-
-
-async def purge(conn: AsyncConnection, before: dt.datetime) -> int:
-    """Delete judge links and sessions that ended before ``before``; returns rows removed."""
-    links = await conn.execute(
-        delete(judge_login_tokens).where(judge_login_tokens.c.expires_at < before)
-    )
-    sessions = await conn.execute(
-        delete(judge_sessions).where(
-            or_(
-                judge_sessions.c.expires_at < before,
-                and_(
-                    judge_sessions.c.revoked_at.is_not(None), judge_sessions.c.revoked_at < before
-                ),
-            )
-        )
-    )
-    return int(links.rowcount or 0) + int(sessions.rowcount or 0)

@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
+from bot.services.judge_access import JudgeNotActive
 from bot.services.judging import Judge, JudgeTask, Round
 from tests.web.conftest import Web
 
@@ -144,14 +147,8 @@ async def test_a_removed_judge_gets_no_link_and_loses_the_session_at_the_next_re
     assert response.headers["Location"] == "/judge/signin"
     ended = await web.services.audit.recent(limit=1)
     assert ended[0].action == "judging.web_access_ended"
-    from bot.services.judge_access import JudgeNotActive
-
-    try:
+    with pytest.raises(JudgeNotActive):
         await web.services.judge_access.issue_link(actor_id=ORGANIZER, judge_id=judges[0].id)
-    except JudgeNotActive:
-        pass
-    else:  # pragma: no cover - the assertion
-        raise AssertionError("a removed judge got a link")
 
 
 # -- the list and the materials ------------------------------------------------------------
