@@ -158,10 +158,10 @@ async def home(request: web.Request) -> web.StreamResponse:
     )
 
 
-def editable(request: web.Request, task: JudgeTask) -> bool:
-    """True while the task's round is open and before its deadline."""
-    now = site_of(request).services.clock.now()
-    return task.round.status == "open" and now < task.round.deadline
+def editable(task: JudgeTask) -> bool:
+    """True while the task's round is open: scores stay editable until it closes (the
+    deadline is when organizers mean to close it; the service decides)."""
+    return task.round.status == "open"
 
 
 async def _task_or_404(request: web.Request, session: JudgeSession) -> JudgeTask | None:
@@ -202,7 +202,7 @@ def task_page(
         comment=comment,
         errors=errors or [],
         saved=saved,
-        editable=editable(request, task),
+        editable=editable(task),
         criterion_name=lambda c: c.label(request_locale(request)[0]),
         status_text=STATUS_TEXT,
         share_comments=site_of(request).services.competition.judging.share_comments,

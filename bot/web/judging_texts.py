@@ -17,9 +17,11 @@ CONTINUE_LINK = N_("Open the judge portal")
 SIGNED_IN_AS = N_("Signed in as judge {name}. Session ends {time}.")
 SIGN_OUT = N_("Sign out")
 SIGNED_OUT = N_("You are signed out of the judge portal.")
-NO_TASKS = N_("No entries are assigned to you yet.")
+NO_TASKS = N_(
+    "You have no entries to score now: none are assigned to you yet, or their rounds have closed."
+)
 ROUND_HEADING = N_("{round} · deadline {time}")
-ROUND_STATE_OPEN = N_("open: scores can be edited until the deadline")
+ROUND_STATE_OPEN = N_("open: scores can be edited until the round closes")
 ROUND_STATE_CLOSED = N_("closed: scores are final")
 ROUND_STATE_PUBLISHED = N_("results published")
 ROUND_STATE_DRAFT = N_("not open yet")

@@ -260,12 +260,14 @@ async def test_submit_without_every_criterion_is_refused(web: Web):
     assert "Score every criterion" in page
 
 
-async def test_after_the_round_closes_the_entry_is_read_only_and_saving_is_refused(web: Web):
+async def test_the_entry_is_editable_until_the_round_closes_then_read_only(web: Web):
     opened, judges = await judging_round(web)
     await sign_in(web, judges[0].id)
     task = await first_task(web, judges[0])
     path = f"/judge/tasks/{task.assignment.id}"
+    web.clock.advance(dt.timedelta(days=4))  # past the deadline: open until closed
     before = await (await web.client.get(path)).text()
+    assert "Save draft" in before
     csrf = csrf_of(before)
     await web.services.judging.close_round(actor_id=ORGANIZER, round_id=opened.id)
     page = await (await web.client.get(path)).text()
