@@ -1,5 +1,6 @@
-"""``/admin/judging``: the organizers' judging page: per-judge and per-entry progress of a
-round and its results (a preview until published), on the dashboard's session."""
+"""``/admin/judging``: the organizers' judging page on the dashboard's session: the judges
+(with a sign-in link to issue for each), a round's progress per judge and per entry, and
+its results (a preview until published)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.errors import PodiumError
 from bot.services.judging import TIE_BREAKS
 from bot.web import judging_texts as J
 from bot.web import texts
-from bot.web.admin import NO_STORE, current_session
+from bot.web.admin import NO_STORE, _checked_form, current_session
 from bot.web.guard import parse_id
-from bot.web.judging import ROUND_STATE_TEXT
+from bot.web.judging import ROUND_STATE_TEXT, message
 from bot.web.render import render, site_of
 
 
@@ -56,6 +58,7 @@ async def judging_page(request: web.Request) -> web.StreamResponse:
         progress=progress,
         results=results,
         live=live,
+        pool=await judging.judges(),
         state_text=ROUND_STATE_TEXT,
         tie_breaks=TIE_BREAKS,
         **live_context,
@@ -65,6 +68,29 @@ async def judging_page(request: web.Request) -> web.StreamResponse:
     return _private(response)
 
 
+async def judge_link(request: web.Request) -> web.StreamResponse:
+    """Issue a judge portal sign-in link for a judge (CSRF-checked, audited) and show it
+    once, to copy into an e-mail to an external judge."""
+    checked = await _checked_form(request)
+    if isinstance(checked, web.Response):
+        return checked
+    judge_id = parse_id(request.match_info["judge_id"])
+    if judge_id is None:
+        raise web.HTTPNotFound()
+    services = site_of(request).services
+    try:
+        link = await services.judge_access.issue_link(
+            actor_id=checked.user_id, judge_id=judge_id, via="dashboard"
+        )
+        judge = await services.judging.judge(judge_id)
+    except PodiumError as error:
+        return message(request, 400, error.message, **error.params)
+    response = render(request, "admin_judge_link.html", J=J, link=link, judge=judge)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return _private(response)
+
+
 def add_routes(app: web.Application) -> None:
-    """Register ``/admin/judging``."""
+    """Register ``/admin/judging`` and its judge sign-in links."""
     app.router.add_get("/admin/judging", judging_page)
+    app.router.add_post("/admin/judging/judges/{judge_id}/link", judge_link)

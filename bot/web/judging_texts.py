@@ -104,3 +104,14 @@ LIVE_ATTACH = N_("Use this session")
 LIVE_FINISHED = N_("Every entry has presented.")
 LIVE_SCORE = N_("Score this entry")
 LIVE_NOT_YOURS = N_("You do not score this entry.")
+JUDGES_HEADING = N_("Judges")
+NO_JUDGES = N_("No judges yet. Organizers add them with /judging in Discord.")
+COL_TAGS = N_("Expertise")
+COL_SIGN_IN = N_("Judge portal")
+ISSUE_LINK = N_("Get a sign-in link")
+JUDGE_LINK_TITLE = N_("Sign-in link for {name}")
+JUDGE_LINK_TEXT = N_(
+    "Send this link to the judge privately (e-mail, say). It signs them in to the judge "
+    "portal once, until {time}; it is shown only now."
+)
+BACK_TO_JUDGING = N_("Back to judging")

@@ -169,3 +169,41 @@ async def test_a_round_that_is_not_live_cannot_be_tied_to_a_session(web: Web):
     assert response.status == 400
     assert "is not a live final" in await response.text()
     assert await web.services.judging_live.live(opened.id) is None
+
+
+async def test_an_organizer_gets_a_judge_link_on_the_dashboard_that_signs_the_judge_in(web: Web):
+    _, csrf = await dashboard_form(web)
+    empty = await (await web.client.get("/admin/judging")).text()
+    assert "No judging rounds yet" in empty
+    assert "No judges yet" in empty
+    _, judges = await judging_round(web)
+    page = await (await web.client.get("/admin/judging")).text()
+    assert f'action="/admin/judging/judges/{judges[0].id}/link"' in page
+    response = await web.client.post(
+        f"/admin/judging/judges/{judges[0].id}/link",
+        data={"csrf_token": csrf},
+        headers={"Origin": origin(web)},
+    )
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    shown = await response.text()
+    match = re.search(r'value="(http[^"]+/judge/login\?token=[^"]+)"', shown)
+    assert match is not None
+    issued = await web.services.audit.recent(limit=1)
+    assert (issued[0].action, issued[0].actor_id) == ("judging.link_issued", ORGANIZER)
+    token = match.group(1).split("token=")[1]
+    login = await web.client.get("/judge/login", params={"token": token}, allow_redirects=False)
+    assert login.status == 303
+    forged = await web.client.post(
+        f"/admin/judging/judges/{judges[0].id}/link",
+        data={"csrf_token": "forged"},
+        headers={"Origin": origin(web)},
+    )
+    assert forged.status == 403
+    unknown = await web.client.post(
+        "/admin/judging/judges/999999/link",
+        data={"csrf_token": csrf},
+        headers={"Origin": origin(web)},
+    )
+    assert unknown.status == 400
+    assert "There is no judge #999999" in await unknown.text()
