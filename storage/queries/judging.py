@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.dialect import upsertable_insert
 from storage.schema import (
     contests,
     judges,
@@ -316,34 +317,68 @@ async def insert_assignments(conn: AsyncConnection, rows: list[dict[str, Any]]) 
         await conn.execute(insert(judging_assignments), rows)
 
 
+_ASSIGNMENT_COLUMNS = [
+    judging_assignments.c.id,
+    judging_assignments.c.round_id,
+    judging_assignments.c.submission_id,
+    judging_assignments.c.judge_id,
+    judging_assignments.c.status,
+]
+
+
 async def round_assignments(conn: AsyncConnection, round_id: int) -> list[AssignmentRow]:
     rows = await conn.execute(
-        select(judging_assignments)
+        select(*_ASSIGNMENT_COLUMNS)
         .where(judging_assignments.c.round_id == round_id)
         .order_by(judging_assignments.c.id)
     )
-    return [_fields(AssignmentRow, r._mapping) for r in rows]
+    return [AssignmentRow(*r) for r in rows]
+
+
+async def submitted_scores(
+    conn: AsyncConnection, round_id: int
+) -> list[tuple[int, int, dict[str, int]]]:
+    """(judge id, submission id, scores) of the round's submitted sheets on current
+    (submitted, not withdrawn) assignments, in assignment order."""
+    rows = await conn.execute(
+        select(
+            judging_assignments.c.judge_id,
+            judging_assignments.c.submission_id,
+            judging_score_sheets.c.scores,
+        )
+        .join(
+            judging_score_sheets,
+            judging_score_sheets.c.assignment_id == judging_assignments.c.id,
+        )
+        .where(
+            judging_assignments.c.round_id == round_id,
+            judging_assignments.c.status == "submitted",
+            judging_score_sheets.c.submitted_at.is_not(None),
+        )
+        .order_by(judging_assignments.c.id)
+    )
+    return [(int(j), int(s), {str(k): int(v) for k, v in scores.items()}) for j, s, scores in rows]
 
 
 async def judge_assignments(
     conn: AsyncConnection, judge_id: int, round_id: int | None = None
 ) -> list[AssignmentRow]:
-    stmt = select(judging_assignments).where(
+    stmt = select(*_ASSIGNMENT_COLUMNS).where(
         judging_assignments.c.judge_id == judge_id, judging_assignments.c.status != "withdrawn"
     )
     if round_id is not None:
         stmt = stmt.where(judging_assignments.c.round_id == round_id)
     rows = await conn.execute(stmt.order_by(judging_assignments.c.id))
-    return [_fields(AssignmentRow, r._mapping) for r in rows]
+    return [AssignmentRow(*r) for r in rows]
 
 
 async def get_assignment(conn: AsyncConnection, assignment_id: int) -> AssignmentRow | None:
     row = (
         await conn.execute(
-            select(judging_assignments).where(judging_assignments.c.id == assignment_id)
+            select(*_ASSIGNMENT_COLUMNS).where(judging_assignments.c.id == assignment_id)
         )
     ).first()
-    return _fields(AssignmentRow, row._mapping) if row else None
+    return AssignmentRow(*row) if row else None
 
 
 async def set_assignment(conn: AsyncConnection, assignment_id: int, **values: Any) -> None:
@@ -364,16 +399,16 @@ async def get_sheet(conn: AsyncConnection, assignment_id: int) -> SheetRow | Non
 
 
 async def put_sheet(conn: AsyncConnection, assignment_id: int, **values: Any) -> None:
-    """Insert or replace an assignment's sheet (the caller holds the write lock)."""
-    updated = await conn.execute(
-        update(judging_score_sheets)
-        .where(judging_score_sheets.c.assignment_id == assignment_id)
-        .values(values)
+    """Insert or replace an assignment's sheet (an upsert: two writers cannot both insert)."""
+    stmt = upsertable_insert(conn, judging_score_sheets).values(
+        assignment_id=assignment_id, **values
     )
-    if not updated.rowcount:
-        await conn.execute(
-            insert(judging_score_sheets).values(assignment_id=assignment_id, **values)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[judging_score_sheets.c.assignment_id],
+            set_={k: stmt.excluded[k] for k in values},
         )
+    )
 
 
 async def round_sheets(conn: AsyncConnection, round_id: int) -> dict[int, SheetRow]:

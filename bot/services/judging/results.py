@@ -51,16 +51,10 @@ class JudgingResults(JudgingWork):
     async def _sheet_scores(self, conn: AsyncConnection, row: q.RoundRow) -> list[SheetScore]:
         """Scores of the round's submitted sheets on assignments still current."""
         rubric = rubric_from_json(row.rubric)
-        sheets = await q.round_sheets(conn, row.id)
-        result = []
-        for a in await q.round_assignments(conn, row.id):
-            sheet = sheets.get(a.id)
-            if a.status != "submitted" or sheet is None or sheet.submitted_at is None:
-                continue
-            result.append(
-                SheetScore(a.judge_id, a.submission_id, sheet_score(sheet.scores, rubric))
-            )
-        return result
+        return [
+            SheetScore(judge_id, entry_id, sheet_score(scores, rubric))
+            for judge_id, entry_id, scores in await q.submitted_scores(conn, row.id)
+        ]
 
     async def _is_last_round(self, conn: AsyncConnection, row: q.RoundRow) -> bool:
         return await q.next_ordinal(conn, row.contest_id) == row.ordinal + 1

@@ -161,7 +161,10 @@ class JudgingRounds(JudgingResults, JudgingReminders):
                 seed=row.seed,
             )
             users = {j.id: j.user_id for j in await q.season_judges(conn, self.season)}
-            await q.set_round_status(conn, round_id, expected="draft", status="open", opened_at=now)
+            if not await q.set_round_status(
+                conn, round_id, expected="draft", status="open", opened_at=now
+            ):  # another writer opened it since the read above (PostgreSQL)
+                raise RoundNotDraft(id=round_id)
             await q.add_round_entries(conn, round_id, [e.submission_id for e in entries])
             await q.insert_assignments(
                 conn,
