@@ -102,9 +102,13 @@ async def checked_form(
     return session, form
 
 
-def _signin_redirect(request: web.Request) -> web.StreamResponse:
+def signin_redirect(request: web.Request, target: str = "/judge") -> web.StreamResponse:
+    """Without a judge session: 302 to the sign-in page, except on a navigation arriving
+    from another site (a click on the link in an e-mail followed by our 303), where the
+    SameSite=Strict cookie is not sent: the page re-navigates once from this site to
+    ``target`` (a path this module builds, never one taken from the request)."""
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        return page(request, "judge_continue.html", target=request.path)
+        return page(request, "judge_continue.html", target=target)
     return private(web.Response(status=302, headers={"Location": "/judge/signin"}))
 
 
@@ -139,7 +143,7 @@ async def home(request: web.Request) -> web.StreamResponse:
     """The judge's entries per round, with their status."""
     session = await current_judge(request)
     if session is None:
-        return _signin_redirect(request)
+        return signin_redirect(request)
     judging = site_of(request).services.judging
     judge = await judging.judge(session.judge_id)
     rounds: dict[int, tuple[Any, list[JudgeTask]]] = {}
@@ -213,7 +217,10 @@ async def task_view(request: web.Request) -> web.StreamResponse:
     """One entry: its materials and the judge's scoring form (read-only once closed)."""
     session = await current_judge(request)
     if session is None:
-        return _signin_redirect(request)
+        assignment_id = parse_id(request.match_info["assignment_id"])
+        return signin_redirect(
+            request, f"/judge/tasks/{assignment_id}" if assignment_id is not None else "/judge"
+        )
     task = await _task_or_404(request, session)
     if task is None:
         raise web.HTTPNotFound()

@@ -20,9 +20,10 @@ REFRESH_SECONDS = 15
 async def judge_live(request: web.Request) -> web.StreamResponse:
     """The entry on stage of a live round, for a signed-in judge."""
     session = await judging.current_judge(request)
-    if session is None:
-        return judging.private(web.Response(status=302, headers={"Location": "/judge/signin"}))
     round_id = parse_id(request.match_info["round_id"])
+    if session is None:
+        target = f"/judge/live/{round_id}" if round_id is not None else "/judge"
+        return judging.signin_redirect(request, target)
     if round_id is None:
         raise web.HTTPNotFound()
     services = site_of(request).services

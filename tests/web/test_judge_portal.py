@@ -312,3 +312,14 @@ async def test_signing_out_ends_the_judge_session(web: Web):
     assert response.status == 200
     assert "signed out" in await response.text()
     assert (await web.client.get("/judge", allow_redirects=False)).status == 302
+
+
+async def test_arriving_from_an_e_mail_link_re_navigates_once_from_this_site(web: Web):
+    response = await web.client.get(
+        "/judge/tasks/12", headers={"Sec-Fetch-Site": "cross-site"}, allow_redirects=False
+    )
+    assert response.status == 200
+    assert 'content="0;url=/judge/tasks/12?again=1"' in await response.text()
+    plain = await web.client.get("/judge/tasks/12", allow_redirects=False)
+    assert plain.status == 302
+    assert plain.headers["Location"] == "/judge/signin"
