@@ -57,6 +57,9 @@ def judging_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JudgingSi
         result = site.podium("judge-link", "--judge", str(judge_id), "--by", "1")
         assert result.returncode == 0, result.stderr
         links.append(result.stdout.strip())
+    organizer = site.podium("dashboard-link", "--user", "1")
+    assert organizer.returncode == 0, organizer.stderr
+    site.links[("organizer",)] = [organizer.stdout.strip()]
     with serve(site):
         yield JudgingSite(site, judge_id, round_id, links)
 
@@ -176,3 +179,19 @@ def test_an_out_of_scale_score_is_refused_in_chinese_and_the_link_works_once(
         assert response.status == 403
     finally:
         context.close()
+
+
+def test_the_organizer_sees_the_judges_progress_and_the_preview(
+    judging_site: JudgingSite, page: Any
+):
+    site = judging_site.site
+    page.goto(site.link("organizer"))
+    page.goto(site.base_url + "/admin/judging")
+    assert page.locator("h1").inner_text() == "Judging"
+    assert "Ada Lovelace" in page.inner_text("#judges")
+    per_judge = page.inner_text("#per-judge")
+    assert "Ada Lovelace" in per_judge
+    assert "6" in per_judge  # six entries assigned
+    assert page.locator("#per-entry tbody tr").count() == 6
+    assert "Results preview" in page.inner_text("#results")
+    shot(page, "admin-judging.png")
