@@ -207,3 +207,24 @@ async def test_an_organizer_gets_a_judge_link_on_the_dashboard_that_signs_the_ju
     )
     assert unknown.status == 400
     assert "There is no judge #999999" in await unknown.text()
+
+
+async def test_a_draft_live_round_shows_empty_progress_and_the_session_choice(web: Web):
+    judging = web.services.judging
+    await judging.add_judge(actor_id=ORGANIZER, name="Solo", email="solo@example.com")
+    assert web.report.contest_id is not None
+    draft = await judging.create_round(
+        actor_id=ORGANIZER,
+        contest=web.report.contest_id,
+        name="Roadshow",
+        deadline=web.clock.now() + dt.timedelta(days=2),
+        live=True,
+    )
+    await dashboard_form(web)
+    response = await web.client.get("/admin/judging", params={"round": draft.id, "lang": "zh"})
+    assert response.status == 200
+    page = await response.text()
+    assert "尚未开放" in page  # not open yet
+    assert f'action="/admin/judging/{draft.id}/live"' in page
+    assert f'action="/admin/judging/{draft.id}/reveal"' not in page
+    assert "还没有已提交的评分" in page  # no submitted scores yet
