@@ -9,7 +9,8 @@ Measures, in one run:
   written in one transaction);
 - ``JudgingService.results`` (a handful of set queries, then the pure ranking) against a
   naive results pass with per-entry queries (its assignments, each sheet, its vote count)
-  feeding the same ranking, with and without normalization.
+  feeding the same ranking, with and without normalization;
+- a judge's ``queue`` (a few queries per round) against reading their tasks one at a time.
 Prints medians and the ratios to the baselines measured in the same run. Figures, not a
 test: it never fails on timing.
 
@@ -339,6 +340,19 @@ async def main(n_entries: int, n_judges: int, k: int, runs: int) -> None:
                     select(func.count()).select_from(judging_entries)
                 )
             print(f"  (round entries: {entries_in_round})")
+            judge = (await services.judging.judges())[0]
+            tasks = await services.judging.queue(judge.id)
+
+            async def one_by_one() -> None:
+                for task in tasks:
+                    await services.judging.task(judge.id, task.assignment.id)
+
+            fast_ms = statistics.median(await timed(lambda: services.judging.queue(judge.id), runs))
+            slow_ms = statistics.median(await timed(one_by_one, runs))
+            print(
+                f"queue of one judge ({len(tasks)} tasks): median {fast_ms:.0f} ms; one task at "
+                f"a time: median {slow_ms:.0f} ms; one at a time / queue = {slow_ms / fast_ms:.1f}x"
+            )
         finally:
             await db.dispose()
 

@@ -298,16 +298,20 @@ async def add_round_entries(
         )
 
 
-async def round_entries(conn: AsyncConnection, round_id: int) -> list[EntryRow]:
-    """The entries a round judges, in their round order."""
-    rows = await conn.execute(
+async def round_entries(
+    conn: AsyncConnection, round_id: int, submission_ids: Sequence[int] | None = None
+) -> list[EntryRow]:
+    """The entries a round judges (only ``submission_ids`` when given), in round order."""
+    stmt = (
         select(*_ENTRY_COLUMNS, judging_entries.c.position)
         .select_from(judging_entries)
         .join(submissions, submissions.c.id == judging_entries.c.submission_id)
         .join(teams, teams.c.id == submissions.c.team_id)
         .where(judging_entries.c.round_id == round_id)
-        .order_by(judging_entries.c.position)
     )
+    if submission_ids is not None:
+        stmt = stmt.where(judging_entries.c.submission_id.in_(list(submission_ids)))
+    rows = await conn.execute(stmt.order_by(judging_entries.c.position))
     return [EntryRow(**r._mapping) for r in rows]
 
 
@@ -396,6 +400,18 @@ async def get_sheet(conn: AsyncConnection, assignment_id: int) -> SheetRow | Non
         )
     ).first()
     return _sheet(row._mapping) if row else None
+
+
+async def sheets_of(conn: AsyncConnection, assignment_ids: Sequence[int]) -> dict[int, SheetRow]:
+    """The sheets of some assignments, by assignment id (assignments without one absent)."""
+    if not assignment_ids:
+        return {}
+    rows = await conn.execute(
+        select(judging_score_sheets).where(
+            judging_score_sheets.c.assignment_id.in_(list(assignment_ids))
+        )
+    )
+    return {int(r.assignment_id): _sheet(r._mapping) for r in rows}
 
 
 async def put_sheet(conn: AsyncConnection, assignment_id: int, **values: Any) -> None:

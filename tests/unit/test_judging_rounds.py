@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from bot.clock import FrozenClock
 from bot.scheduler import Job
@@ -77,19 +77,32 @@ async def test_removing_a_judge_is_refused_when_an_entry_would_lack_judges(
     assert [p.assigned for p in progress.judges] == [2, 2]
 
 
-async def test_a_new_declared_conflict_moves_the_judges_unfinished_work_on_that_team(
+async def test_a_new_declared_conflict_moves_the_judges_work_on_that_team(
     services: Services, clock: FrozenClock
 ) -> None:
     contest, _, _ = await contest_with_entries(services, clock, 3)
     judges = await add_judges(services, 3)
-    await open_round(services, contest, judges_per_entry=2)
+    round_ = await open_round(services, contest, judges_per_entry=2)
     mine = await services.judging.queue(judges[0].id)
-    team = mine[0].entry.team_id
-    updated = await services.judging.update_judge(
-        actor_id=ORG, judge_id=judges[0].id, conflict_team_ids=[team]
+    submitted, unfinished = mine[0], mine[1]
+    await services.judging.submit(
+        judge_id=judges[0].id,
+        assignment_id=submitted.assignment.id,
+        scores=dict.fromkeys(submitted.round.rubric.keys, 9),
+        comment=None,
     )
-    assert updated.conflict_team_ids == (team,)
-    assert team not in {t.entry.team_id for t in await services.judging.queue(judges[0].id)}
+    teams_now = [submitted.entry.team_id, unfinished.entry.team_id]
+    updated = await services.judging.update_judge(
+        actor_id=ORG, judge_id=judges[0].id, conflict_team_ids=teams_now
+    )
+    assert updated.conflict_team_ids == tuple(sorted(teams_now))
+    left = {t.entry.team_id for t in await services.judging.queue(judges[0].id)}
+    assert left.isdisjoint(teams_now)
+    # The sheet scored before the conflict was declared no longer counts.
+    results = await services.judging.results(round_.id)
+    assert sum(r.sheets for r in results.results) == 0
+    progress = await services.judging.progress(round_.id)
+    assert all(e.assigned == 2 for e in progress.entries)
 
 
 async def test_hand_reassigning_checks_conflicts_and_is_audited(
@@ -280,3 +293,25 @@ async def test_teams_read_comments_without_names_only_when_shared_and_published(
     assert await services.judging.comments_for_team(teams[0], round_.id) == [
         "Sharpen the pricing section."
     ]
+
+
+async def test_reminder_jobs_lost_in_a_crash_are_scheduled_again_at_start(
+    services: Services, clock: FrozenClock
+) -> None:
+    contest, _, _ = await contest_with_entries(services, clock, 2)
+    await add_judges(services, 2)
+    round_ = await open_round(services, contest, judges_per_entry=1)
+    async with services.db.write() as conn:
+        await conn.execute(delete(scheduled_jobs).where(scheduled_jobs.c.kind == j.REMINDER_JOB))
+    assert await services.judging.ensure_jobs() == 2
+    assert await services.judging.ensure_jobs() == 2  # idempotent: still one row per window
+    async with services.db.read() as conn:
+        keys = sorted(
+            k
+            for (k,) in await conn.execute(
+                select(scheduled_jobs.c.key).where(scheduled_jobs.c.kind == j.REMINDER_JOB)
+            )
+        )
+    assert keys == [j.reminder_key(round_.id, "final"), j.reminder_key(round_.id, "midway")]
+    await services.judging.close_round(actor_id=ORG, round_id=round_.id)
+    assert await services.judging.ensure_jobs() == 0

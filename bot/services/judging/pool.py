@@ -118,8 +118,9 @@ class JudgingPool(JudgingWork):
         tags: Iterable[str] | None = None,
         conflict_team_ids: Iterable[int] | None = None,
     ) -> Judge:
-        """Change a judge's tags or declared conflicts. Unfinished work in open rounds that
-        the new conflicts forbid goes to other judges. Audited."""
+        """Change a judge's tags or declared conflicts. Their work in open rounds that the
+        new conflicts forbid goes to other judges (a sheet already submitted there no
+        longer counts). Audited."""
         async with self.db.write() as conn:
             row = await self._judge(conn, judge_id)
             values: dict[str, object] = {"updated_at": self.clock.now()}
@@ -132,7 +133,9 @@ class JudgingPool(JudgingWork):
             if conflict_team_ids is not None and row.active:
                 updated = await self._judge(conn, judge_id)
                 conflicts = await self._conflicts_of(conn, updated)
-                moved = await self._withdraw_work(conn, judge_id, conflicts.__contains__)
+                moved = await self._withdraw_work(
+                    conn, judge_id, conflicts.__contains__, finished_too=True
+                )
             await self.audit.record(
                 conn,
                 actor_id=actor_id,
@@ -161,10 +164,17 @@ class JudgingPool(JudgingWork):
         return moved
 
     async def _withdraw_work(
-        self, conn: AsyncConnection, judge_id: int, forbidden: Callable[[int], bool]
+        self,
+        conn: AsyncConnection,
+        judge_id: int,
+        forbidden: Callable[[int], bool],
+        *,
+        finished_too: bool = False,
     ) -> int:
-        """Reassign the judge's unfinished work in open rounds on entries whose team
+        """Reassign the judge's unfinished work (and submitted sheets when
+        ``finished_too``: a conflict voids them) in open rounds on entries whose team
         ``forbidden(team_id)`` says they may not judge."""
+        statuses = (*UNFINISHED, "submitted") if finished_too else UNFINISHED
         moved = 0
         for round_row in await q.open_rounds(conn):
             found = await q.get_round(conn, round_row.id)
@@ -174,7 +184,7 @@ class JudgingPool(JudgingWork):
             withdraw = [
                 a
                 for a in await q.judge_assignments(conn, judge_id, round_row.id)
-                if a.status in UNFINISHED
+                if a.status in statuses
                 and a.submission_id in entries
                 and forbidden(entries[a.submission_id].team_id)
             ]

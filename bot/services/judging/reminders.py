@@ -99,6 +99,29 @@ class JudgingReminders(JudgingWork):
                 REMINDER_JOB, key, when, {"round_id": round_id, "window": window}
             )
 
+    async def ensure_jobs(self) -> int:
+        """Schedule the reminders of every open round of the season (idempotent: a window
+        that ran is not scheduled again); call at start, so a crash between opening a round
+        and scheduling its reminders loses none. Returns how many were scheduled."""
+        async with self.db.read() as conn:
+            rows = [
+                r
+                for r in await q.open_rounds(conn)
+                if (found := await q.get_round(conn, r.id)) is not None and found[1] == self.season
+            ]
+        count = 0
+        for row in rows:
+            opened = row.opened_at or row.deadline
+            plan = self._reminder_plan(row.id, opened, row.deadline)
+            for key, when in plan:
+                if when > self.clock.now():
+                    window = key.rsplit(":", 1)[1]
+                    await self.scheduler.schedule(
+                        REMINDER_JOB, key, when, {"round_id": row.id, "window": window}
+                    )
+                    count += 1
+        return count
+
     async def _cancel_reminders(self, round_id: int) -> None:
         for window in (MIDWAY, FINAL):
             await self.scheduler.cancel(reminder_key(round_id, window))

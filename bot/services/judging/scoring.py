@@ -91,6 +91,29 @@ class Weights:
     normalize: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """An entry with its scores, before ranking."""
+
+    entry: EntryInput
+    judge_score: float | None
+    normalized_score: float | None
+    used: float | None
+    sheets: int
+    share: float
+    final: float
+
+    @property
+    def key(self) -> tuple[float, float, int, float]:
+        """The tie rule's order, smallest first: final, judge score used, sheets, share."""
+        return (
+            -round(self.final, DIGITS),
+            -round(self.used if self.used is not None else -1.0, DIGITS),
+            -self.sheets,
+            -round(self.share, DIGITS),
+        )
+
+
 def rank_entries(
     entries: Sequence[EntryInput],
     sheets: Sequence[SheetScore],
@@ -113,61 +136,50 @@ def rank_entries(
     span = weights.scale_max - weights.scale_min
     rows = []
     for entry in entries:
-        judge_score = statistics.fmean(raw[entry.entry_id]) if raw[entry.entry_id] else None
-        normalized_score = (
-            statistics.fmean(adjusted[entry.entry_id]) if adjusted[entry.entry_id] else None
-        )
+        mine, theirs = raw[entry.entry_id], adjusted[entry.entry_id]
+        judge_score = statistics.fmean(mine) if mine else None
+        normalized_score = statistics.fmean(theirs) if theirs else None
         used = normalized_score if weights.normalize else judge_score
         scaled = (used - weights.scale_min) / span if used is not None else 0.0
         share = entry.votes / total_votes if total_votes > 0 else 0.0
         final = weights.judge_weight * scaled + weights.community_weight * share
-        rows.append((entry, judge_score, normalized_score, used, share, final))
-
-    def key(row: tuple) -> tuple:  # type: ignore[type-arg]
-        entry, _, _, used, share, final = row
-        return (
-            -round(final, DIGITS),
-            -round(used if used is not None else -1.0, DIGITS),
-            -len(raw[entry.entry_id]),
-            -round(share, DIGITS),
-        )
-
-    rows.sort(key=lambda r: (key(r), r[0].position, r[0].entry_id))
-    keys = [key(r) for r in rows]
+        rows.append(_Scored(entry, judge_score, normalized_score, used, len(mine), share, final))
+    rows.sort(key=lambda r: (r.key, r.entry.position, r.entry.entry_id))
     results: list[EntryResult] = []
     rank = 0
     for index, row in enumerate(rows):
-        entry, judge_score, normalized_score, _, share, final = row
-        if index == 0 or keys[index] != keys[index - 1]:
+        if index == 0 or row.key != rows[index - 1].key:
             rank = index + 1
         tie = None
         for other in (index - 1, index + 1):
-            if 0 <= other < len(rows) and keys[other][0] == keys[index][0]:
-                tie = _tie_break(keys[index], keys[other])
+            if 0 <= other < len(rows) and rows[other].key[0] == row.key[0]:
+                tie = _tie_break(row.key, rows[other].key)
                 break
         points = 0
-        if final > 0 and rank <= len(placing_points):
+        if row.final > 0 and rank <= len(placing_points):
             points = placing_points[rank - 1]
         results.append(
             EntryResult(
                 rank=rank,
-                entry_id=entry.entry_id,
-                team_id=entry.team_id,
-                team_name=entry.team_name,
-                judge_score=judge_score,
-                normalized_score=normalized_score,
-                vote_share=share,
-                final=final,
+                entry_id=row.entry.entry_id,
+                team_id=row.entry.team_id,
+                team_name=row.entry.team_name,
+                judge_score=row.judge_score,
+                normalized_score=row.normalized_score,
+                vote_share=row.share,
+                final=row.final,
                 tie_break=tie,
-                sheets=len(raw[entry.entry_id]),
-                title=entry.title,
+                sheets=row.sheets,
+                title=row.entry.title,
                 points=points,
             )
         )
     return results
 
 
-def _tie_break(mine: tuple, other: tuple) -> str:  # type: ignore[type-arg]
+def _tie_break(
+    mine: tuple[float, float, int, float], other: tuple[float, float, int, float]
+) -> str:
     """What separated two entries with the same final: the first criterion that differs."""
     for code, position in (("judge_score", 1), ("sheets", 2), ("vote_share", 3)):
         if mine[position] != other[position]:

@@ -62,28 +62,46 @@ class JudgingSheets(JudgingWork):
 
     __slots__ = ()
 
-    async def _task(self, conn: AsyncConnection, a: q.AssignmentRow) -> JudgeTask:
-        row = await self._round(conn, a.round_id)
-        entries = {e.submission_id: e for e in await q.round_entries(conn, a.round_id)}
-        sheet = await q.get_sheet(conn, a.id)
-        return JudgeTask(
-            to_assignment(a),
-            to_round(row),
-            to_materials(entries[a.submission_id]),
-            to_sheet(sheet) if sheet is not None else None,
-        )
+    async def _tasks(
+        self, conn: AsyncConnection, assignments: list[q.AssignmentRow], *, open_only: bool
+    ) -> list[JudgeTask]:
+        """Tasks of assignments (of rounds this season; open ones only when asked), with a
+        few queries per round whatever the number of assignments."""
+        by_round: dict[int, list[q.AssignmentRow]] = {}
+        for a in assignments:
+            by_round.setdefault(a.round_id, []).append(a)
+        sheets = await q.sheets_of(conn, [a.id for a in assignments])
+        tasks = []
+        for round_id, mine in by_round.items():
+            found = await q.get_round(conn, round_id)
+            if found is None or found[1] != self.season:
+                continue
+            if open_only and found[0].status != "open":
+                continue
+            round_ = to_round(found[0])
+            entries = {
+                e.submission_id: e
+                for e in await q.round_entries(conn, round_id, [a.submission_id for a in mine])
+            }
+            for a in mine:
+                sheet = sheets.get(a.id)
+                tasks.append(
+                    JudgeTask(
+                        to_assignment(a),
+                        round_,
+                        to_materials(entries[a.submission_id]),
+                        to_sheet(sheet) if sheet is not None else None,
+                    )
+                )
+        return tasks
 
     async def queue(self, judge_id: int, round_id: int | None = None) -> list[JudgeTask]:
         """The judge's work in open rounds: unfinished first (earliest deadline first),
         then submitted sheets they may still edit."""
         async with self.db.read() as conn:
             await self._judge(conn, judge_id)
-            tasks = []
-            for a in await q.judge_assignments(conn, judge_id, round_id):
-                found = await q.get_round(conn, a.round_id)
-                if found is None or found[0].status != "open" or found[1] != self.season:
-                    continue
-                tasks.append(await self._task(conn, a))
+            assignments = await q.judge_assignments(conn, judge_id, round_id)
+            tasks = await self._tasks(conn, assignments, open_only=True)
         tasks.sort(
             key=lambda t: (
                 t.assignment.status not in UNFINISHED,
@@ -114,7 +132,11 @@ class JudgingSheets(JudgingWork):
         """One of the judge's assignments with its materials and sheet (NotAJudge if it is
         not theirs)."""
         async with self.db.read() as conn:
-            return await self._task(conn, await self._own(conn, judge_id, assignment_id))
+            own = await self._own(conn, judge_id, assignment_id)
+            found = await self._tasks(conn, [own], open_only=False)
+        if not found:  # a round of another season
+            raise NotAJudge()
+        return found[0]
 
     async def _write_sheet(
         self,
