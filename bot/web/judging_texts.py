@@ -57,6 +57,7 @@ LIVE_NOW = N_("Now on stage ({position} of {total}):")
 LIVE_WAITING = N_("The final has not started yet. This page shows the entry on stage once it does.")
 LIVE_DONE = N_("Every entry has presented. Thank you! The organizers reveal the results.")
 LIVE_REFRESH = N_("Refresh")
+LIVE_BACK = N_("Back to the live final")
 
 ADMIN_TITLE = N_("Judging")
 NO_ROUNDS = N_("No judging rounds yet. Organizers create them with /judging in Discord.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,11 +24,13 @@ class JudgingSite:
     site: DemoSite
     judge_id: int
     round_id: int
+    live_round_id: int
     links: list[str]
 
 
-async def _open_round(site: DemoSite) -> tuple[int, int]:
-    """An external judge and an open round (one judge per entry) on the demo's contest."""
+async def _open_rounds(site: DemoSite) -> tuple[int, int, int]:
+    """An external judge, an open round (one judge per entry) on the demo's contest, and an
+    open live final with a scheduled Q&A session for it (not tied yet)."""
     competition = load_competition(site.workdir / "competition.toml")
     url = site.env["DATABASE_URL"]
     async with migrated_services(url, competition, guild_id=0) as services:
@@ -44,24 +47,43 @@ async def _open_round(site: DemoSite) -> tuple[int, int]:
             deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=3),
         )
         opened = await services.judging.open_round(actor_id=1, round_id=created.id)
-        return judge.id, opened.id
+        final = await services.judging.create_round(
+            actor_id=1,
+            contest=contest_id,
+            name="Roadshow final",
+            judges_per_entry=1,
+            deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=2),
+            live=True,
+        )
+        await services.judging.open_round(actor_id=1, round_id=final.id)
+        start = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        await services.qa.schedule(
+            actor_id=1,
+            title="Roadshow on stage",
+            kind="official",
+            start=start.isoformat(timespec="minutes"),
+            duration="2h",
+            host_id=1,
+        )
+        return judge.id, opened.id, final.id
 
 
 @pytest.fixture(scope="module")
 def judging_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JudgingSite]:
     require_browser()
     site = seed_site(tmp_path_factory.mktemp("judging"))
-    judge_id, round_id = asyncio.run(_open_round(site))
+    judge_id, round_id, live_round_id = asyncio.run(_open_rounds(site))
     links = []
-    for _ in range(2):
+    for _ in range(3):
         result = site.podium("judge-link", "--judge", str(judge_id), "--by", "1")
         assert result.returncode == 0, result.stderr
         links.append(result.stdout.strip())
-    organizer = site.podium("dashboard-link", "--user", "1")
-    assert organizer.returncode == 0, organizer.stderr
-    site.links[("organizer",)] = [organizer.stdout.strip()]
+    for _ in range(2):
+        organizer = site.podium("dashboard-link", "--user", "1")
+        assert organizer.returncode == 0, organizer.stderr
+        site.links.setdefault(("organizer",), []).append(organizer.stdout.strip())
     with serve(site):
-        yield JudgingSite(site, judge_id, round_id, links)
+        yield JudgingSite(site, judge_id, round_id, live_round_id, links)
 
 
 def phone(browser: Any, locale: str = "en-US") -> Any:
@@ -111,7 +133,8 @@ def test_an_external_judge_signs_in_by_link_scores_and_edits_before_the_deadline
         assert "Ada Lovelace" in page.inner_text("main")
         assert fits_width(page)
         shot(page, "judge-portal-list-phone.png")
-        entries = page.locator("ul.tasks li a")
+        preliminary = page.locator("section", has=page.locator("h2", has_text="Preliminary"))
+        entries = preliminary.locator("ul.tasks li a")
         assert entries.count() == 6  # one judge per entry: all six are Ada's
         entries.first.click()
         assert "/judge/tasks/" in page.url
@@ -142,8 +165,8 @@ def test_an_external_judge_signs_in_by_link_scores_and_edits_before_the_deadline
         assert comment == "Clear plan, thin on costs."
         # the list shows the entry as submitted, after the ones still to score
         page.get_by_role("link", name="Back to my entries").click()
-        assert "submitted" in page.locator("ul.tasks li").last.inner_text()
-        assert "to score" in page.locator("ul.tasks li").first.inner_text()
+        assert "submitted" in preliminary.locator("ul.tasks li").last.inner_text()
+        assert "to score" in preliminary.locator("ul.tasks li").first.inner_text()
         cookie = next(c for c in context.cookies() if c["name"] == "podium_judge")
         assert cookie["httpOnly"]
         assert cookie["sameSite"] == "Strict"
@@ -165,7 +188,8 @@ def test_an_out_of_scale_score_is_refused_in_chinese_and_the_link_works_once(
         page.goto(link)
         assert page.url == site.base_url + "/judge"
         assert page.locator("html").get_attribute("lang") == "zh-CN"
-        page.locator("ul.tasks li a").nth(1).click()
+        preliminary = page.locator("section", has=page.locator("h2", has_text="Preliminary"))
+        preliminary.locator("ul.tasks li a").nth(1).click()
         inputs = page.locator('form.scoring input[type="number"]')
         inputs.nth(0).fill("12")
         # the draft button skips the browser's own range check: the server refuses
@@ -186,7 +210,7 @@ def test_the_organizer_sees_the_judges_progress_and_the_preview(
 ):
     site = judging_site.site
     page.goto(site.link("organizer"))
-    page.goto(site.base_url + "/admin/judging")
+    page.goto(f"{site.base_url}/admin/judging?round={judging_site.round_id}")
     assert page.locator("h1").inner_text() == "Judging"
     assert "Ada Lovelace" in page.inner_text("#judges")
     per_judge = page.inner_text("#per-judge")
@@ -195,3 +219,46 @@ def test_the_organizer_sees_the_judges_progress_and_the_preview(
     assert page.locator("#per-entry tbody tr").count() == 6
     assert "Results preview" in page.inner_text("#results")
     shot(page, "admin-judging.png")
+
+
+def test_a_live_final_the_organizer_runs_is_scored_from_a_judges_phone(
+    judging_site: JudgingSite, browser: Any, page: Any
+):
+    site, round_id = judging_site.site, judging_site.live_round_id
+    page.goto(site.link("organizer"))
+    page.goto(f"{site.base_url}/admin/judging?round={round_id}")
+    live = page.locator("#live")
+    choice = live.locator("select[name=session]")
+    assert "Roadshow on stage" in choice.inner_text()
+    choice.select_option(index=0)
+    live.get_by_role("button", name="Use this session").click()
+    assert "Session: Roadshow on stage" in page.inner_text("#live")
+    phone_context = phone(browser)
+    try:
+        judge = phone_context.new_page()
+        judge.goto(judging_site.links.pop())
+        judge.get_by_role("link", name=re.compile("Live final")).click()
+        assert "has not started yet" in judge.inner_text("#stage")
+        page.locator("#live").get_by_role("button", name="Start with the first entry").click()
+        assert "on stage" in page.locator("#live tr.onstage").inner_text()
+        judge.reload()  # the page refreshes itself every 15 s; no test waits for it
+        assert "(1 of 6)" in judge.inner_text("#stage")
+        judge.get_by_role("link", name="Score this entry").click()
+        inputs = judge.locator('form.scoring input[type="number"]')
+        for index, value in enumerate(("9", "8", "7")):
+            inputs.nth(index).fill(value)
+        judge.get_by_role("button", name="Submit").click()
+        assert "Scores submitted" in judge.inner_text("main")
+        assert fits_width(judge)
+        shot(judge, "judge-live-phone.png")
+        judge.get_by_role("link", name="Back to the live final").click()
+        assert "(1 of 6)" in judge.inner_text("#stage")
+    finally:
+        phone_context.close()
+    page.locator("#live").get_by_role("button", name="Next entry").click()
+    assert page.locator("#live tr.onstage td.rank").inner_text() == "2"
+    page.get_by_role("button", name="Reveal the results").click()
+    # the web-only process publishes; the results post needs the Discord process
+    assert "the results post was not made" in page.inner_text("main")
+    assert "Results (published" in page.inner_text("#results")
+    shot(page, "admin-judging-live.png")
