@@ -17,6 +17,7 @@ CONTINUE_LINK = N_("Open the judge portal")
 SIGNED_IN_AS = N_("Signed in as judge {name}. Session ends {time}.")
 SIGN_OUT = N_("Sign out")
 SIGNED_OUT = N_("You are signed out of the judge portal.")
+DONE_OF = N_("{done} of {total} submitted")
 NO_TASKS = N_(
     "You have no entries to score now: none are assigned to you yet, or their rounds have closed."
 )

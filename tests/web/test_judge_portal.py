@@ -210,6 +210,9 @@ async def test_submit_then_edit_before_the_deadline(web: Web):
     status, page = await post_scores(web, task, "submit", all_scores(task, 8))
     assert status == 200
     assert "Scores submitted" in page
+    listed = await (await web.client.get("/judge")).text()
+    total = len(await web.services.judging.queue(judges[0].id))
+    assert f"1 of {total} submitted" in listed
     submitted = await web.services.judging.task(judges[0].id, task.assignment.id)
     assert submitted.assignment.status == "submitted"
     assert set(submitted.sheet.scores.values()) == {8}  # type: ignore[union-attr]
