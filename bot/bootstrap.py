@@ -20,7 +20,9 @@ from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.judge_access import JudgeAccessService
 from bot.services.judging import JudgingService
+from bot.services.judging_live import LiveFinalService
 from bot.services.lfg import LfgService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
@@ -67,7 +69,9 @@ def build_services(
     capacity = CapacityService(db, clock, competition, audit, scheduler)
     teams.listeners.append(capacity)
     contests = ContestService(db, clock, competition, audit, points, scheduler, activity=activity)
+    web_auth = WebAuthService(db, clock, audit)
     qa = QAService(db, clock, competition, audit, scheduler, outbox, points)
+    judging = JudgingService(db, clock, competition, audit, points, outbox, scheduler)
     return Services(
         db=db,
         clock=clock,
@@ -88,7 +92,7 @@ def build_services(
         dashboard=DashboardService(
             db, clock, competition, audit, points, contests, activity, surveys
         ),
-        web_auth=WebAuthService(db, clock, audit),
+        web_auth=web_auth,
         activity=activity,
         surveys=surveys,
         privacy=PrivacyService(db, clock, competition, audit, teams, members, activity=activity),
@@ -98,7 +102,9 @@ def build_services(
         capacity=capacity,
         profiles=ProfileService(db, clock, competition),
         eligibility=eligibility,
-        judging=JudgingService(db, clock, competition, audit, points, outbox, scheduler),
+        judging=judging,
+        judge_access=JudgeAccessService(db, clock, audit, web_auth, judging),
+        judging_live=LiveFinalService(db, clock, audit, judging, qa, scheduler),
     )
 
 

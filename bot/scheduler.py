@@ -120,6 +120,11 @@ class Scheduler:
         publisher, set before the scheduler starts)."""
         self._publisher = publisher
 
+    @property
+    def can_publish(self) -> bool:
+        """True when a publisher is set (a process with a Discord client)."""
+        return self._publisher is not None
+
     async def publish(self, publications: tuple[Publication, ...]) -> list[str]:
         """Hand ``publications`` to the publisher; what happened to each."""
         if not publications:

@@ -35,6 +35,10 @@ _ADVICE = {
         "While the bot runs, get a login link with /admin dashboard in Discord; or stop the "
         "bot first."
     ),
+    "judge-link": (
+        "While the bot runs, get a judge sign-in link on the dashboard's judging page "
+        "(/admin/judging, Get a sign-in link); or stop the bot first."
+    ),
     "seed-demo": (
         "The demo fills a fresh database: point DATABASE_URL at a new file, e.g. "
         "DATABASE_URL=sqlite+aiosqlite:///demo.db"

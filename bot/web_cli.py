@@ -1,5 +1,5 @@
 """Command-line parts of the web feature: ``podium run --only web``, ``podium seed-demo``
-and ``podium dashboard-link``."""
+``podium dashboard-link`` and ``podium judge-link``."""
 
 from __future__ import annotations
 
@@ -105,6 +105,38 @@ def cmd_dashboard_link(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_judge_link(args: argparse.Namespace) -> int:
+    """Print a single-use judge portal sign-in link for a judge (audited)."""
+    settings, competition = load_without_discord(args)
+    from bot.bootstrap import migrated_services
+    from bot.errors import PodiumError
+    from bot.i18n import Catalogs
+    from bot.logs import setup_logging
+    from bot.runner import configure_web_auth
+
+    setup_logging("WARNING")
+
+    async def _issue() -> str:
+        async with migrated_services(settings.DATABASE_URL, competition, guild_id=0) as services:
+            configure_web_auth(services, settings)
+            link = await services.judge_access.issue_link(
+                actor_id=args.by,
+                judge_id=args.judge,
+                ttl=dt.timedelta(seconds=args.ttl),
+                via="cli",
+            )
+            return link.url
+
+    try:
+        url = asyncio.run(_issue())
+    except PodiumError as error:
+        text = Catalogs().gettext("en", error.message, **error.params)
+        print(f"judge-link: {text}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(url)
+    return EXIT_OK
+
+
 def add_web_commands(sub: Any) -> None:
     """Register ``seed-demo`` and ``dashboard-link`` on the ``podium`` parser."""
     sub.add_parser(
@@ -129,3 +161,22 @@ def add_web_commands(sub: Any) -> None:
         help="link lifetime, 0-600 seconds (default 600; 0 makes an expired link, for tests)",
     )
     link.set_defaults(func=cmd_dashboard_link, writes_database=True)
+    judge = sub.add_parser(
+        "judge-link",
+        help="print a single-use judge portal sign-in link (72 hours, audited)",
+        description="Print a single-use sign-in link to the judge portal for the judge with "
+        "the given id (external judges have no Discord account: send them this link). Valid "
+        "72 hours (or --ttl). Each link issued is audited.",
+    )
+    judge.add_argument("--judge", type=int, required=True, metavar="ID", help="the judge's id")
+    judge.add_argument(
+        "--ttl",
+        type=int,
+        default=72 * 3600,
+        metavar="SECONDS",
+        help="link lifetime, 0-259200 seconds (default 72 hours; 0 makes an expired link)",
+    )
+    judge.add_argument(
+        "--by", type=int, default=None, metavar="ID", help="the organizer's user id, for the audit"
+    )
+    judge.set_defaults(func=cmd_judge_link, writes_database=True)

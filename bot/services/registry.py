@@ -16,7 +16,9 @@ from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.judge_access import JudgeAccessService
 from bot.services.judging import JudgingService
+from bot.services.judging_live import LiveFinalService
 from bot.services.lfg import LfgService
 from bot.services.maintenance import MaintenanceService
 from bot.services.members import MemberService
@@ -66,3 +68,5 @@ class Services:
     profiles: ProfileService
     eligibility: EligibilityService
     judging: JudgingService
+    judge_access: JudgeAccessService
+    judging_live: LiveFinalService

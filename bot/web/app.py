@@ -8,7 +8,18 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import admin, audit_page, calendar_page, metrics, public, registration_pages, texts
+from bot.web import (
+    admin,
+    audit_page,
+    calendar_page,
+    judging,
+    judging_admin,
+    judging_live,
+    metrics,
+    public,
+    registration_pages,
+    texts,
+)
 from bot.web.guard import HTTP_LOG, body_errors
 from bot.web.health import HealthSources, collect_health
 from bot.web.site import SITE_KEY, WebSite
@@ -75,6 +86,9 @@ def build_web_app(
         admin.add_routes(app)
         audit_page.add_routes(app)
         registration_pages.add_routes(app)
+        judging.add_routes(app)
+        judging_admin.add_routes(app)
+        judging_live.add_routes(app)
         metrics.add_routes(app)
         app.router.add_static("/static", STATIC, append_version=True, name="static")
     return app

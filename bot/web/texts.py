@@ -127,3 +127,5 @@ COL_OFFERS = N_("Open offers")
 COL_CHECKED_IN = N_("Checked in")
 NO_CAP = N_("no cap")
 CHECKIN_WINDOW_LOCAL = N_("Check-in: {opens} to {closes}")
+
+JUDGING_LINK = N_("Judging: progress and results")

@@ -46,7 +46,14 @@ from storage.schema.registration import (
     profiles,
 )
 from storage.schema.teams import cohort_imports, team_members, team_registration_locks, teams
-from storage.schema.web import web_login_tokens, web_secrets, web_sessions
+from storage.schema.web import (
+    judge_login_tokens,
+    judge_sessions,
+    judging_live,
+    web_login_tokens,
+    web_secrets,
+    web_sessions,
+)
 from storage.schema.whatsapp import (
     broadcasts,
     consent_records,
@@ -76,9 +83,12 @@ __all__ = [
     "entry_moderation",
     "entry_reports",
     "guild_resources",
+    "judge_login_tokens",
+    "judge_sessions",
     "judges",
     "judging_assignments",
     "judging_entries",
+    "judging_live",
     "judging_results",
     "judging_rounds",
     "judging_score_sheets",

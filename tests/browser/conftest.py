@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,10 +103,8 @@ class DemoSite:
         return (self.workdir / "web.log").read_text(errors="replace")
 
 
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
-    require_browser()
-    workdir = tmp_path_factory.mktemp("browser")
+def seed_site(workdir: Path) -> DemoSite:
+    """A demo database made by the real ``podium seed-demo`` in ``workdir`` (not served)."""
     shutil.copy(EXAMPLE_COMPETITION, workdir / "competition.toml")
     port = free_port()
     env = {
@@ -130,13 +129,17 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         check=False,
     )
     assert seeded.returncode == 0, seeded.stderr
-    site = DemoSite(workdir, env, f"http://127.0.0.1:{port}")
-    site.issue_links()
-    log = (workdir / "web.log").open("wb")
+    return DemoSite(workdir, env, f"http://127.0.0.1:{port}")
+
+
+@contextmanager
+def serve(site: DemoSite) -> Iterator[DemoSite]:
+    """Run the real ``podium run --only web`` on the site's database until the block ends."""
+    log = (site.workdir / "web.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--only", "web"],
-        cwd=workdir,
-        env=env,
+        cwd=site.workdir,
+        env=site.env,
         stdout=log,
         stderr=log,
     )
@@ -164,6 +167,15 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    require_browser()
+    site = seed_site(tmp_path_factory.mktemp("browser"))
+    site.issue_links()
+    with serve(site):
+        yield site
 
 
 @pytest.fixture(scope="module")

@@ -71,6 +71,7 @@ async def test_second_writers_are_refused_while_podium_runs_and_work_after_it_st
         "migrate": (("migrate",), "applies the migrations at every start"),
         "run --only web": (("run", "--only", "web"), "already serves the web pages"),
         "dashboard-link": (("dashboard-link", "--user", "1"), "/admin dashboard in Discord"),
+        "judge-link": (("judge-link", "--judge", "1"), "/admin/judging"),
         "seed-demo": (("seed-demo",), "point DATABASE_URL at a new file"),
     }
     for name, (args, advice) in refused.items():

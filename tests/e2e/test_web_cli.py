@@ -99,3 +99,17 @@ async def test_a_newcomer_seeds_a_demo_gets_a_link_and_opens_the_web_app_without
         proc.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(proc.communicate(), 20)
     assert proc.returncode == 0, stderr.decode()
+
+
+async def test_judge_link_refuses_an_unknown_judge_and_a_too_long_lifetime(tmp_path: Path):
+    shutil.copy(EXAMPLE_COMPETITION, tmp_path / "competition.toml")
+    env = base_env(tmp_path) | {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"}
+    code, out, err = await podium(tmp_path, env, "judge-link", "--judge", "999")
+    assert code == 2
+    assert out == ""
+    assert "judge-link: There is no judge #999." in err
+    code, _, err = await podium(
+        tmp_path, env, "judge-link", "--judge", "1", "--ttl", str(72 * 3600 + 1)
+    )
+    assert code == 2
+    assert "between 0 and 72 hours" in err
