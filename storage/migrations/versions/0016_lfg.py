@@ -2,7 +2,7 @@
 (``lfg_card_tags``) and captains' invites (``lfg_invites``, one pending per team and member).
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from storage.types import BigIntPK, UTCDateTime
 
 revision = "0016"
-down_revision = "0013"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

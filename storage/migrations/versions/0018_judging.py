@@ -1,7 +1,7 @@
 """Judging: judges, rounds, their entries, assignments, score sheets and frozen results.
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0017
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from storage.types import BigIntPK, UTCDateTime
 
 revision = "0018"
-down_revision = "0013"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

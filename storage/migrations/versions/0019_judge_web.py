@@ -1,7 +1,7 @@
 """Judge portal: single-use sign-in links for judges, their sessions, the live final.
 
-Revision ID: 0020
-Revises: 0013
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from storage.types import UTCDateTime
 
-revision = "0020"
-down_revision = "0013"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

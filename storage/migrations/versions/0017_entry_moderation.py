@@ -1,7 +1,7 @@
 """Contest entry moderation: hidden or disqualified entries, and members' reports of entries.
 
-Revision ID: 0019
-Revises: 0013
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from storage.types import BigIntPK, UTCDateTime
 
-revision = "0019"
-down_revision = "0013"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
