@@ -3,7 +3,7 @@ judges and entries, and turning rows into the package's values."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -171,10 +171,16 @@ class JudgingBase:
             raise UnknownJudge(id=judge_id)
         return row
 
+    async def _listed_ids(self, conn: AsyncConnection, contest_id: int) -> set[int]:
+        """The contest's entries that count, by the contests' one listing rule: not
+        withdrawn, not hidden, not disqualified."""
+        return {s.id for s in await contest_queries.unmoderated_submissions(conn, contest_id)}
+
     async def _eligible_entries(self, conn: AsyncConnection, contest_id: int) -> list[q.EntryRow]:
-        """The contest's entries judging may take: submissions not withdrawn, oldest first.
-        The one place an entry is left out of judging (moderation adds its filter here)."""
-        return await q.contest_entries(conn, contest_id)
+        """The contest's entries judging may take (``_listed_ids``), oldest first."""
+        listed = await self._listed_ids(conn, contest_id)
+        entries = [e for e in await q.contest_entries(conn, contest_id) if e.submission_id in listed]
+        return [replace(e, position=i) for i, e in enumerate(entries)]
 
     async def _candidates(self, conn: AsyncConnection) -> list[AssignJudge]:
         """The active judges as assignment sees them: tags and the teams they may not judge

@@ -62,8 +62,15 @@ class JudgingResults(JudgingWork):
     async def _compute(self, conn: AsyncConnection, row: q.RoundRow) -> list[EntryResult]:
         """The round's ranked results from its current sheets and the contest's votes.
         Placing points go to the contest's last round only."""
-        entries = await q.round_entries(conn, row.id)
-        counts = await vote_queries.counts(conn, row.contest_id)
+        # An entry hidden or disqualified after the round opened leaves the results, and
+        # its votes leave the vote shares, as they leave the contest's standings.
+        listed = await self._listed_ids(conn, row.contest_id)
+        entries = [e for e in await q.round_entries(conn, row.id) if e.submission_id in listed]
+        counts = {
+            entry: count
+            for entry, count in (await vote_queries.counts(conn, row.contest_id)).items()
+            if entry in listed
+        }
         rubric = rubric_from_json(row.rubric)
         placing = self.config.placing_points if await self._is_last_round(conn, row) else ()
         return rank_entries(
