@@ -43,6 +43,11 @@ ROUND_CREATED = N_(
 ROUND_OPENED = N_("Round #{id} **{name}** is open: entries are assigned to judges.")
 ROUND_CLOSED = N_("Round #{id} **{name}** is closed: scores are final. Review /judging results.")
 REASSIGNED = N_("Entry #{entry} **{title}** now goes to judge #{judge} **{name}**.")
+JUDGE_LINK = N_(
+    "Sign-in link for judge #{id} **{name}** to the judge portal. It works once and "
+    "expires {expires}; send it to them privately (anyone holding it can score as them "
+    "until it is used):\n{url}"
+)
 DEADLINE_FORMAT = N_("expected YYYY-MM-DD HH:MM in the competition timezone")
 
 SOURCE_LABELS = {
@@ -140,6 +145,27 @@ class JudgingCog(commands.Cog):
         )
         text = self._say(interaction, REMOVE_ASK, id=found.id, name=esc(found.name))
         await send_ephemeral(interaction, text, view=view)
+
+    @judging.command(name="judge-link", description="A single-use web sign-in link for a judge")
+    @app_commands.autocomplete(judge=ac.judges)
+    @organizer_only
+    async def judge_link(self, interaction: discord.Interaction[PodiumBot], judge: int) -> None:
+        """Issue the judge's portal link (72 hours, one use) to the organizer only, to pass
+        on privately; audited as ``judging.link_issued``."""
+        services = self.bot.services
+        found = await services.judging.judge(judge)
+        link = await services.judge_access.issue_link(
+            actor_id=interaction.user.id, judge_id=found.id, via="discord"
+        )
+        text = self._say(
+            interaction,
+            JUDGE_LINK,
+            id=found.id,
+            name=esc(found.name),
+            expires=discord_timestamp(link.expires_at, "f"),
+            url=link.url,
+        )
+        await send_ephemeral(interaction, text)
 
     @judging.command(name="judges", description="The judge pool with tags and conflicts")
     @organizer_only

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.clock import FrozenClock
+from bot.services.judge_access import JudgeLinkUsed
 from tests.conftest import T0
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.dispatch.test_judging import buttons, press
@@ -207,3 +210,31 @@ async def test_long_progress_and_results_are_paginated_within_discord_limits(har
     assert "no score sheet" in results.text
     # The fake refuses any message over a limit; the harness fails the test on a refusal.
     assert not fake.limit_errors
+
+
+async def test_judge_link_gives_the_organizer_alone_a_link_that_signs_the_judge_in_once(
+    harness: Harness,
+):
+    fake = harness.fake
+    await fake.invoke("admin setup", user_id=ORGANIZER_ID)
+    judge = await harness.services.judging.add_judge(
+        actor_id=ORGANIZER_ID, name="Eve Expert", email="eve@example.com"
+    )
+    refused = await fake.invoke(
+        "judging judge-link", user_id=PARTICIPANT_ID, options={"judge": judge.id}
+    )
+    assert refused.ephemeral
+    assert "http" not in (refused.text or "")
+
+    reply = await fake.invoke(
+        "judging judge-link", user_id=ORGANIZER_ID, options={"judge": judge.id}
+    )
+    assert reply.ephemeral
+    assert "#1 **Eve Expert**" in reply.text
+    url = reply.text.rsplit("\n", 1)[-1]
+    assert "?token=" in url
+    token = url.split("?token=", 1)[1]
+    opened = await harness.services.judge_access.login(token)
+    assert opened.session.judge_id == judge.id
+    with pytest.raises(JudgeLinkUsed):
+        await harness.services.judge_access.login(token)
