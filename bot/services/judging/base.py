@@ -179,7 +179,9 @@ class JudgingBase:
     async def _eligible_entries(self, conn: AsyncConnection, contest_id: int) -> list[q.EntryRow]:
         """The contest's entries judging may take (``_listed_ids``), oldest first."""
         listed = await self._listed_ids(conn, contest_id)
-        entries = [e for e in await q.contest_entries(conn, contest_id) if e.submission_id in listed]
+        entries = [
+            e for e in await q.contest_entries(conn, contest_id) if e.submission_id in listed
+        ]
         return [replace(e, position=i) for i, e in enumerate(entries)]
 
     async def _candidates(self, conn: AsyncConnection) -> list[AssignJudge]:
