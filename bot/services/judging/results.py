@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.services.judging.base import rubric_from_json, to_round
 from bot.services.judging.errors import AlreadyPublished, RoundNotClosed
-from bot.services.judging.models import EntryResult, RoundResults
+from bot.services.judging.models import EntryResult, Round, RoundResults
 from bot.services.judging.scoring import EntryInput, SheetScore, Weights, rank_entries, sheet_score
 from bot.services.judging.work import JudgingWork
 from bot.services.publications import Publication
@@ -222,3 +222,18 @@ class JudgingResults(JudgingWork):
                 if sheet.comment:
                     comments.append(sheet.comment)
         return comments
+
+    async def team_feedback(self, team_id: int) -> list[tuple[Round, list[str]]]:
+        """Each published round of the season with the judges' comments on the team's
+        entries (``comments_for_team``: no names; nothing unless ``share_comments``)."""
+        if not self.config.share_comments:
+            return []
+        async with self.db.read() as conn:
+            rounds = [to_round(r) for r in await q.season_rounds(conn, self.season, None)]
+        found = []
+        for round_ in rounds:
+            if round_.status == "published":
+                comments = await self.comments_for_team(team_id, round_.id)
+                if comments:
+                    found.append((round_, comments))
+        return found
