@@ -57,7 +57,7 @@ async def test_feedback_shows_the_teams_comments_without_judges_names_once_share
     assert "**Preliminary** (round 1)" in text
     assert "> Great demo." in text
     # user text never pings: the reply allows no mentions
+    assert shown.response is not None
     assert shown.response["data"]["allowed_mentions"] == {"parse": []}
     assert "\\*\\*now\\*\\*" in text
     assert all(j.name not in text for j in judges)
-
