@@ -75,6 +75,12 @@ COL_NORMALIZED = N_("Normalized")
 COL_VOTE_SHARE = N_("Vote share")
 COL_FINAL = N_("Final")
 COL_TIE = N_("Tie broken by")
+COL_POINTS = N_("Points")
+PUBLIC_RESULTS = N_("Judges' results: {round}")
+PUBLIC_RESULTS_SUB = N_(
+    "Published {time}. Final = {judges} × judges' score (scaled 0 to 1) + {community} × share "
+    "of the community votes."
+)
 EXTERNAL = N_("external")
 INACTIVE = N_("removed")
 RESULTS_PREVIEW = N_("Results preview (not published)")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.services.contests import ContestNotFound
+from bot.services.judging import TIE_BREAKS
+from bot.web import judging_texts as J
 from bot.web import texts
 from bot.web.guard import parse_id
 from bot.web.render import render, site_of
@@ -39,7 +41,8 @@ async def front(request: web.Request) -> web.Response:
 
 
 async def contest(request: web.Request) -> web.Response:
-    """A contest's gallery; counts and places only once voting has closed."""
+    """A contest's gallery (counts and places only once voting has closed) and its
+    judging rounds' published results."""
     site = site_of(request)
     contest_id = parse_id(request.match_info["contest_id"])
     if contest_id is None:
@@ -48,7 +51,10 @@ async def contest(request: web.Request) -> web.Response:
         gallery = await site.services.dashboard.public_contest(contest_id)
     except ContestNotFound:
         return not_found(request)
-    response = render(request, "contest.html", gallery=gallery)
+    judged = await site.services.judging.published_results(contest_id)
+    response = render(
+        request, "contest.html", gallery=gallery, judged=judged, J=J, tie_breaks=TIE_BREAKS
+    )
     response.headers.setdefault("Cache-Control", "public, max-age=30")
     return response
 

@@ -237,3 +237,10 @@ class JudgingResults(JudgingWork):
                 if comments:
                     found.append((round_, comments))
         return found
+
+    async def published_results(self, contest_id: int) -> list[RoundResults]:
+        """The contest's published rounds' (frozen) results, in round order: what the
+        public contest page shows. Unpublished rounds stay private."""
+        async with self.db.read() as conn:
+            rows = await q.season_rounds(conn, self.season, contest_id)
+            return [await self._results(conn, r) for r in rows if r.published_at is not None]
