@@ -7,7 +7,8 @@ replacement worker handed a file with nothing left to run waits for work forever
 run hangs until CI's own limit (pytest-xdist issue #1323, fixed upstream after 3.8.0).
 
 ``CrashSafeLoadFileScheduling`` requeues only what is unfinished and never reruns the test
-that was running when the worker died: xdist has already reported it as failed.
+that was running when the worker died: xdist has already reported it as failed. Work sent
+to a worker that died a moment earlier is requeued the same way.
 ``tests/conftest.py`` imports its hook, so it is in place before xdist asks for a scheduler.
 """
 
@@ -21,6 +22,16 @@ from xdist.workermanage import WorkerController
 
 class CrashSafeLoadFileScheduling(LoadFileScheduling):
     """``LoadFileScheduling`` whose ``remove_node`` requeues unfinished work only."""
+
+    def _assign_work_unit(self, node: WorkerController) -> None:
+        """Assign as xdist does; a worker that died since its last report (its pipe is
+        closed) keeps the unit in ``assigned_work``, and ``remove_node`` requeues it when
+        xdist notices the death. Unguarded, the failed send was an INTERNALERROR that
+        ended the whole run."""
+        try:
+            super()._assign_work_unit(node)
+        except OSError:  # execnet: "cannot send (already closed?)"
+            pass
 
     def remove_node(self, node: WorkerController) -> str | None:
         workload = self.assigned_work.pop(node)
