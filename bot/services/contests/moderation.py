@@ -128,6 +128,8 @@ class ModerationMixin(ContestBase):
     ) -> ModerationOutcome:
         now = self.clock.now()
         async with self.db.write() as conn:
+            # One moderation of an entry at a time: the second reads the first's result.
+            await mq.lock_entry(conn, submission_id)
             stored, contest = await self._entry(conn, submission_id)
             if contest.closed_at is not None:
                 raise ModerationClosed(contest=contest.name)

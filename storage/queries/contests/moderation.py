@@ -63,6 +63,14 @@ async def get_state(conn: AsyncConnection, submission_id: int) -> ModerationRow 
     return _moderation(row._mapping) if row else None
 
 
+async def lock_entry(conn: AsyncConnection, submission_id: int) -> None:
+    """Hold the submission's row until the transaction ends (PostgreSQL ``FOR UPDATE``;
+    SQLite has one writer), so two moderations of one entry run one after the other."""
+    await conn.execute(
+        select(submissions.c.id).where(submissions.c.id == submission_id).with_for_update()
+    )
+
+
 async def set_state(
     conn: AsyncConnection,
     submission_id: int,
