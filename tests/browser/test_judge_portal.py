@@ -73,15 +73,12 @@ def judging_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JudgingSi
     require_browser()
     site = seed_site(tmp_path_factory.mktemp("judging"))
     judge_id, round_id, live_round_id = asyncio.run(_open_rounds(site))
-    links = []
-    for _ in range(3):
-        result = site.podium("judge-link", "--judge", str(judge_id), "--by", "1")
-        assert result.returncode == 0, result.stderr
-        links.append(result.stdout.strip())
-    for _ in range(2):
-        organizer = site.podium("dashboard-link", "--user", "1")
-        assert organizer.returncode == 0, organizer.stderr
-        site.links.setdefault(("organizer",), []).append(organizer.stdout.strip())
+    outputs = site.podium_batch(
+        *(["judge-link", "--judge", str(judge_id), "--by", "1"] for _ in range(3)),
+        *(["dashboard-link", "--user", "1"] for _ in range(2)),
+    )
+    links = [o.strip() for o in outputs[:3]]
+    site.links[("organizer",)] = [o.strip() for o in outputs[3:]]
     with serve(site):
         yield JudgingSite(site, judge_id, round_id, live_round_id, links)
 
