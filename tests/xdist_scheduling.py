@@ -14,6 +14,8 @@ to a worker that died a moment earlier is requeued the same way.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from xdist.remote import Producer
 from xdist.scheduler import LoadFileScheduling, Scheduling
@@ -28,10 +30,8 @@ class CrashSafeLoadFileScheduling(LoadFileScheduling):
         closed) keeps the unit in ``assigned_work``, and ``remove_node`` requeues it when
         xdist notices the death. Unguarded, the failed send was an INTERNALERROR that
         ended the whole run."""
-        try:
+        with contextlib.suppress(OSError):  # execnet: "cannot send (already closed?)"
             super()._assign_work_unit(node)
-        except OSError:  # execnet: "cannot send (already closed?)"
-            pass
 
     def remove_node(self, node: WorkerController) -> str | None:
         workload = self.assigned_work.pop(node)
