@@ -18,15 +18,8 @@ from storage.schema import (
     consent_records,
     contests,
     discord_posts,
-    eligibility_codes,
-    eligibility_grants,
-    eligibility_proofs,
     entry_moderation,
     entry_reports,
-    judges,
-    judging_assignments,
-    judging_rounds,
-    judging_score_sheets,
     lfg_card_tags,
     lfg_cards,
     lfg_invites,
@@ -35,8 +28,6 @@ from storage.schema import (
     nps_surveys,
     outbox,
     point_imports,
-    profile_consents,
-    profiles,
     qa_attendance,
     qa_questions,
     qa_rsvps,
@@ -55,14 +46,12 @@ from storage.schema import (
     web_login_tokens,
     web_sessions,
 )
+from tests.privacy_seeds import FEATURE_SEEDS, SeedContext
+from tests.privacy_seeds.context import ALICE, ALICE_NAME, BOB, CAROL
 
-ALICE = 412345678901234567
-BOB = 512345678901234568
-CAROL = 612345678901234569
 ALICE_PHONE = "+8613812345678"
 ALICE_OLD_PHONE = "+14155550123"
 BOB_PHONE = "+8613900001111"
-ALICE_NAME = "Alice Wonderland"
 ALICE_QUESTION = "How does Alice's secret sauce work?"
 
 
@@ -445,128 +434,10 @@ async def seed(services: Services) -> dict[str, Any]:
                 answered_by=ALICE,
             )
         )
-        await _seed_registration(conn, now)
-    await _seed_judging(services, contest, entries[1])
+    for feature_seed in FEATURE_SEEDS:
+        context = SeedContext(now=now, team=team, solo=solo, contest=contest, entry=entries[1])
+        await feature_seed(services, context)
     return {"team": team, "solo": solo, "subs": subs, "contest": contest}
-
-
-async def _seed_registration(conn: Any, now: dt.datetime) -> None:
-    """Alice's profile, consent, e-mail code, proof and grant; Bob's proof she decided."""
-    await conn.execute(
-        insert(profiles).values(
-            user_id=ALICE, answers={"full_name": "Alice A"}, created_at=now, updated_at=now
-        )
-    )
-    await conn.execute(
-        insert(profile_consents).values(
-            user_id=ALICE, version="1", locale="en", text="I agree", accepted_at=now
-        )
-    )
-    await conn.execute(
-        insert(eligibility_codes).values(
-            user_id=ALICE,
-            track="student",
-            email="alice@uni.edu",
-            code_hash="h" * 64,
-            salt="s" * 32,
-            attempts=0,
-            created_at=now,
-            expires_at=now + dt.timedelta(minutes=15),
-        )
-    )
-    for user_id, decided_by in ((ALICE, None), (BOB, ALICE)):
-        await conn.execute(
-            insert(eligibility_proofs).values(
-                user_id=user_id,
-                track="student",
-                filename="card.png",
-                url="https://cdn.example/card.png",
-                content_type="image/png",
-                size=10,
-                status="pending" if decided_by is None else "approved",
-                submitted_at=now,
-                decided_by=decided_by,
-                decided_at=now if decided_by else None,
-            )
-        )
-    await conn.execute(
-        insert(eligibility_grants).values(
-            user_id=ALICE, track="student", method="email", email="alice@uni.edu", granted_at=now
-        )
-    )
-
-
-async def _seed_judging(services: Services, contest: int, entry: int) -> None:
-    """Alice judges Carol's entry in a round she created: her judge record, assignment
-    and score sheet (issue 16)."""
-    now = services.clock.now()
-    async with services.db.write() as conn:
-        judge = (
-            await conn.execute(
-                insert(judges)
-                .values(
-                    season="2026",
-                    user_id=ALICE,
-                    name=ALICE_NAME,
-                    email="alice@example.com",
-                    tags=["retail"],
-                    conflict_team_ids=[],
-                    active=True,
-                    created_by=ALICE,
-                    created_at=now,
-                    updated_at=now,
-                )
-                .returning(judges.c.id)
-            )
-        ).scalar_one()
-        round_id = (
-            await conn.execute(
-                insert(judging_rounds)
-                .values(
-                    contest_id=contest,
-                    name="Final",
-                    ordinal=1,
-                    rubric={"criteria": [], "scale_min": 1, "scale_max": 10},
-                    entry_source="all",
-                    judges_per_entry=1,
-                    deadline=now + dt.timedelta(days=3),
-                    judge_weight=1.0,
-                    community_weight=0.0,
-                    normalize=False,
-                    live=False,
-                    status="open",
-                    seed=1,
-                    created_by=ALICE,
-                    created_at=now,
-                )
-                .returning(judging_rounds.c.id)
-            )
-        ).scalar_one()
-        assignment = (
-            await conn.execute(
-                insert(judging_assignments)
-                .values(
-                    round_id=round_id,
-                    submission_id=entry,
-                    judge_id=judge,
-                    judge_user_id=ALICE,
-                    status="submitted",
-                    created_at=now,
-                    updated_at=now,
-                )
-                .returning(judging_assignments.c.id)
-            )
-        ).scalar_one()
-        await conn.execute(
-            insert(judging_score_sheets).values(
-                assignment_id=assignment,
-                judge_user_id=ALICE,
-                scores={"feasibility": 7},
-                comment="Solid plan",
-                submitted_at=now,
-                updated_at=now,
-            )
-        )
 
 
 async def everything(services: Services) -> dict[str, list[dict[str, Any]]]:

@@ -120,6 +120,8 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "judging_rounds": {"created_by": "pseudonym"},
     "judging_assignments": {"judge_user_id": "delete"},
     "judging_score_sheets": {"judge_user_id": "delete"},
+    # store results (issue 17): who imported a file; buyers are stored as keyed hashes only
+    "results_imports": {"created_by": "pseudonym"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).

@@ -45,6 +45,12 @@ from storage.schema.registration import (
     profile_consents,
     profiles,
 )
+from storage.schema.results import (
+    results_imports,
+    store_daily,
+    store_order_history,
+    store_orders,
+)
 from storage.schema.teams import cohort_imports, team_members, team_registration_locks, teams
 from storage.schema.web import (
     judge_login_tokens,
@@ -109,9 +115,13 @@ __all__ = [
     "qa_rsvps",
     "qa_sessions",
     "qa_votes",
+    "results_imports",
     "scheduled_jobs",
     "season_alumni",
     "season_closures",
+    "store_daily",
+    "store_order_history",
+    "store_orders",
     "submissions",
     "subscribers",
     "team_members",
