@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -158,3 +162,48 @@ async def test_unlink_cancels_pending_messages_and_language_changes(relay_env: R
         await env.services.whatsapp.unlink(user_id=7)
     await env.drain_all()
     assert len(env.fake.messages_to(NUMBER)) == 1  # only the verification code
+
+
+async def test_codes_are_hashed_in_a_worker_thread_and_never_while_the_writer_is_held(
+    relay_env: RelayEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """scrypt (tens of ms each) must neither block the event loop nor hold SQLite's one
+    writer: every hash of start_link, verify and a LINK message runs outside both."""
+    from contextlib import asynccontextmanager
+
+    import bot.services.whatsapp.service as whatsapp_service
+
+    env = relay_env
+    db = env.services.db
+    loop_thread = threading.get_ident()
+    # Per task (asyncio.to_thread carries the caller's context into the thread), so the
+    # relay's own writes in the background do not count.
+    writing: contextvars.ContextVar[bool] = contextvars.ContextVar("writing", default=False)
+    calls: list[tuple[bool, bool]] = []  # (on the loop's thread, inside a write)
+    real_hash, real_write = whatsapp_service._hash, db.write
+
+    def spy_hash(code: str, salt: str) -> str:
+        calls.append((threading.get_ident() == loop_thread, writing.get()))
+        return real_hash(code, salt)
+
+    @asynccontextmanager
+    async def spy_write() -> AsyncIterator[Any]:
+        async with real_write() as conn:
+            token = writing.set(True)
+            try:
+                yield conn
+            finally:
+                writing.reset(token)
+
+    monkeypatch.setattr(whatsapp_service, "_hash", spy_hash)
+    monkeypatch.setattr(db, "write", spy_write)
+
+    code, _ = await start(env)  # two hashes: the code and the link code
+    with pytest.raises(WrongCode):
+        await env.services.whatsapp.verify(user_id=7, code="000000" if code != "000000" else "1")
+    await env.services.whatsapp.verify(user_id=7, code=code)
+    _, link_code = await start(env, user_id=8, number="+8613900000000")
+    await env.fake.send_inbound(env.inbound_url, from_="+8613900000000", body=f"LINK {link_code}")
+
+    assert len(calls) == 7  # 2 + wrong + right + 2 + the LINK message's check
+    assert calls == [(False, False)] * 7

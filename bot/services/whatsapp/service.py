@@ -6,6 +6,7 @@ in E.164 and shown masked to anyone but their owner; logs carry subscriber ids o
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -70,6 +71,17 @@ def _matches(code: str, salt: str, expected: str) -> bool:
     return hmac.compare_digest(_hash(code, salt), expected)
 
 
+# scrypt costs ~30-60 ms of CPU by design. It runs in a worker thread (hashlib releases the
+# GIL), never on the event loop, and never inside a write transaction: on SQLite the one
+# writer would wait for it, and every other write with it.
+async def _hash_off_loop(code: str, salt: str) -> str:
+    return await asyncio.to_thread(_hash, code, salt)
+
+
+async def _matches_off_loop(code: str, salt: str, expected: str) -> bool:
+    return await asyncio.to_thread(_matches, code, salt, expected)
+
+
 @dataclass(slots=True)
 class WhatsAppService:
     """Linking, unlinking, languages and inbound keywords."""
@@ -117,6 +129,9 @@ class WhatsAppService:
         code = f"{secrets.randbelow(10**6):06d}"
         link_code = f"{secrets.randbelow(10**6):06d}"
         salt = secrets.token_hex(16)
+        code_hash, link_hash = await asyncio.gather(
+            _hash_off_loop(code, salt), _hash_off_loop(link_code, salt)
+        )
         async with self.db.write() as conn:
             owner = await wa_queries.subscriber_by_phone(conn, e164)
             if owner is not None and owner.user_id not in (None, user_id):
@@ -126,8 +141,8 @@ class WhatsAppService:
                 user_id=user_id,
                 phone_e164=e164,
                 language=language,
-                code_hash=_hash(code, salt),
-                link_hash=_hash(link_code, salt),
+                code_hash=code_hash,
+                link_hash=link_hash,
                 salt=salt,
                 consent_text=consent_text,
                 attempts=0,
@@ -163,9 +178,22 @@ class WhatsAppService:
         now = self.clock.now()
         error: PodiumError | None = None
         subscription: Subscription | None = None
+        # The code is checked against the pending row read first, outside the writer; the
+        # decision applies only if that row is still the member's pending one (a new
+        # /whatsapp link in between replaces it: then the check is made again).
+        checked: tuple[int, bool] | None = None
+        async with self.db.read() as conn:
+            first = await wa_queries.code_for_user(conn, user_id)
+        if first is not None:
+            checked = (
+                first.id,
+                await _matches_off_loop(code.strip(), first.salt, first.code_hash),
+            )
         # Wrong attempts must be counted (committed) before the error is raised.
         async with self.db.write() as conn:
             pending = await wa_queries.code_for_user(conn, user_id)
+            if pending is not None and (checked is None or checked[0] != pending.id):
+                return await self.verify(user_id=user_id, code=code)
             if pending is None:
                 error = NoPendingCode()
             elif now >= pending.expires_at:
@@ -174,7 +202,7 @@ class WhatsAppService:
             elif pending.attempts >= MAX_CODE_ATTEMPTS:
                 await wa_queries.delete_code(conn, pending.id)
                 error = TooManyAttempts()
-            elif not _matches(code.strip(), pending.salt, pending.code_hash):
+            elif checked is None or not checked[1]:
                 remaining = MAX_CODE_ATTEMPTS - pending.attempts - 1
                 if remaining <= 0:
                     await wa_queries.delete_code(conn, pending.id)
@@ -334,6 +362,9 @@ class WhatsAppService:
         received_at = self.clock.now()
         parsed = parse_inbound(body)
         default = self.competition.competition.default_locale
+        link_checks: dict[int, bool] = {}
+        if parsed.keyword is Keyword.LINK and parsed.code is not None:
+            link_checks = await self._check_link_code(phone, parsed.code)
         async with self.db.write() as conn:
             if not await wa_queries.record_receipt(
                 conn, kind="inbound", key=message_sid, at=received_at
@@ -358,7 +389,9 @@ class WhatsAppService:
                 await self._opt_out(conn, subscriber, body, received_at)
                 reply = InboundReply(STOPPED_REPLY, language)
             elif parsed.keyword is Keyword.LINK and parsed.code is not None:
-                reply = await self._link_inbound(conn, phone, parsed.code, language, received_at)
+                reply = await self._link_inbound(
+                    conn, phone, parsed.code, link_checks, language, received_at
+                )
             elif subscriber is None or subscriber.user_id is None:
                 return InboundReply(
                     HELP_REPLY if parsed.keyword is Keyword.HELP else NOT_SUBSCRIBED_REPLY,
@@ -420,13 +453,33 @@ class WhatsAppService:
         )
         log.info("whatsapp opt-out subscriber=%s cancelled=%d", subscriber.id, cancelled)
 
+    async def _check_link_code(self, phone: str, code: str) -> dict[int, bool]:
+        """Whether ``code`` is the link code of each pending verification of ``phone``
+        (by row id), hashed outside the writer and off the event loop."""
+        async with self.db.read() as conn:
+            pending = await wa_queries.codes_for_phone(conn, phone)
+        results = await asyncio.gather(
+            *(_matches_off_loop(code, row.salt, row.link_hash) for row in pending)
+        )
+        return {row.id: ok for row, ok in zip(pending, results, strict=True)}
+
     async def _link_inbound(
-        self, conn: Any, phone: str, code: str, language: str, now: dt.datetime
+        self,
+        conn: Any,
+        phone: str,
+        code: str,
+        checks: dict[int, bool],
+        language: str,
+        now: dt.datetime,
     ) -> InboundReply:
         for pending in await wa_queries.codes_for_phone(conn, phone):
             if now >= pending.expires_at or pending.attempts >= MAX_CODE_ATTEMPTS:
                 continue
-            if _matches(code, pending.salt, pending.link_hash):
+            # A verification started after the check above (rare) is checked here.
+            matched = checks.get(pending.id)
+            if matched is None:
+                matched = _matches(code, pending.salt, pending.link_hash)
+            if matched:
                 try:
                     await self._subscribe(conn, pending, "whatsapp_link", now)
                 except PhoneTaken:
