@@ -122,3 +122,14 @@ def services(
         guild_id=GUILD_ID,
         whatsapp_setup=whatsapp_setup,
     )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the PostgreSQL databases the run's workers shared (``tests/demo_cache.py``)
+    once all are done: on the xdist controller, or at the end of a run without xdist."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from tests.demo_cache import drop_run_databases
+
+    factory: pytest.TempPathFactory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+    drop_run_databases(factory.getbasetemp())

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLE_COMPETITION, ROOT
+from tests.demo_cache import once_per_run
 from tests.e2e.conftest import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -135,13 +136,9 @@ class DemoSite:
         return (self.workdir / "web.log").read_text(errors="replace")
 
 
-#: The database ``podium seed-demo`` made, once per test process (``seed_site`` copies it).
-_SEEDED: dict[str, Path] = {}
-
-
-def seed_site(workdir: Path) -> DemoSite:
+def seed_site(workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> DemoSite:
     """A demo database made by the real ``podium seed-demo`` in ``workdir`` (not served):
-    seeded once per test process, then copied (the demo is deterministic)."""
+    seeded once per test run, for every worker, then copied (the demo is deterministic)."""
     shutil.copy(EXAMPLE_COMPETITION, workdir / "competition.toml")
     port = free_port()
     env = {
@@ -156,23 +153,25 @@ def seed_site(workdir: Path) -> DemoSite:
         "WEB_HOST": "127.0.0.1",
         "WEB_PORT": str(port),
     }
-    template = _SEEDED.get("demo")
-    if template is not None:
-        shutil.copy(template, workdir / "demo.db")
-        return DemoSite(workdir, env, f"http://127.0.0.1:{port}")
-    seeded = subprocess.run(
-        [sys.executable, "-m", "bot", "seed-demo"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert seeded.returncode == 0, seeded.stderr
-    template = workdir.parent / f"{workdir.name}-seeded-template.db"
-    _checkpointed_copy(workdir / "demo.db", template)
-    _SEEDED["demo"] = template
+
+    def seed_with_the_cli(directory: Path) -> Path:
+        shutil.copy(EXAMPLE_COMPETITION, directory / "competition.toml")
+        seeded = subprocess.run(
+            [sys.executable, "-m", "bot", "seed-demo"],
+            cwd=directory,
+            env=env | {"DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'demo.db'}"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert seeded.returncode == 0, seeded.stderr
+        template = directory / "template.db"
+        _checkpointed_copy(directory / "demo.db", template)
+        return template
+
+    template = once_per_run(tmp_path_factory, "browser-demo", seed_with_the_cli)
+    shutil.copy(template, workdir / "demo.db")
     return DemoSite(workdir, env, f"http://127.0.0.1:{port}")
 
 
@@ -224,7 +223,7 @@ def serve(site: DemoSite) -> Iterator[DemoSite]:
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     require_browser()
-    site = seed_site(tmp_path_factory.mktemp("browser"))
+    site = seed_site(tmp_path_factory.mktemp("browser"), tmp_path_factory)
     site.issue_links()
     with serve(site):
         yield site

@@ -71,7 +71,7 @@ async def _open_rounds(site: DemoSite) -> tuple[int, int, int]:
 @pytest.fixture(scope="module")
 def judging_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JudgingSite]:
     require_browser()
-    site = seed_site(tmp_path_factory.mktemp("judging"))
+    site = seed_site(tmp_path_factory.mktemp("judging"), tmp_path_factory)
     judge_id, round_id, live_round_id = asyncio.run(_open_rounds(site))
     outputs = site.podium_batch(
         *(["judge-link", "--judge", str(judge_id), "--by", "1"] for _ in range(3)),

@@ -1,5 +1,7 @@
 """`podium seed-demo` (bot/demo.py) on both databases."""
 
+import asyncio
+
 import pytest
 
 from bot.demo import DemoRefused, seed_demo
@@ -35,16 +37,11 @@ async def test_seed_demo_fills_every_dashboard_section_and_refuses_a_second_run(
         await seed_demo(db, competition, now=T0)
 
 
-async def test_seed_demo_is_deterministic(tmp_path, competition):
-    from storage.engine import Database
-    from storage.migrate import migrate
+async def test_seed_demo_is_deterministic(tmp_path, tmp_path_factory):
+    """A fresh seed matches the one the web tests share (seeded the same way, at T0)."""
+    from tests.demo_cache import seed_demo_at, shared_sqlite_demo
 
-    reports = []
-    for name in ("a", "b"):
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / name}.db")
-        await migrate(db)
-        try:
-            reports.append(await seed_demo(db, competition, now=T0))
-        finally:
-            await db.dispose()
-    assert reports[0] == reports[1]
+    # built in a thread: the first caller of the run seeds it with asyncio.run
+    _, shared = await asyncio.to_thread(shared_sqlite_demo, tmp_path_factory)
+    fresh = await seed_demo_at(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    assert fresh == shared

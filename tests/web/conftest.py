@@ -1,13 +1,13 @@
 """Web tests: the real aiohttp app (public pages, dashboard, metrics) on a database filled
-by ``podium seed-demo``: seeded once per run into a SQLite file and, when
-``PODIUM_TEST_POSTGRES_URL`` is set, into a PostgreSQL database; each test runs on a copy
-of each (ids ``[sqlite]`` and ``[postgres]``)."""
+by ``podium seed-demo``: seeded once per run (shared by the xdist workers:
+``tests/demo_cache.py``) into a SQLite file and, when ``PODIUM_TEST_POSTGRES_URL`` is set,
+into a PostgreSQL database; each test runs on a copy of each (ids ``[sqlite]`` and
+``[postgres]``)."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ from sqlalchemy import make_url
 from bot.bootstrap import build_services
 from bot.clock import FrozenClock
 from bot.config import CompetitionConfig, load_competition
-from bot.demo import DemoReport, seed_demo
+from bot.demo import DemoReport
 from bot.i18n import Catalogs
 from bot.services.registry import Services
 from bot.web import HealthSources, WebSite, build_web_app
@@ -28,6 +28,7 @@ from storage.engine import Database
 from storage.migrate import migrate
 from tests.conftest import EXAMPLE_COMPETITION, GUILD_ID, T0
 from tests.databases import BACKENDS, create_postgres_database, drop_postgres_database
+from tests.demo_cache import shared_postgres_demo, shared_sqlite_demo
 
 
 @dataclass
@@ -38,30 +39,13 @@ class Seeded:
     report: DemoReport
 
 
-async def _seed(url: str) -> DemoReport:
-    db = Database(url)
-    try:
-        await migrate(db)
-        return await seed_demo(db, load_competition(EXAMPLE_COMPETITION), now=T0)
-    finally:
-        await db.dispose()
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
-def seeded(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Seeded]:
-    """Seeded once per run and database: every web test runs on SQLite and on PostgreSQL."""
+def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    """Seeded once per run and database, for every worker: each web test runs on a copy,
+    on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("demo") / "demo.db"
-        url = f"sqlite+aiosqlite:///{path}"
-        yield Seeded(url, asyncio.run(_seed(url)))
-        return
-    url = asyncio.run(create_postgres_database())
-    try:
-        yield Seeded(url, asyncio.run(_seed(url)))
-    finally:
-        asyncio.run(drop_postgres_database(url))
+        return Seeded(*shared_sqlite_demo(tmp_path_factory))
+    return Seeded(*shared_postgres_demo(tmp_path_factory))
 
 
 @dataclass
