@@ -26,6 +26,9 @@ from bot.web.guard import parse_id, read_form
 
 log = logging.getLogger(__name__)
 
+#: Twilio's SIDs are 34 characters; the outbox keeps up to 40.
+MAX_SID_CHARS = 40
+
 #: Builds the keyword data sources at request time (points, top, next, team_of).
 DataSources = Callable[[], dict[str, Any]]
 
@@ -72,13 +75,20 @@ def add_twilio_routes(
         if not sid:
             log.warning("twilio status callback without MessageSid ignored")
             return web.Response(status=400, text="MessageSid missing")
-        await outbox.apply_status(
-            outbox_id=outbox_id,
-            sid=sid,
-            twilio_status=twilio_status,
-            error_code=parse_id(form.get("ErrorCode"), max_digits=9),
-            receipt=f"{sid}:{twilio_status.strip().lower()}",
-        )
+        if len(sid) > MAX_SID_CHARS:
+            log.warning("twilio status callback with an overlong MessageSid ignored")
+            return web.Response(status=400, text="MessageSid invalid")
+        try:
+            await outbox.apply_callback(
+                outbox_id=outbox_id,
+                sid=sid,
+                twilio_status=twilio_status,
+                error_code=parse_id(form.get("ErrorCode"), max_digits=9),
+            )
+        except Exception:
+            # Not stored: a non-2xx answer makes Twilio send the callback again.
+            log.exception("twilio status callback not recorded outbox=%s", outbox_id)
+            return web.Response(status=503, text="try again")
         return web.Response(status=204)
 
     async def inbound(request: web.Request) -> web.Response:
