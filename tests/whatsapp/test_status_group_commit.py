@@ -182,11 +182,11 @@ async def webhook(
         await runner.cleanup()
 
 
-async def post_callback(base: str, row_id: int, form: dict[str, str]) -> int:
+async def post_callback(
+    base: str, row_id: int, form: dict[str, str], *, signed_for: str = "https://podium.example.com"
+) -> int:
     query = f"/twilio/status?outbox_id={row_id}"
-    signature = RequestValidator(TOKEN).compute_signature(
-        "https://podium.example.com" + query, form
-    )
+    signature = RequestValidator(TOKEN).compute_signature(signed_for + query, form)
     async with (
         aiohttp.ClientSession() as http,
         http.post(base + query, data=form, headers={"X-Twilio-Signature": signature}) as r,
@@ -228,3 +228,21 @@ async def test_an_overlong_message_sid_is_refused_with_400(
     )
     assert status == 400
     assert await states(db) == [("sending", None, None)]
+
+
+async def test_signatures_for_the_url_with_or_without_its_default_port_pass_and_others_fail(
+    db: Database, webhook: str, clock: FrozenClock
+) -> None:
+    ids = await add_rows(db, clock.now(), [("accepted", sid(1))])
+    form = {"MessageSid": sid(1), "MessageStatus": "sent", "To": "whatsapp:+15550000001"}
+
+    with_port = await post_callback(
+        webhook, ids[0], form, signed_for="https://podium.example.com:443"
+    )
+    other_host = await post_callback(
+        webhook, ids[0], {**form, "MessageStatus": "read"}, signed_for="https://evil.example"
+    )
+    exact = await post_callback(webhook, ids[0], {**form, "MessageStatus": "delivered"})
+
+    assert (with_port, other_host, exact) == (204, 403, 204)
+    assert await states(db) == [("delivered", sid(1), None)]
