@@ -61,7 +61,7 @@ async def states(db: Database) -> list[tuple[str, str | None, int | None]]:
         rows = await conn.execute(
             select(outbox.c.status, outbox.c.twilio_sid, outbox.c.error_code).order_by(outbox.c.id)
         )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
 
 async def receipts(db: Database) -> set[str]:
