@@ -43,6 +43,8 @@ sys.path.insert(0, str(ROOT))
 
 from aiohttp import web  # noqa: E402
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, insert, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.exc import DBAPIError  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 from votes import GUILD_ID as VOTE_GUILD  # noqa: E402
 from votes import OLD, VOTING, plan, rules, run_concurrently, seed  # noqa: E402
@@ -391,8 +393,23 @@ def _q(values: list[float], q: int) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))]
 
 
+async def reachable(url: str) -> bool:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except (OSError, DBAPIError):
+        return False
+    finally:
+        await engine.dispose()
+    return True
+
+
 async def main(args: argparse.Namespace) -> None:
     url = args.postgres_url
+    if not await reachable(url):
+        print(f"skipped: no PostgreSQL at {make_url(url).render_as_string()} (--postgres-url)")
+        return
     print(
         f"relay throughput on PostgreSQL, {args.seconds:g} s of the cap per run, "
         f"{FAULT_RATE:.0%} of creates faulted (429/500), live status callbacks"
@@ -414,7 +431,11 @@ async def main(args: argparse.Namespace) -> None:
             )
     if args.votes:
         await vote_ingest(url, args.members, args.entries, args.per_member)
-    print(f"measured at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"measured at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
+        f"load average {load}"
+    )
 
 
 def _counts(text: str) -> list[int]:
