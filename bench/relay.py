@@ -54,7 +54,9 @@ from bot.config import load_competition
 from tests.fakes.twilio import FakeTwilio
 
 async def main():
-    async with FakeTwilio(rate_cap_per_second=float(sys.argv[1]), callback_concurrency=4) as fake:
+    async with FakeTwilio(
+        rate_cap_per_second=float(sys.argv[1]), callback_concurrency=int(sys.argv[4])
+    ) as fake:
         # The example competition's templates, approved, as an operator creates them in the
         # Content Template Builder (the fake refuses unknown Content SIDs with 21655).
         templates = load_competition(sys.argv[2] + "/competition.example.toml").whatsapp.templates
@@ -80,9 +82,10 @@ asyncio.run(main())
 
 
 class FakeProcess:
-    def __init__(self, cap: float, callbacks: str = "") -> None:
+    def __init__(self, cap: float, callbacks: str = "", callback_concurrency: int = 4) -> None:
         self.cap = cap
         self.callbacks = callbacks
+        self.callback_concurrency = callback_concurrency
         self.proc: asyncio.subprocess.Process | None = None
         self.base_url = ""
 
@@ -94,6 +97,7 @@ class FakeProcess:
             str(self.cap),
             str(ROOT),
             self.callbacks,
+            str(self.callback_concurrency),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -149,7 +153,12 @@ async def baseline(recipients: int, cap: float, concurrency: int) -> tuple[float
 
 
 async def relay_run(
-    recipients: int, cap: float, concurrency: int, *, callbacks: bool = False
+    recipients: int,
+    cap: float,
+    concurrency: int,
+    *,
+    callbacks: bool = False,
+    callback_concurrency: int = 4,
 ) -> tuple[float, float, dict]:
     """The real relay draining a real outbox: (seconds, CPU seconds, fake stats).
 
@@ -206,7 +215,9 @@ async def relay_run(
             web_runner = web.AppRunner(app, access_log=None)
             await web_runner.setup()
             await web.TCPSite(web_runner, "127.0.0.1", port).start()
-        async with FakeProcess(cap, "sent,delivered" if callbacks else "") as fake:
+        async with FakeProcess(
+            cap, "sent,delivered" if callbacks else "", callback_concurrency
+        ) as fake:
             client = build_twilio_client(
                 "AC" + "0123456789abcdef" * 2, "fake-auth-token", api_base_url=fake.base_url
             )
@@ -236,6 +247,7 @@ async def relay_run(
             cpu = time.process_time() - cpu
             await close_twilio_client(client)
             stats = await fake.stats()
+            stats["callback_transactions"], stats["callbacks"] = outbox.callback_batches
         if web_runner is not None:
             await web_runner.cleanup()
         await db.dispose()
@@ -247,12 +259,20 @@ async def main() -> None:
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--cap", type=float, default=500)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--callback-concurrency",
+        type=int,
+        default=4,
+        help="status callbacks the fake Twilio posts at once (Twilio itself: many)",
+    )
     args = parser.parse_args()
     n, cap = args.recipients, args.cap
 
     b_wall, b_cpu, b_stats = await baseline(n, cap, args.concurrency)
     r_wall, r_cpu, r_stats = await relay_run(n, cap, args.concurrency)
-    c_wall, c_cpu, c_stats = await relay_run(n, cap, args.concurrency, callbacks=True)
+    c_wall, c_cpu, c_stats = await relay_run(
+        n, cap, args.concurrency, callbacks=True, callback_concurrency=args.callback_concurrency
+    )
 
     b_rate, r_rate = b_stats["messages"] / b_wall, r_stats["messages"] / r_wall
     b_ms, r_ms = 1000 * b_cpu / b_stats["messages"], 1000 * r_cpu / r_stats["messages"]
@@ -279,6 +299,12 @@ async def main() -> None:
         f"relay + live status webhooks: {c_rate:7.1f} msg/s = {c_rate / cap:.3f} of the cap, "
         f"{c_ms:.2f} CPU ms/msg ({c_ms / b_ms:.2f}x baseline, 2 signed callbacks per message "
         f"validated and applied), duplicates {c_stats['duplicates']}"
+    )
+    transactions = max(1, c_stats["callback_transactions"])
+    print(
+        f"status callbacks: {c_stats['callbacks']} applied in {transactions} group commits "
+        f"({c_stats['callbacks'] / transactions:.1f} per transaction, "
+        f"{args.callback_concurrency} posted at once by the fake)"
     )
     print(f"measured at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
 

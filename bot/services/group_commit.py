@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 from bot.errors import PodiumError
@@ -16,14 +16,15 @@ class GroupCommit(Generic[_In, _Out]):
     """Runs requests that arrive while a transaction is in flight together in the next one.
 
     ``apply`` gets a batch (arrival order) and returns one result per request: a value, or
-    an exception for that request alone. Each caller awaits its own result. An exception
+    an exception for that request alone (a ``PodiumError`` refusal, or any error that
+    failed that request's own work). Each caller awaits its own result. An exception
     raised by ``apply`` itself fails every request of the batch (nothing was committed).
     One drain task at a time (``name`` names it), so batches never overlap.
     """
 
     def __init__(
         self,
-        apply: Callable[[list[_In]], Awaitable[list[_Out | PodiumError]]],
+        apply: Callable[[list[_In]], Awaitable[Sequence[_Out | PodiumError | Exception]]],
         *,
         max_batch: int = 256,
         name: str = "group-commit",

@@ -7,7 +7,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import outbox, subscribers, verification_codes
@@ -170,8 +181,11 @@ async def record_accepted(
             updated_at=now,
         )
     )
+    # In id order: rows are locked in the order they are updated, and the status
+    # callbacks' group commit locks them in id order too (no deadlock between the two).
     await conn.execute(
-        stmt, [{"b_id": row_id, "b_sid": sid, "b_mode": mode} for row_id, sid, mode in accepted]
+        stmt,
+        [{"b_id": row_id, "b_sid": sid, "b_mode": mode} for row_id, sid, mode in sorted(accepted)],
     )
 
 
@@ -242,6 +256,70 @@ async def set_status(
         update(outbox).where(outbox.c.id == row_id, outbox.c.status == expected).values(**values)
     )
     return (result.rowcount or 0) > 0
+
+
+async def lock_statuses(
+    conn: AsyncConnection, row_ids: Sequence[int]
+) -> dict[int, tuple[str, str | None]]:
+    """(status, twilio sid) of the rows ``row_ids`` that exist, locked until the end of
+    the transaction on PostgreSQL (in id order, as ``record_accepted`` locks them, so two
+    writers never wait on each other in a cycle); SQLite's one writer needs no lock."""
+    if not row_ids:
+        return {}
+    stmt = (
+        select(outbox.c.id, outbox.c.status, outbox.c.twilio_sid)
+        .where(outbox.c.id.in_(sorted(set(row_ids))))
+        .order_by(outbox.c.id)
+    )
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=outbox)
+    rows = await conn.execute(stmt)
+    return {int(r.id): (str(r.status), r.twilio_sid) for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A row's move from ``expected`` to ``status``; ``sid`` fills an unknown twilio sid,
+    ``error_code`` (when not None) replaces the row's."""
+
+    row_id: int
+    expected: str
+    status: str
+    sid: str | None
+    error_code: int | None
+
+
+async def set_statuses(
+    conn: AsyncConnection, changes: Sequence[StatusChange], *, now: dt.datetime
+) -> None:
+    """Apply many compare-and-set status moves in one statement (rows locked by
+    ``lock_statuses`` in this transaction, so none can have moved in between)."""
+    if not changes:
+        return
+    stmt = (
+        update(outbox)
+        .where(outbox.c.id == bindparam("b_id"), outbox.c.status == bindparam("b_expected"))
+        .values(
+            status=bindparam("b_status"),
+            twilio_sid=func.coalesce(outbox.c.twilio_sid, bindparam("b_sid", type_=String)),
+            error_code=func.coalesce(bindparam("b_code", type_=Integer), outbox.c.error_code),
+            status_at=now,
+            updated_at=now,
+        )
+    )
+    await conn.execute(
+        stmt,
+        [
+            {
+                "b_id": c.row_id,
+                "b_expected": c.expected,
+                "b_status": c.status,
+                "b_sid": c.sid,
+                "b_code": c.error_code,
+            }
+            for c in changes
+        ],
+    )
 
 
 async def get_status(conn: AsyncConnection, row_id: int) -> tuple[str, str | None] | None:

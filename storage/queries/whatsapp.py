@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +99,29 @@ async def record_receipt(conn: AsyncConnection, *, kind: str, key: str, at: dt.d
     )
     result = await conn.execute(stmt)
     return (result.rowcount or 0) > 0
+
+
+async def record_receipts(
+    conn: AsyncConnection, *, kind: str, keys: Sequence[str], at: dt.datetime
+) -> set[str]:
+    """``record_receipt`` for many webhooks in one statement: the keys (as given, each
+    at most 80 characters) that were new, i.e. not a replay of one already applied."""
+    # Sorted: concurrent batches (several web processes on PostgreSQL) take the unique
+    # index's locks in one order, so none waits on another in a cycle.
+    unique = sorted({key[:80] for key in keys})
+    if not unique:
+        return set()
+    # One statement for any number of keys (executemany with RETURNING, sent as one
+    # multi-row INSERT by SQLAlchemy), so its compiled form is cached.
+    stmt = (
+        upsertable_insert(conn, webhook_receipts)
+        .on_conflict_do_nothing(index_elements=["kind", "key"])
+        .returning(webhook_receipts.c.key)
+    )
+    rows = await conn.execute(
+        stmt, [{"kind": kind, "key": key, "received_at": at} for key in unique]
+    )
+    return {str(key) for key in rows.scalars()}
 
 
 async def update_subscriber(conn: AsyncConnection, subscriber_id: int, **values: Any) -> None:

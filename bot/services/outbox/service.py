@@ -14,12 +14,13 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.services.outbox import rules
+from bot.services.outbox.callbacks import StatusCallback, StatusCallbacks
 from storage.engine import Database
 from storage.queries import outbox as outbox_queries
 from storage.queries import relay as relay_queries
@@ -41,6 +42,10 @@ class OutboxService:
     db: Database
     clock: Clock
     competition: CompetitionConfig
+    _callbacks: StatusCallbacks = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._callbacks = StatusCallbacks(self.db, self.clock)
 
     async def enqueue(
         self,
@@ -165,6 +170,32 @@ class OutboxService:
         return {"due": due, "waiting": waiting}
 
     # -- delivery statuses ----------------------------------------------------------------
+    async def apply_callback(
+        self, *, outbox_id: int, sid: str, twilio_status: str, error_code: int | None
+    ) -> str | None:
+        """Apply a signed Twilio status callback at most once (its receipt is
+        MessageSid:MessageStatus), forward only, in a group commit with the callbacks
+        arriving meanwhile. Returns the row's new status (None: unchanged) once it is
+        committed; raises when it could not be, so the webhook answers 5xx and Twilio
+        sends the callback again."""
+        incoming = rules.outbox_status(twilio_status)
+        if incoming is None:
+            return None
+        return await self._callbacks.submit(
+            StatusCallback(
+                outbox_id=outbox_id,
+                sid=sid,
+                incoming=incoming,
+                twilio_status=twilio_status,
+                error_code=error_code,
+            )
+        )
+
+    @property
+    def callback_batches(self) -> tuple[int, int]:
+        """(transactions, callbacks) applied by the group commit so far (benchmarks)."""
+        return self._callbacks.commit.batches, self._callbacks.commit.items
+
     async def apply_status(
         self,
         *,

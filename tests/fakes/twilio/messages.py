@@ -48,7 +48,9 @@ class Messages(Webhooks):
                 "Too Many Requests: the sender's messages-per-second limit was exceeded",
             )
         if self.fault_rate and self._random.random() < self.fault_rate:
-            return self._reject(request, form, self._random.choice((429, 500)))
+            status = self._random.choice((429, 500))
+            self.random_faults[status] += 1
+            return self._reject(request, form, status)
 
         invalid = self._validate_create(form)
         if invalid is not None:

@@ -93,6 +93,8 @@ class TwilioState(SenderRate):
         self.requests: list[FakeRequest] = []
         self.callback_log: list[CallbackRecord] = []
         self.violations_63016 = 0
+        #: create calls answered 429 or 500 by ``fault_rate``, per status (each spent a token)
+        self.random_faults: collections.Counter[int] = collections.Counter()
         self.templates: dict[str, FakeTemplate] = {}
         #: numbers (without ``whatsapp:``) that texted an opt-out keyword: 21610 for them
         self.unsubscribed: set[str] = set()
