@@ -93,6 +93,14 @@ def database_url(value: str, which: str) -> URL:
     return url
 
 
+def _configured_url(args: argparse.Namespace) -> str:
+    """``DATABASE_URL`` from the environment or the env file: the default target, so inside
+    a container (compose's ``migrate`` service) ``--to`` may be left out."""
+    from bot.cli_common import load_settings_only
+
+    return load_settings_only(args).DATABASE_URL
+
+
 def _sqlite_path(url: URL) -> Path | None:
     return Path(url.database or "") if url.get_backend_name() == "sqlite" else None
 
@@ -115,7 +123,7 @@ def cmd_migrate_data(args: argparse.Namespace) -> int:
     locks: list[WriterLock] = []
     try:
         source = database_url(args.source, "--from")
-        target = database_url(args.target, "--to")
+        target = database_url(args.target or _configured_url(args), "--to")
         if _same_database(source, target):
             raise Refused("--from and --to name the same database")
         source_file = _sqlite_path(source)
@@ -275,9 +283,9 @@ def add_migrate_data_command(sub: Any) -> None:
     parser.add_argument(
         "--to",
         dest="target",
-        required=True,
         metavar="URL",
-        help="the empty target, e.g. postgresql+asyncpg://podium:PASSWORD@db/podium",
+        help="the empty target, e.g. postgresql+asyncpg://podium:PASSWORD@db/podium "
+        "(default: DATABASE_URL)",
     )
     parser.add_argument(
         "--batch-size",

@@ -152,7 +152,7 @@ UNITS = ROOT / "deploy" / "systemd"
 
 
 def _unit(name: str) -> dict[str, list[str]]:
-    section, values = "", {}
+    section, values = "", dict[str, list[str]]()
     for line in (UNITS / name).read_text(encoding="utf-8").splitlines():
         if line.startswith("["):
             section = line.strip("[]")

@@ -159,8 +159,12 @@ def test_the_same_database_on_both_sides_is_refused(source, capsys):
     assert "the same database" in capsys.readouterr().err
 
 
-def test_a_copy_the_target_refuses_midway_is_rolled_back_whole(source, tmp_path, capsys):
+def test_a_copy_the_target_refuses_midway_is_rolled_back_whole(
+    source, tmp_path, capsys, monkeypatch
+):
     target = tmp_path / "target.db"
+    # Without --to, the target is DATABASE_URL (as in compose's migrate service).
+    monkeypatch.setenv("DATABASE_URL", _sqlite_url(target))
     asyncio.run(_migrated(target))
     # The target refuses rows of a table copied late, after most others went in.
     with sqlite3.connect(target) as conn:
@@ -168,7 +172,9 @@ def test_a_copy_the_target_refuses_midway_is_rolled_back_whole(source, tmp_path,
             "CREATE TRIGGER refuse BEFORE INSERT ON votes BEGIN SELECT RAISE(ABORT, 'no'); END"
         )
     conn.close()
-    assert _run("--from", _sqlite_url(source), "--to", _sqlite_url(target)) == 1
+    no_env_file = str(tmp_path / "absent.env")
+    code = main(["--env-file", no_env_file, "migrate-data", "--from", _sqlite_url(source)])
+    assert code == 1
     assert "rolled back" in capsys.readouterr().err
     sql = TestSQL(_sqlite_url(target))
     assert set(_counts(sql).values()) == {0}
