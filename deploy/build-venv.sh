@@ -22,7 +22,7 @@ case "$step" in
     ;;
   app)
     # The catalogs ship compiled (.mo); Babel is a runtime dependency.
-    "$prefix/bin/pybabel" compile --domain podium --directory "$3/bot/i18n/locales" --use-fuzzy --statistics
+    "$prefix/bin/pybabel" compile --domain podium --directory "$3/bot/i18n/locales" --statistics
     # Setuptools and wheel come from the lock file (--no-build-isolation): nothing unhashed.
     "$prefix/bin/python" -m pip install --quiet --disable-pip-version-check \
       --no-deps --no-build-isolation --no-cache-dir $pip_flags "$3"

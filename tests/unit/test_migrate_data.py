@@ -173,6 +173,25 @@ def test_a_source_that_is_not_a_podium_database_is_refused(tmp_path, capsys, mak
     assert expected in capsys.readouterr().err
 
 
+def test_a_source_behind_this_podiums_revision_is_refused(tmp_path, capsys):
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config, head_revision
+
+    path = tmp_path / "old.db"
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_revision(str(head_revision()))
+    assert head is not None
+    older = head.down_revision
+    asyncio.run(_migrated(path, revision=str(older)))
+    target = tmp_path / "target.db"
+    assert _run("--from", _sqlite_url(path), "--to", _sqlite_url(target)) == 2
+    err = capsys.readouterr().err
+    assert f"the source is at revision {older}" in err
+    assert "podium migrate" in err
+    assert not target.exists()
+
+
 def test_the_same_database_on_both_sides_is_refused(source, capsys):
     assert _run("--from", f"sqlite:///{source}", "--to", _sqlite_url(source)) == 2
     assert "the same database" in capsys.readouterr().err
@@ -199,12 +218,26 @@ def test_a_copy_the_target_refuses_midway_is_rolled_back_whole(
     assert set(_counts(sql).values()) == {0}
 
 
-async def _migrated(path: Path) -> None:
+async def _migrated(path: Path, *, revision: str | None = None) -> None:
     db = Database(_sqlite_url(path))
     try:
-        await migrate(db)
+        if revision is None:
+            await migrate(db)
+        else:
+            async with db.write() as conn:
+                await conn.run_sync(_upgrade_to, revision)
     finally:
         await db.dispose()
+
+
+def _upgrade_to(connection, revision: str) -> None:
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
 
 
 def test_the_progress_bar_prints_a_line_per_tenth_off_a_terminal():
