@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,15 @@ from tests.databases import BACKENDS, TestSQL, create_postgres_database, drop_po
 
 TABLES = [table.name for table in metadata.sorted_tables]
 ID_TABLES = [t.name for t in metadata.sorted_tables if t.autoincrement_column is not None]
+
+
+@pytest.fixture(autouse=True)
+def _keep_umask() -> Iterator[None]:
+    """`podium` sets a private umask for its process; give the other tests theirs back."""
+    old = os.umask(0o077)
+    os.umask(old)
+    yield
+    os.umask(old)
 
 
 def _sqlite_url(path: Path) -> str:
