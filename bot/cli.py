@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("dir", metavar="DIR", help="folder for the CSV files (created if needed)")
     export.add_argument("--force", action="store_true", help="overwrite existing CSV files")
     export.set_defaults(func=cmd_export)
+    from bot.migrate_data_cli import add_migrate_data_command
+
+    add_migrate_data_command(sub)
     return parser
 
 

@@ -55,3 +55,9 @@ async def migrate(db: Database) -> tuple[str | None, str | None]:
     if before != after:
         log.info("database migrated from=%s to=%s", before, after)
     return before, after
+
+
+async def current_revision(db: Database) -> str | None:
+    """The revision ``db`` is at (None: no Podium migration was ever applied to it)."""
+    async with db.read() as conn:
+        return await conn.run_sync(_current)
