@@ -13,17 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from bot.cli import main
-from bot.config import load_competition
-from bot.demo import seed_demo
 from bot.migrate_data_cli import ProgressBar
 from storage.engine import Database
 from storage.lock import acquire_writer_lock
 from storage.migrate import migrate
 from storage.schema import metadata
-from tests.conftest import EXAMPLE_COMPETITION, T0
+from tests.conftest import T0
 from tests.databases import BACKENDS, TestSQL, create_postgres_database, drop_postgres_database
+from tests.demo_cache import shared_sqlite_demo
 
 TABLES = [table.name for table in metadata.sorted_tables]
 ID_TABLES = [t.name for t in metadata.sorted_tables if t.autoincrement_column is not None]
@@ -42,21 +42,11 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-async def _seed(path: Path) -> None:
-    db = Database(_sqlite_url(path))
-    try:
-        await migrate(db)
-        await seed_demo(db, load_competition(EXAMPLE_COMPETITION), now=T0)
-    finally:
-        await db.dispose()
-
-
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file holding the demo season (seeded once; tests copy it)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    asyncio.run(_seed(path))
-    return path
+    """The SQLite file holding the demo season that the run shares (tests copy it)."""
+    url, _ = shared_sqlite_demo(tmp_path_factory)
+    return Path(make_url(url).database or "")
 
 
 @pytest.fixture
