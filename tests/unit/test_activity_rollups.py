@@ -19,7 +19,13 @@ from tests.unit.test_activity import ORG, W48_START, in_cohort
 COHORTS = ("rookie", "advanced", "elite")
 
 
-async def scan_and_rollups(services: Services, db: Database) -> tuple[object, object]:
+Days = list[tuple[dt.date, str, int]]
+Weeks = dict[dt.date, dict[str, int]]
+
+
+async def scan_and_rollups(
+    services: Services, db: Database
+) -> tuple[tuple[Days, Weeks], tuple[Days, Weeks]]:
     """(full scans, rollups) for every day and week with stored activity, zeros dropped."""
     week_start = services.competition.competition.week_start_index
     async with db.read() as conn:
@@ -29,7 +35,7 @@ async def scan_and_rollups(services: Services, db: Database) -> tuple[object, ob
         scan_days = sorted(await q.actives_by_day(conn, first, last))
         rolled_days = sorted(await q.rolled_up_days(conn, first, last))
         weeks = weeks_between(first, last, week_start)
-        scan_weeks = {}
+        scan_weeks: Weeks = {}
         for week in weeks:
             found = await q.actives_between(conn, week, week + dt.timedelta(days=6))
             if found:
