@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 
-from sqlalchemy import select, update
+from alembic import command
+from sqlalchemy import create_engine, select, text, update
 
 from bot.clock import FrozenClock
 from bot.services.activity_rollups import weeks_between
 from bot.services.registry import Services
 from storage.engine import Database
+from storage.migrate import alembic_config
 from storage.queries import activity as q
 from storage.schema import activity_actives_daily, activity_actives_weekly, activity_rollup_state
 from tests.unit.test_activity import ORG, W48_START, in_cohort
@@ -172,3 +175,31 @@ async def test_rollups_are_rebuilt_when_never_built_or_built_for_another_week_st
     assert await services.activity.ensure_rollups() is True
     scans, rollups = await scan_and_rollups(services, db)
     assert rollups == scans
+
+
+def test_migration_0023_records_each_existing_rows_cohort_as_the_members_current_one(
+    tmp_path: Path,
+) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0019")
+        conn.execute(
+            text(
+                "INSERT INTO members (user_id, display_name, locale, cohort_key, first_seen_at,"
+                " last_seen_at) VALUES (1, 'a', 'en', 'elite', '2026-11-01', '2026-11-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO activity_daily (user_id, day, messages, interactions, votes) "
+                "VALUES (1, '2026-11-24', 1, 0, 0), (2, '2026-11-24', 0, 1, 0)"
+            )
+        )
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "heads")
+        found = conn.execute(text("SELECT user_id, cohort FROM activity_daily ORDER BY user_id"))
+        assert [tuple(row) for row in found] == [(1, "elite"), (2, "")]
+    engine.dispose()
