@@ -38,7 +38,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.activity import COHORTS, NOW, load_fixture, summary, timed  # noqa: E402
+from activity import COHORTS, NOW, load_fixture, summary, timed  # noqa: E402  (bench/activity.py)
+
 from bot.bootstrap import build_services  # noqa: E402
 from bot.clock import FrozenClock  # noqa: E402
 from bot.config import load_competition  # noqa: E402
