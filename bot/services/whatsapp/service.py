@@ -6,7 +6,6 @@ in E.164 and shown masked to anyone but their owner; logs carry subscriber ids o
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -71,12 +70,6 @@ def _matches(code: str, salt: str, expected: str) -> bool:
     return hmac.compare_digest(_hash(code, salt), expected)
 
 
-async def _off_loop(function: Callable[..., Any], *args: Any) -> Any:
-    """scrypt takes tens of milliseconds: run it in a thread, never on the event loop, and
-    always before a write transaction begins (so never while the writer lock is held)."""
-    return await asyncio.to_thread(function, *args)
-
-
 @dataclass(slots=True)
 class WhatsAppService:
     """Linking, unlinking, languages and inbound keywords."""
@@ -124,8 +117,6 @@ class WhatsAppService:
         code = f"{secrets.randbelow(10**6):06d}"
         link_code = f"{secrets.randbelow(10**6):06d}"
         salt = secrets.token_hex(16)
-        code_hash = await _off_loop(_hash, code, salt)
-        link_hash = await _off_loop(_hash, link_code, salt)
         async with self.db.write() as conn:
             owner = await wa_queries.subscriber_by_phone(conn, e164)
             if owner is not None and owner.user_id not in (None, user_id):
@@ -135,8 +126,8 @@ class WhatsAppService:
                 user_id=user_id,
                 phone_e164=e164,
                 language=language,
-                code_hash=code_hash,
-                link_hash=link_hash,
+                code_hash=_hash(code, salt),
+                link_hash=_hash(link_code, salt),
                 salt=salt,
                 consent_text=consent_text,
                 attempts=0,
@@ -168,48 +159,34 @@ class WhatsAppService:
 
     async def verify(self, *, user_id: int, code: str) -> Subscription:
         """Check the code sent to the number; on success the number is subscribed with the
-        recorded consent. Wrong codes count against 5 attempts; codes last 10 minutes.
-
-        The code is hashed off the event loop before the write transaction begins, against
-        the pending verification read first; if another replaced it meanwhile, again."""
+        recorded consent. Wrong codes count against 5 attempts; codes last 10 minutes."""
         now = self.clock.now()
         error: PodiumError | None = None
         subscription: Subscription | None = None
-        for _ in range(3):
-            async with self.db.read() as conn:
-                checked = await wa_queries.code_for_user(conn, user_id)
-            matches = checked is not None and bool(
-                await _off_loop(_matches, code.strip(), checked.salt, checked.code_hash)
-            )
-            # Wrong attempts must be counted (committed) before the error is raised.
-            async with self.db.write() as conn:
-                pending = await wa_queries.code_for_user(conn, user_id)
-                if pending is not None and (
-                    checked is None or (pending.id, pending.salt) != (checked.id, checked.salt)
-                ):
-                    continue  # a new code replaced the one checked: check that one
-                if pending is None:
-                    error = NoPendingCode()
-                elif now >= pending.expires_at:
-                    await wa_queries.delete_code(conn, pending.id)
-                    error = CodeExpired()
-                elif pending.attempts >= MAX_CODE_ATTEMPTS:
+        # Wrong attempts must be counted (committed) before the error is raised.
+        async with self.db.write() as conn:
+            pending = await wa_queries.code_for_user(conn, user_id)
+            if pending is None:
+                error = NoPendingCode()
+            elif now >= pending.expires_at:
+                await wa_queries.delete_code(conn, pending.id)
+                error = CodeExpired()
+            elif pending.attempts >= MAX_CODE_ATTEMPTS:
+                await wa_queries.delete_code(conn, pending.id)
+                error = TooManyAttempts()
+            elif not _matches(code.strip(), pending.salt, pending.code_hash):
+                remaining = MAX_CODE_ATTEMPTS - pending.attempts - 1
+                if remaining <= 0:
                     await wa_queries.delete_code(conn, pending.id)
                     error = TooManyAttempts()
-                elif not matches:
-                    remaining = MAX_CODE_ATTEMPTS - pending.attempts - 1
-                    if remaining <= 0:
-                        await wa_queries.delete_code(conn, pending.id)
-                        error = TooManyAttempts()
-                    else:
-                        await wa_queries.count_attempt(conn, pending.id)
-                        error = WrongCode(remaining=remaining)
                 else:
-                    subscription = await self._subscribe(conn, pending, "discord_code", now)
-            break
+                    await wa_queries.count_attempt(conn, pending.id)
+                    error = WrongCode(remaining=remaining)
+            else:
+                subscription = await self._subscribe(conn, pending, "discord_code", now)
         if error is not None:
             raise error
-        if subscription is None:  # codes replaced three times while checking
+        if subscription is None:  # pragma: no cover - every branch above sets one
             raise NoPendingCode()
         return subscription
 
@@ -357,9 +334,6 @@ class WhatsAppService:
         received_at = self.clock.now()
         parsed = parse_inbound(body)
         default = self.competition.competition.default_locale
-        checks: dict[tuple[int, str], bool] = {}
-        if parsed.keyword is Keyword.LINK and parsed.code is not None:
-            checks = await self._check_link_code(phone, parsed.code, received_at)
         async with self.db.write() as conn:
             if not await wa_queries.record_receipt(
                 conn, kind="inbound", key=message_sid, at=received_at
@@ -384,7 +358,7 @@ class WhatsAppService:
                 await self._opt_out(conn, subscriber, body, received_at)
                 reply = InboundReply(STOPPED_REPLY, language)
             elif parsed.keyword is Keyword.LINK and parsed.code is not None:
-                reply = await self._link_inbound(conn, phone, checks, language, received_at)
+                reply = await self._link_inbound(conn, phone, parsed.code, language, received_at)
             elif subscriber is None or subscriber.user_id is None:
                 return InboundReply(
                     HELP_REPLY if parsed.keyword is Keyword.HELP else NOT_SUBSCRIBED_REPLY,
@@ -446,37 +420,13 @@ class WhatsAppService:
         )
         log.info("whatsapp opt-out subscriber=%s cancelled=%d", subscriber.id, cancelled)
 
-    async def _check_link_code(
-        self, phone: str, code: str, now: dt.datetime
-    ) -> dict[tuple[int, str], bool]:
-        """Whether ``code`` is the link code of each live verification of ``phone``, by
-        (id, salt); hashed off the event loop, before the write transaction begins."""
-        async with self.db.read() as conn:
-            candidates = [
-                p
-                for p in await wa_queries.codes_for_phone(conn, phone)
-                if now < p.expires_at and p.attempts < MAX_CODE_ATTEMPTS
-            ]
-        return {
-            (p.id, p.salt): bool(await _off_loop(_matches, code, p.salt, p.link_hash))
-            for p in candidates
-        }
-
     async def _link_inbound(
-        self,
-        conn: Any,
-        phone: str,
-        checks: dict[tuple[int, str], bool],
-        language: str,
-        now: dt.datetime,
+        self, conn: Any, phone: str, code: str, language: str, now: dt.datetime
     ) -> InboundReply:
         for pending in await wa_queries.codes_for_phone(conn, phone):
             if now >= pending.expires_at or pending.attempts >= MAX_CODE_ATTEMPTS:
                 continue
-            matched = checks.get((pending.id, pending.salt))
-            if matched is None:
-                continue  # made after this message arrived: it cannot carry its code
-            if matched:
+            if _matches(code, pending.salt, pending.link_hash):
                 try:
                     await self._subscribe(conn, pending, "whatsapp_link", now)
                 except PhoneTaken:
