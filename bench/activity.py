@@ -5,7 +5,10 @@ Measures, on one SQLite file:
 - ``flush`` of one interval's counters (every member active once: 5,000 upsert-adds in one
   transaction), against a plain ``executemany`` INSERT of the same rows into a scratch table;
 - ``daily_actives(14)``, ``weekly_actives(8)`` and ``stats()`` (what `/admin stats` and the
-  dashboard read), against a naive full-table ``COUNT(DISTINCT user_id)``.
+  dashboard read, from the rollups), against a naive full-table ``COUNT(DISTINCT user_id)``
+  and against the same numbers computed by full scans of ``activity_daily`` (what the
+  rollups replaced); the dashboard's engagement section and whole ``/admin`` overview;
+  and the one-time rollup build (first start after migration 0023).
 Prints median and p99 and the ratios to the baselines measured in the same run. Figures,
 not a test: it never fails on timing.
 
@@ -36,6 +39,7 @@ from bot.clock import FrozenClock  # noqa: E402
 from bot.config import load_competition  # noqa: E402
 from storage.engine import Database  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
+from storage.queries import activity as q  # noqa: E402
 
 EXAMPLE = ROOT / "competition.example.toml"
 NOW = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)  # Wednesday 14:00 in Shanghai
@@ -61,10 +65,11 @@ def load_fixture(path: Path, members: int, weeks: int) -> int:
         day = (TODAY - dt.timedelta(days=back)).isoformat()
         for i in range(members):
             if rng.random() < 0.6:
-                rows.append((10_000 + i, day, rng.randint(0, 20), rng.randint(0, 5), 0))
+                cohort = COHORTS[i % 3] if i % 10 else ""
+                rows.append((10_000 + i, day, rng.randint(0, 20), rng.randint(0, 5), 0, cohort))
     conn.executemany(
-        "INSERT INTO activity_daily (user_id, day, messages, interactions, votes) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO activity_daily (user_id, day, messages, interactions, votes, cohort) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
         rows,
     )
     conn.commit()
@@ -103,6 +108,9 @@ async def main(members: int, weeks: int, runs: int) -> None:
             db=db, clock=clock, competition=load_competition(EXAMPLE), guild_id=1
         )
         activity = services.activity
+        started = time.perf_counter()
+        await activity.ensure_rollups()
+        print(f"rollup build (once, first start after 0023): {time.perf_counter() - started:.2f} s")
 
         # record() against a bare dict increment
         calls = 200_000
@@ -154,12 +162,27 @@ async def main(members: int, weeks: int, runs: int) -> None:
                     await conn.execute(text("SELECT COUNT(DISTINCT user_id) FROM activity_daily"))
                 ).scalar()
 
+        async def scanned_weeks() -> object:
+            async with db.read() as conn:
+                return [
+                    await q.actives_between(conn, w.first_day, w.first_day + dt.timedelta(days=6))
+                    for w in activity._weeks_back(8)
+                ]
+
+        async def scanned_days() -> object:
+            async with db.read() as conn:
+                return await q.actives_by_day(conn, TODAY - dt.timedelta(days=13), TODAY)
+
         baseline_med, _ = summary(await timed(naive, runs))
         print(f"baseline COUNT(DISTINCT) over all rows: median {baseline_med:.1f} ms")
         for name, run in (
+            ("full scan, daily actives 14 days", scanned_days),
+            ("full scan, weekly actives 8 weeks", scanned_weeks),
             ("daily_actives(14)", lambda: activity.daily_actives(days=14)),
             ("weekly_actives(8)", lambda: activity.weekly_actives(weeks=8)),
             ("stats()", activity.stats),
+            ("dashboard engagement()", services.dashboard.engagement),
+            ("dashboard overview() (/admin)", services.dashboard.overview),
         ):
             med, p99 = summary(await timed(run, runs))
             print(

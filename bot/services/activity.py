@@ -8,9 +8,10 @@ writes the buffer to ``activity_daily`` as upsert-adds in one transaction. A cra
 at most the counts recorded since the last flush (the bot flushes every 30 seconds and on
 shutdown).
 
-A member is counted in their *current* cohort (``members.cohort_key``; "" for members
-without one), so a member promoted mid-week counts in the new cohort for that whole week.
-A member is "active" on a day when any counter is above zero.
+A member is "active" on a day when any counter is above zero. Daily and weekly actives
+per cohort are read from rollups that every flush and erasure keep exact in the same
+transaction (``bot.services.activity_rollups``: which cohort counts, late counts, erasure),
+so the dashboard reads a few dozen rows whatever the season's size.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.calendar import Week, local_midnight, next_week, previous_week, week_by_key, week_of
 from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.scheduler import Job, JobResult, NextRun
+from bot.services.activity_rollups import erase_deltas, plan_flush, week_start_of, weeks_between
 from bot.services.publications import Publication
 from storage.engine import Database
 from storage.queries import activity as q
@@ -135,6 +139,7 @@ class ActivityService:
         self._flush_lock = asyncio.Lock()
         self._flushing: set[int] | None = None
         self._forgotten_mid_flush: set[int] = set()
+        self._rollups_ready = False
         never = dt.datetime.min.replace(tzinfo=dt.UTC)
         self._day_cache: tuple[dt.datetime, dt.datetime, dt.date] = (never, never, dt.date.min)
 
@@ -192,14 +197,10 @@ class ActivityService:
             if not self._buffer:
                 return 0
             snapshot = {key: tuple(counts) for key, counts in self._buffer.items()}
-            rows = [
-                CountRow(user_id=u, day=d, messages=c[0], interactions=c[1], votes=c[2])
-                for (u, d), c in snapshot.items()
-            ]
             self._flushing = {u for u, _ in snapshot}
             try:
                 async with self.db.write() as conn:
-                    written = await q.add_counts(conn, rows)
+                    written = await self._write_counts(conn, snapshot)
             finally:
                 self._flushing = None
             for key, counts in snapshot.items():
@@ -213,8 +214,75 @@ class ActivityService:
             forgotten, self._forgotten_mid_flush = self._forgotten_mid_flush, set()
             if forgotten:
                 async with self.db.write() as conn:
-                    await q.delete_for_users(conn, forgotten)
+                    await self.erase_counts(conn, forgotten)
             return written
+
+    async def _write_counts(
+        self, conn: AsyncConnection, snapshot: dict[tuple[int, dt.date], tuple[int, ...]]
+    ) -> int:
+        """Upsert-add the counts and apply their rollup changes, in ``conn``'s transaction."""
+        await q.lock_rollups(conn)
+        users = {u for u, _ in snapshot}
+        weeks = {week_start_of(d, self._week_start) for _, d in snapshot}
+        existing = await q.days_of(conn, users, min(weeks), max(weeks) + dt.timedelta(days=6))
+        stored = {(row.user_id, row.day) for row in existing}
+        cohorts = await q.cohorts_of(conn, {u for u, d in snapshot if (u, d) not in stored})
+        plan = plan_flush(snapshot, existing, cohorts, self._week_start)
+        rows = [
+            CountRow(
+                user_id=u,
+                day=d,
+                messages=c[0],
+                interactions=c[1],
+                votes=c[2],
+                cohort=plan.new_rows.get((u, d), ""),
+            )
+            for (u, d), c in snapshot.items()
+        ]
+        written = await q.add_counts(conn, rows)
+        await q.add_actives(conn, plan.daily, plan.weekly)
+        return written
+
+    async def erase_counts(self, conn: AsyncConnection, user_ids: Iterable[int]) -> int:
+        """Delete every stored count of these members in ``conn``'s transaction, first
+        subtracting from the rollups what their rows added; returns rows deleted."""
+        await q.lock_rollups(conn)
+        ids = set(user_ids)
+        daily, weekly = erase_deltas(await q.days_of(conn, ids), self._week_start)
+        await q.add_actives(conn, daily, weekly)
+        return await q.delete_for_users(conn, ids)
+
+    # -- rollups ------------------------------------------------------------------------
+    async def ensure_rollups(self) -> bool:
+        """Build the rollups from ``activity_daily`` when they were never built or were
+        built for another week start (first start after the migration, or the configured
+        week start changed); returns True when it rebuilt. Cheap once built."""
+        if self._rollups_ready:
+            return False
+        async with self.db.read() as conn:
+            built_for = await q.rollup_week_start(conn)
+        rebuilt = built_for != self._week_start
+        if rebuilt:
+            await self.rebuild_rollups()
+        self._rollups_ready = True
+        return rebuilt
+
+    async def rebuild_rollups(self) -> None:
+        """Recompute both rollups from ``activity_daily`` (full scans) in one transaction."""
+        async with self.db.write() as conn:
+            await q.lock_rollups(conn)
+            span = await q.activity_day_range(conn)
+            daily: list[tuple[dt.date, str, int]] = []
+            weekly: list[tuple[dt.date, str, int]] = []
+            if span is not None:
+                daily = await q.actives_by_day(conn, *span)
+                for week in weeks_between(*span, self._week_start):
+                    found = await q.actives_between(conn, week, week + dt.timedelta(days=6))
+                    weekly.extend((week, cohort, n) for cohort, n in found.items())
+            await q.replace_rollups(
+                conn, daily, weekly, week_start_index=self._week_start, now=self.clock.now()
+            )
+        log.info("activity rollups rebuilt days=%d weeks=%d", len(daily), len(weekly))
 
     # -- aggregation --------------------------------------------------------------------
     def _cohort_order(self, found: Iterable[str]) -> list[str]:
@@ -230,8 +298,9 @@ class ActivityService:
         days = max(1, days)
         today = self.local_day()
         first = today - dt.timedelta(days=days - 1)
+        await self.ensure_rollups()
         async with self.db.read() as conn:
-            found = await q.actives_by_day(conn, first, today)
+            found = await q.rolled_up_days(conn, first, today)
         counts = {(day, cohort): n for day, cohort, n in found}
         cohorts = self._cohort_order(c for _, c, _ in found)
         return [
@@ -255,11 +324,11 @@ class ActivityService:
         """Weekly actives per cohort for the current week and the ``weeks - 1`` before it,
         oldest first (a member active on several days of a week counts once). Same row
         rules as ``daily_actives``; reads the database (call ``flush`` first)."""
-        per_week: list[tuple[Week, dict[str, int]]] = []
+        back = self._weeks_back(weeks)
+        await self.ensure_rollups()
         async with self.db.read() as conn:
-            for week in self._weeks_back(weeks):
-                last = week.first_day + dt.timedelta(days=6)
-                per_week.append((week, await q.actives_between(conn, week.first_day, last)))
+            found_by_week = await q.rolled_up_weeks(conn, [w.first_day for w in back])
+        per_week = [(week, found_by_week.get(week.first_day, {})) for week in back]
         cohorts = self._cohort_order(c for _, found in per_week for c in found)
         return [
             WeeklyActives(
@@ -276,18 +345,16 @@ class ActivityService:
         """``/admin stats``: flushes first, then today/yesterday and this/last week per
         cohort, distinct actives this week and counted votes this week."""
         await self.flush()
+        await self.ensure_rollups()
         today = self.local_day()
         yesterday = today - dt.timedelta(days=1)
         week = week_of(self.clock.now(), self._tz, self._week_start)
         last = previous_week(week, self._tz)
         async with self.db.read() as conn:
-            by_day = await q.actives_by_day(conn, yesterday, today)
-            this_week = await q.actives_between(
-                conn, week.first_day, week.first_day + dt.timedelta(days=6)
-            )
-            last_week = await q.actives_between(
-                conn, last.first_day, last.first_day + dt.timedelta(days=6)
-            )
+            by_day = await q.rolled_up_days(conn, yesterday, today)
+            weeks = await q.rolled_up_weeks(conn, [week.first_day, last.first_day])
+            this_week = weeks.get(week.first_day, {})
+            last_week = weeks.get(last.first_day, {})
             votes = await q.vote_total_between(
                 conn, week.first_day, week.first_day + dt.timedelta(days=6)
             )
@@ -363,17 +430,15 @@ class ActivityService:
         each cohort gets at most one alert per week, even across crashes.
         """
         await self.flush()
+        await self.ensure_rollups()
         rules = self.competition.engagement
         week = week_by_key(week_key, self._tz, self._week_start)
         before = previous_week(week, self._tz)
         claimed: list[DropAlert] = []
         async with self.db.write() as conn:
-            current = await q.actives_between(
-                conn, week.first_day, week.first_day + dt.timedelta(days=6)
-            )
-            previous = await q.actives_between(
-                conn, before.first_day, before.first_day + dt.timedelta(days=6)
-            )
+            weeks = await q.rolled_up_weeks(conn, [week.first_day, before.first_day])
+            current = weeks.get(week.first_day, {})
+            previous = weeks.get(before.first_day, {})
             for cohort in self._cohort_order(list(current) + list(previous)):
                 prev, now_count = previous.get(cohort, 0), current.get(cohort, 0)
                 if not is_alarming_drop(

@@ -155,9 +155,12 @@ class ExportTooSoon(PodiumError):
 
 
 class Forgetful(Protocol):
-    """In-memory state keyed by member (the activity counters) that erasure must drop."""
+    """In-memory state keyed by member (the activity counters) that erasure must drop, and
+    the stored counts whose rollups must be unwound before the rows go."""
 
     def forget(self, user_id: int) -> None: ...
+
+    async def erase_counts(self, conn: AsyncConnection, user_ids: Iterable[int]) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +338,10 @@ class PrivacyService:
             subscriber_ids = await self._subscriber_ids(conn, user_id)
             for table, columns in MEMBER_DATA.items():
                 for column, action in columns.items():
-                    if action == "delete":
+                    if action == "delete" and table == "activity_daily" and self.activity:
+                        # the actives rollups subtract what the rows added, then they go
+                        add(table, await self.activity.erase_counts(conn, [user_id]))
+                    elif action == "delete":
                         add(table, await q.delete_rows(conn, table, column, [user_id]))
                     elif action == "pseudonym":
                         add(table, await q.replace_value(conn, table, column, user_id, pseudonym))

@@ -19,7 +19,15 @@ from storage.schema.core import (
     metadata,
     scheduled_jobs,
 )
-from storage.schema.engagement import activity_alerts, activity_daily, nps_responses, nps_surveys
+from storage.schema.engagement import (
+    activity_actives_daily,
+    activity_actives_weekly,
+    activity_alerts,
+    activity_daily,
+    activity_rollup_state,
+    nps_responses,
+    nps_surveys,
+)
 from storage.schema.judging import (
     judges,
     judging_assignments,
@@ -71,8 +79,11 @@ from storage.schema.whatsapp import (
 
 __all__ = [
     "NAMING_CONVENTION",
+    "activity_actives_daily",
+    "activity_actives_weekly",
     "activity_alerts",
     "activity_daily",
+    "activity_rollup_state",
     "audit_log",
     "broadcasts",
     "capacity_entries",

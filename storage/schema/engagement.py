@@ -26,7 +26,42 @@ activity_daily = Table(
     Column("messages", Integer, nullable=False, server_default="0"),
     Column("interactions", Integer, nullable=False, server_default="0"),
     Column("votes", Integer, nullable=False, server_default="0"),
+    # the member's cohort key ("" without one) when the day's row was first written
+    Column("cohort", String(20), nullable=False, server_default=""),
     Index("ix_activity_daily_day", "day", "user_id"),
+)
+
+
+#: Distinct active members per competition-local day and recorded cohort, kept exact by
+#: every flush and erasure (counts only: no member ids).
+activity_actives_daily = Table(
+    "activity_actives_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("cohort", String(20), primary_key=True),
+    Column("actives", Integer, nullable=False),
+)
+
+
+#: Distinct active members per competition week (by its first day) and cohort: a member
+#: counts once, in the cohort of their earliest active day that week (no member ids).
+activity_actives_weekly = Table(
+    "activity_actives_weekly",
+    metadata,
+    Column("week_start", Date, primary_key=True),
+    Column("cohort", String(20), primary_key=True),
+    Column("actives", Integer, nullable=False),
+)
+
+
+#: How the rollups above were built: the week start they use (one row, id 1); none or a
+#: different week start means they are rebuilt from ``activity_daily`` before use.
+activity_rollup_state = Table(
+    "activity_rollup_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("week_start_index", Integer, nullable=False),
+    Column("built_at", UTCDateTime, nullable=False),
 )
 
 

@@ -286,3 +286,20 @@ async def test_promotions_run_after_the_weekly_boards_are_posted(ready: Harness,
     assert role_id(fake, "Rookie") not in roles_of(fake, MEMBER_ID)
     status = await ready.services.cohorts.status(MEMBER_ID)
     assert status.cohort == "advanced"
+
+
+async def test_a_large_member_list_is_read_whole_through_member_chunks(
+    ready: Harness,
+):
+    fake = ready.fake
+    for offset in range(2500):  # members the bot was never told about (no events)
+        user_id = 900_000_000_000_000_000 + offset
+        fake.members[user_id] = fake._member_payload(
+            fake._user_payload(user_id, f"member{offset}"), [], None
+        )
+    guild = ready.bot.get_guild(ready.bot.guild_id)
+    assert guild is not None
+    sent_before = len(fake.members)
+    members = await guild.chunk()
+    assert len(members) == sent_before
+    assert len(guild.members) == sent_before

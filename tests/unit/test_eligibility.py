@@ -14,6 +14,7 @@ from bot.i18n import Catalogs
 from bot.mail import SmtpMailer
 from bot.scheduler import Job
 from bot.services.registration import DECISION_JOB, ProofFile
+from bot.services.registration import eligibility as eligibility_module
 from bot.services.registration.errors import (
     AlreadyEligible,
     BadProofFile,
@@ -35,6 +36,7 @@ from bot.services.registration.errors import (
 from bot.services.registry import Services
 from storage.queries.jobs import JobRow
 from storage.schema import audit_log, eligibility_codes, scheduled_jobs
+from tests.hashing_probe import HashProbe
 from tests.registration_support import SmtpServer, local_smtp, with_eligibility
 
 ALICE = 820000000000000001
@@ -294,3 +296,14 @@ async def test_a_team_enters_a_restricted_track_only_when_all_its_members_are_el
 async def test_an_open_track_lets_any_team_in(services: Services) -> None:
     team = await services.teams.create(user_id=ALICE, name="Pros", track="professional")
     await services.teams.join(user_id=BOB, code=team.invite_code)
+
+
+async def test_email_codes_are_hashed_off_the_event_loop_and_outside_the_writer(
+    mailed: Services, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probe = HashProbe(monkeypatch, eligibility_module, mailed.eligibility.db)
+    await _send(mailed)
+    with pytest.raises(WrongCode):
+        await mailed.eligibility.confirm(user_id=ALICE, code="x" + smtp.inbox.code()[1:])
+    await mailed.eligibility.confirm(user_id=ALICE, code=smtp.inbox.code())
+    assert probe.calls == [(False, 0)] * 3

@@ -14,6 +14,9 @@ from aiohttp import WSMsgType, web
 
 from tests.fakes.discord.state import GuildState
 
+#: Members per GUILD_MEMBERS_CHUNK, as Discord sends them.
+CHUNK_SIZE = 1000
+
 
 @dataclass
 class Session:
@@ -153,17 +156,20 @@ class Gateway(GuildState):
                     for uid, m in self.members.items()
                     if (uid in wanted) or (not wanted and m["user"]["username"].startswith(prefix))
                 ]
-                session.sequence += 1
-                chunk = {
-                    "guild_id": str(self.guild_id),
-                    "members": members,
-                    "chunk_index": 0,
-                    "chunk_count": 1,
-                    "nonce": data.get("nonce"),
-                }
-                await connection.send(
-                    {"op": 0, "t": "GUILD_MEMBERS_CHUNK", "s": session.sequence, "d": chunk}
-                )
+                # As Discord: at most 1,000 members per GUILD_MEMBERS_CHUNK
+                chunks = [members[i : i + CHUNK_SIZE] for i in range(0, len(members), CHUNK_SIZE)]
+                for index, part in enumerate(chunks or [[]]):
+                    session.sequence += 1
+                    chunk = {
+                        "guild_id": str(self.guild_id),
+                        "members": part,
+                        "chunk_index": index,
+                        "chunk_count": max(1, len(chunks)),
+                        "nonce": data.get("nonce"),
+                    }
+                    await connection.send(
+                        {"op": 0, "t": "GUILD_MEMBERS_CHUNK", "s": session.sequence, "d": chunk}
+                    )
         if session is not None and session.connection is connection:
             session.connection = None
         return ws
