@@ -312,9 +312,7 @@ class Scheduler:
     async def fire(self, job_id: int) -> str:
         """Claim and run one job; returns "done", "failed" or "skipped" (already taken)."""
         async with self._db.write() as conn:
-            claimed = await job_queries.claim(
-                conn, job_id, now=self._clock.now(), owner=self.owner
-            )
+            claimed = await job_queries.claim(conn, job_id, now=self._clock.now(), owner=self.owner)
             row = await job_queries.get(conn, job_id) if claimed else None
         if row is None:
             return "skipped"
