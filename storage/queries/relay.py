@@ -287,9 +287,10 @@ async def release_sending(conn: AsyncConnection, *, now: dt.datetime, own: int |
 
 async def next_attempt_at(conn: AsyncConnection) -> dt.datetime | None:
     """When the earliest queued row is due (None: nothing queued)."""
-    return await conn.scalar(
+    due: dt.datetime | None = await conn.scalar(
         select(func.min(outbox.c.next_attempt_at)).where(outbox.c.status == "queued")
     )
+    return due
 
 
 async def stale(conn: AsyncConnection, *, before: dt.datetime, limit: int) -> list[tuple[int, str]]:
