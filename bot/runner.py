@@ -64,8 +64,9 @@ async def run(settings: Settings, competition: CompetitionConfig, role: Role = A
             guild_id=settings.DISCORD_GUILD_ID,
             role=role,
         )
-        # On PostgreSQL, where jobs fire: the lease and the wake-ups between processes.
-        split = role.jobs and not db.is_sqlite
+        # On PostgreSQL: the lease of a process that claims jobs, messages or posts, and
+        # the wake-ups between processes.
+        split = not db.is_sqlite
         whatsapp = (
             WhatsAppRuntime(
                 settings,

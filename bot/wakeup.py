@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.scheduler import Scheduler
 from storage.engine import Database
-from storage.wakeup import JOBS, OUTBOX, WakeConnection
+from storage.wakeup import JOBS, OUTBOX, WakeConnection, wake_kind
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +66,10 @@ class Waker:
             self._relay_wake()
 
     def _on_wake(self, payload: str) -> None:
-        if payload == JOBS:
+        kind = wake_kind(payload)
+        if kind == JOBS:
             self._request_resync()
-        elif payload == OUTBOX and self._relay_wake is not None:
+        elif kind == OUTBOX and self._relay_wake is not None:
             self._relay_wake()
 
     def _request_resync(self) -> None:

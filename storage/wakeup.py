@@ -6,9 +6,10 @@ its whole life. A claim records the key (``claimed_by``); a claim whose key's lo
 other session holds belongs to a process that is gone (PostgreSQL ends the session, and
 drops its locks, as soon as the process's socket closes, SIGKILL included), so another
 worker may release it. The same connection ``LISTEN``s on ``podium_wake``, which the
-triggers of migration 0021 notify when a job becomes pending (payload ``jobs``) or an
-outbox row is queued (``outbox``). If the connection drops it is made again, the lock
-retaken, and ``on_reconnect`` called (wake-ups may have been lost meanwhile).
+triggers of migration 0021 notify when a job becomes pending (``jobs``) or an outbox row is
+queued (``outbox``); the payload is ``<schema>.<what>`` (``wake_kind``). If the connection
+drops it is made again, the lock retaken, and ``on_reconnect`` called (wake-ups may have
+been lost meanwhile).
 
 On SQLite there is one process (``storage.lock``): no connection, and every claim not
 made by this process is a dead one's.
@@ -33,6 +34,11 @@ log = logging.getLogger(__name__)
 CHANNEL = "podium_wake"
 JOBS = "jobs"
 OUTBOX = "outbox"
+
+
+def wake_kind(payload: str) -> str:
+    """``jobs`` or ``outbox`` from a wake-up's payload (``<schema>.<what>``)."""
+    return payload.rpartition(".")[2]
 
 
 def new_lease_key() -> int:

@@ -42,6 +42,8 @@ class PodiumProcess:
     #: The process's database (``DATABASE_URL``), for the test to read and change rows.
     db: TestSQL
     proc: asyncio.subprocess.Process | None = None
+    #: after ``run``, e.g. ``("--only", "worker")``
+    args: tuple[str, ...] = ()
     log_path: Path = field(init=False)
     starts: int = 0
 
@@ -64,6 +66,7 @@ class PodiumProcess:
             "-m",
             "bot",
             "run",
+            *self.args,
             cwd=self.workdir,
             env=env,
             stdout=log,

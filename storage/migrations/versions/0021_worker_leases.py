@@ -3,7 +3,8 @@
 ``claimed_by`` on ``scheduled_jobs`` and ``outbox``: the lease key of the process that
 claimed the row (``storage.wakeup``), so another worker releases a claim only once its
 process is gone. On PostgreSQL, triggers ``NOTIFY podium_wake`` when a job becomes pending
-(new, moved, released) and when an outbox row is queued, so workers wake at once.
+(new, moved, released) and when an outbox row is queued, so workers wake at once; the
+payload is ``<schema>.jobs`` or ``<schema>.outbox``.
 
 Revision ID: 0021
 Revises: 0019
@@ -23,7 +24,7 @@ depends_on = None
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION podium_wake_{name}() RETURNS trigger AS $$
 BEGIN
-    PERFORM pg_notify('podium_wake', '{name}');
+    PERFORM pg_notify('podium_wake', TG_TABLE_SCHEMA || '.{name}');
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql
