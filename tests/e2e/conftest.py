@@ -50,12 +50,13 @@ class PodiumProcess:
     def __post_init__(self) -> None:
         self.log_path = self.workdir / "podium.log"
 
-    async def start(self, *, clock_at: dt.datetime | None = None) -> float:
+    async def start(self, *, clock_at: dt.datetime | None = None, limit: float = 30) -> float:
         """Start the process; returns seconds until /healthz reports everything up.
 
         ``clock_at``: the process's wall clock reads this instant when it starts and runs
         on at normal speed from there (libfaketime, see ``faketime_env``), so a test
         reaches a due time by restarting the process later in time, never by waiting.
+        ``limit``: seconds it may take (several processes starting at once take longer).
         """
         self.starts += 1
         env = self.env if clock_at is None else self.env | faketime_env(self.env, clock_at)
@@ -73,7 +74,7 @@ class PodiumProcess:
             stderr=log,
         )
         log.close()
-        await self.wait_healthy()
+        await self.wait_healthy(limit)
         return time.monotonic() - started
 
     async def wait_healthy(self, limit: float = 30) -> dict:
