@@ -232,11 +232,11 @@ class Scheduler:
         async with self._db.write() as conn:
             rows = await job_queries.unfinished(conn)
             running = [row for row in rows if row.status == job_queries.RUNNING]
-            owners = {row.claimed_by for row in running if row.claimed_by is not None}
+            owners = {row.lease_key for row in running if row.lease_key is not None}
             dead = await dead_owners(conn, owners, own=self.owner)
             released: set[int] = set()
             for row in running:
-                if row.claimed_by is None or row.claimed_by in dead:
+                if row.lease_key is None or row.lease_key in dead:
                     # Its process died mid-run: hand it back to pending, judged as below.
                     await job_queries.release(conn, row.id)
                     released.add(row.id)

@@ -2,7 +2,7 @@
 
 Every process that claims work (jobs, outbox rows) has a random lease key and, on
 PostgreSQL, holds the session advisory lock of that key on one dedicated connection for
-its whole life. A claim records the key (``claimed_by``); a claim whose key's lock no
+its whole life. A claim records the key (``lease_key``); a claim whose key's lock no
 other session holds belongs to a process that is gone (PostgreSQL ends the session, and
 drops its locks, as soon as the process's socket closes, SIGKILL included), so another
 worker may release it. The same connection ``LISTEN``s on ``podium_wake``, which the

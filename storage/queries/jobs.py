@@ -34,7 +34,7 @@ class JobRow:
     last_error: str | None
     created_at: dt.datetime
     #: the lease key of the process running it (``storage.wakeup``), None before 0021
-    claimed_by: int | None = None
+    lease_key: int | None = None
 
 
 def _row(mapping: Any) -> JobRow:
@@ -112,7 +112,7 @@ async def claim(
         .values(
             status=RUNNING,
             claimed_at=now,
-            claimed_by=owner,
+            lease_key=owner,
             attempts=scheduled_jobs.c.attempts + 1,
         )
     )

@@ -95,7 +95,7 @@ async def claim_batch(
         .where(outbox.c.id.in_([row.id for row in claimed]))
         .values(
             status="sending",
-            claimed_by=owner,
+            lease_key=owner,
             attempts=outbox.c.attempts + 1,
             claimed_at=func.coalesce(outbox.c.claimed_at, now),
             last_attempt_at=now,
@@ -263,8 +263,8 @@ async def release_sending(conn: AsyncConnection, *, now: dt.datetime, own: int |
     any but ``own`` on SQLite, or claimed before migration 0021) go back to the queue,
     marked to be checked against Twilio's list before any resend. Returns how many."""
     owners = await conn.execute(
-        select(outbox.c.claimed_by)
-        .where(outbox.c.status == "sending", outbox.c.claimed_by.is_not(None))
+        select(outbox.c.lease_key)
+        .where(outbox.c.status == "sending", outbox.c.lease_key.is_not(None))
         .distinct()
     )
     dead = await dead_owners(conn, [int(row[0]) for row in owners], own=own)
@@ -272,12 +272,12 @@ async def release_sending(conn: AsyncConnection, *, now: dt.datetime, own: int |
         update(outbox)
         .where(
             outbox.c.status == "sending",
-            or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by.in_(sorted(dead))),
+            or_(outbox.c.lease_key.is_(None), outbox.c.lease_key.in_(sorted(dead))),
         )
         .values(
             status="queued",
             needs_check=True,
-            claimed_by=None,
+            lease_key=None,
             next_attempt_at=now,
             updated_at=now,
         )

@@ -163,6 +163,10 @@ async def test_gateway_two_workers_and_two_web_processes_do_each_thing_once_acro
         assert len(per_number) == SUBSCRIBERS
         assert set(per_number.values()) == {1}, "a subscriber got the broadcast twice"
         assert "relay took over rows of a worker that is gone" in worker2.log()
+        # The web process applied Twilio's status callbacks (no relay runs there).
+        await twilio.flush_callbacks(timeout=120)
+        delivered = "SELECT count(*) FROM outbox WHERE status = 'delivered'"
+        await wait_for(lambda: gateway.db.rows(delivered) == [(SUBSCRIBERS,)], timeout=60)
 
         def posts(marker: str) -> list[dict]:
             return [m for m in fake.messages.values() if marker in m["content"]]
@@ -173,6 +177,12 @@ async def test_gateway_two_workers_and_two_web_processes_do_each_thing_once_acro
         await wait_for(lambda: gateway.db.rows(reminder_job) == [("done",)], timeout=30)
         assert len(posts("Finals start now")) == 1, "the Discord broadcast was posted twice"
         assert len(posts("Reminder:")) == 1, "the reminder fired twice"
+        # Rendered by a worker from REST alone: the cohort role's mention, pinging only it.
+        rookie = fake.role_named("Rookie")
+        assert rookie is not None
+        (reminder,) = posts("Reminder:")
+        assert reminder["content"].startswith(f"<@&{rookie['id']}>")
+        assert [int(r) for r in reminder["allowed_mentions"]["roles"]] == [int(rookie["id"])]
         assert gateway.db.rows("SELECT count(*) FROM outbox") == [(SUBSCRIBERS,)]
 
         # A login made on one web process opens the dashboard on the other.

@@ -1,6 +1,6 @@
 """Split processes: who claimed a job or an outbox row, and wake-ups between processes.
 
-``claimed_by`` on ``scheduled_jobs`` and ``outbox``: the lease key of the process that
+``lease_key`` on ``scheduled_jobs`` and ``outbox``: the lease key of the process that
 claimed the row (``storage.wakeup``), so another worker releases a claim only once its
 process is gone. On PostgreSQL, triggers ``NOTIFY podium_wake`` when a job becomes pending
 (new, moved, released) and when an outbox row is queued, so workers wake at once; the
@@ -33,9 +33,9 @@ $$ LANGUAGE plpgsql
 
 def upgrade() -> None:
     with op.batch_alter_table("scheduled_jobs") as batch:
-        batch.add_column(sa.Column("claimed_by", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("lease_key", sa.BigInteger(), nullable=True))
     with op.batch_alter_table("outbox") as batch:
-        batch.add_column(sa.Column("claimed_by", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("lease_key", sa.BigInteger(), nullable=True))
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(_FUNCTION.format(name="jobs"))
@@ -57,6 +57,6 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS podium_wake_outbox()")
         op.execute("DROP FUNCTION IF EXISTS podium_wake_jobs()")
     with op.batch_alter_table("outbox") as batch:
-        batch.drop_column("claimed_by")
+        batch.drop_column("lease_key")
     with op.batch_alter_table("scheduled_jobs") as batch:
-        batch.drop_column("claimed_by")
+        batch.drop_column("lease_key")
