@@ -11,6 +11,12 @@ listeners (which tell the organizers) are called. A row left ``running`` by a pr
 died is treated the same way; handlers make their side effects idempotent through their
 own unique keys, so re-running one is safe.
 
+Several workers (``podium run --only worker``, PostgreSQL): each claim records the
+process's lease key (``storage.wakeup``), so a ``running`` row is handed back only once the
+process that claimed it is gone. ``resync`` (on a wake-up, or the slow poll: ``bot.wakeup``)
+arms what other processes scheduled or moved, drops timers of rows no longer pending, and
+fires what is due; a missed job is marked, and announced, by one worker only.
+
 A handler gets a ``Job`` and may return a ``JobResult``: the posts to make (handed to the
 one publisher registered with ``set_publisher``) and the next occurrence to schedule. The
 scheduler schedules the next occurrence first, so a post that fails never breaks a chain.
