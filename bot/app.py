@@ -19,6 +19,7 @@ from bot.discord_resources import existing_resources
 from bot.i18n import Catalogs
 from bot.interactions import PodiumTree
 from bot.jobs import ensure_core_jobs, register_core_jobs
+from bot.roles import ALL, Role
 from bot.services.registry import Services
 from cogs._publisher import DiscordPublisher
 
@@ -93,7 +94,10 @@ class PodiumBot(commands.Bot):
         competition: CompetitionConfig,
         catalogs: Catalogs,
         guild_id: int,
+        role: Role = ALL,
     ) -> None:
+        """``role``: what this process runs (``bot.roles``); a worker logs in to Discord's
+        REST API only (``login``, never ``connect``)."""
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -118,6 +122,7 @@ class PodiumBot(commands.Bot):
         self.competition = competition
         self.catalogs = catalogs
         self.guild_id = guild_id
+        self.role = role
         self.started_at = time.monotonic()
         self.synced_commands = 0
         self.command_ids: dict[str, int] = {}
@@ -152,19 +157,40 @@ class PodiumBot(commands.Bot):
         return tree
 
     async def setup_hook(self) -> None:
-        """Load cogs, localize and sync the commands to the guild, start the scheduler."""
+        """Load cogs (their job handlers and renderers); with the gateway, localize and
+        sync the commands to the guild; where jobs fire, start the scheduler."""
         await self.tree.set_translator(PodiumTranslator(self.catalogs))
         for extension in COGS:
             await self.load_extension(extension)
-        guild = discord.Object(id=self.guild_id)
-        self.tree.copy_global_to(guild=guild)
-        synced = await self.tree.sync(guild=guild)
-        self.synced_commands = len(synced)
-        self.command_ids = {command.name: command.id for command in synced}
-        log.info("commands synced guild=%s count=%d", self.guild_id, len(synced))
+        if self.role.gateway:
+            guild = discord.Object(id=self.guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            self.synced_commands = len(synced)
+            self.command_ids = {command.name: command.id for command in synced}
+            log.info("commands synced guild=%s count=%d", self.guild_id, len(synced))
+        else:
+            await self._load_guild()
         register_core_jobs(self)
-        await self.services.scheduler.start()
-        await ensure_core_jobs(self)
+        if self.role.jobs:
+            await self.services.scheduler.start()
+            await ensure_core_jobs(self)
+
+    async def _load_guild(self) -> None:
+        """Without the gateway (a worker): fetch the guild over REST (its roles, no
+        members, no channels: those are fetched when needed) into the cache, so the code
+        that looks it up with ``get_guild`` finds it."""
+        try:
+            guild = await self.fetch_guild(self.guild_id, with_counts=False)
+        except discord.HTTPException as exc:
+            log.error("guild not fetched guild=%s status=%s", self.guild_id, exc.status)
+            return
+        self._connection._add_guild(guild)
+
+    async def wait_until_ready(self) -> None:
+        """Without the gateway, ready once logged in (``login`` ran ``setup_hook``)."""
+        if self.role.gateway:
+            await super().wait_until_ready()
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """Run ``coro`` in the background, keeping a reference and logging its failure."""

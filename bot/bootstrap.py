@@ -58,7 +58,7 @@ def build_services(
     scheduler = Scheduler(db, clock, grace=competition.reminders.grace_period)
     points = PointsService(db, clock, competition, audit)
     outbox = OutboxService(db, clock, competition)
-    posts = PostService(db, clock)
+    posts = PostService(db, clock, owner=str(scheduler.owner))  # its lease key
     activity = ActivityService(db, clock, competition)
     members = MemberService(db, clock)
     eligibility = EligibilityService(db, clock, competition, audit, mailer, scheduler)

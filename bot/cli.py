@@ -35,19 +35,28 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Check the configuration, then run the bot until stopped."""
-    if getattr(args, "only", None) == "web":
+    only = getattr(args, "only", None)
+    if only == "web":
         from bot.web_cli import cmd_run_web
 
         return cmd_run_web(args)
     if args.print_login_link is not None:
         print("run: --print-login-link works with --only web", file=sys.stderr)
         return EXIT_CONFIG
+    from sqlalchemy import make_url
+
+    from bot.roles import ALL, SPLIT, split_refusal
+
+    role = SPLIT[only] if only else ALL
     settings, competition = load_for_run(args)
+    if role is not ALL and make_url(settings.DATABASE_URL).get_backend_name() == "sqlite":
+        sys.stderr.write(split_refusal(role))
+        return EXIT_CONFIG
     setup_logging(settings.LOG_LEVEL, secrets=settings_secrets(settings))
     from bot.runner import run
 
     try:
-        return asyncio.run(run(settings, competition))
+        return asyncio.run(run(settings, competition, role))
     except KeyboardInterrupt:
         return EXIT_OK
 
@@ -128,15 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run_parser = sub.add_parser(
         "run",
-        help="start the bot, scheduler and web server",
+        help="start the bot, scheduler, WhatsApp relay and web server",
         description="Check .env and competition.toml, apply database migrations, then run the "
-        "Discord bot, the scheduler and the web server in one process until stopped "
-        "(Ctrl+C or SIGTERM).",
+        "Discord bot, the scheduler, the WhatsApp relay and the web server in one process "
+        "until stopped (Ctrl+C or SIGTERM). On PostgreSQL they can run as separate "
+        "processes instead (--only): one gateway, any number of workers and web processes.",
     )
     run_parser.add_argument(
         "--only",
-        choices=["web"],
-        help="run one part alone: web = the web app without Discord (no token needed)",
+        choices=["gateway", "worker", "web"],
+        help="run one part alone: gateway = the Discord connection (commands, buttons, "
+        "events); worker = the scheduled jobs, their Discord posts and the WhatsApp relay; "
+        "web = the pages, the dashboard and the Twilio webhooks (no Discord token needed). "
+        "gateway and worker need PostgreSQL",
     )
     run_parser.add_argument(
         "--print-login-link",

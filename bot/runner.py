@@ -1,4 +1,5 @@
-"""`podium run`: the Discord client, scheduler and web server in one process."""
+"""`podium run`: the Discord client, scheduler, relay and web server, in one process or
+split into gateway, worker and web processes (``--only``, ``bot.roles``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import errno
 import logging
 import signal
 import sys
+from typing import Any
 
 import aiohttp
 import discord
@@ -15,16 +17,18 @@ import discord.gateway
 import discord.http
 
 from bot.app import PodiumBot
-from bot.bootstrap import build_services, migrated_services
+from bot.bootstrap import build_services
 from bot.clock import SystemClock
 from bot.config import CompetitionConfig, Settings
 from bot.i18n import Catalogs
 from bot.mail import smtp_mailer
 from bot.overrides import apply_discord_overrides
+from bot.roles import ALL, WEB, Role
 from bot.services.registry import Services
+from bot.wakeup import Waker
 from bot.web import HealthSources, WebServer, WebSite, build_web_app
 from bot.web.site import link_base_url
-from bot.whatsapp.wiring import WhatsAppRuntime, whatsapp_setup
+from bot.whatsapp.wiring import WhatsAppRuntime, twilio_routes, whatsapp_setup
 from storage.engine import Database
 from storage.migrate import migrate
 
@@ -34,8 +38,10 @@ EXIT_UNAVAILABLE = 1
 EXIT_CONFIG = 2
 
 
-async def run(settings: Settings, competition: CompetitionConfig) -> int:
-    """Run until SIGTERM/SIGINT or a fatal gateway error; returns the process exit code."""
+async def run(settings: Settings, competition: CompetitionConfig, role: Role = ALL) -> int:
+    """Run ``role``'s parts (``bot.roles``; all of them by default) until SIGTERM/SIGINT or
+    a fatal Discord error; returns the process exit code. ``--only web`` is
+    :func:`run_web_only`."""
     apply_discord_overrides(settings.DISCORD_API_BASE_URL, settings.DISCORD_GATEWAY_URL)
     db = Database(settings.DATABASE_URL)
     try:
@@ -56,35 +62,84 @@ async def run(settings: Settings, competition: CompetitionConfig) -> int:
             competition=competition,
             catalogs=catalogs,
             guild_id=settings.DISCORD_GUILD_ID,
+            role=role,
         )
+        # On PostgreSQL: the lease of a process that claims jobs, messages or posts, and
+        # the wake-ups between processes.
+        split = not db.is_sqlite
         whatsapp = (
-            WhatsAppRuntime(settings, services, bot.catalogs) if settings.whatsapp_enabled else None
+            WhatsAppRuntime(
+                settings,
+                services,
+                bot.catalogs,
+                relay_options=relay_options(settings, services, split),
+            )
+            if settings.whatsapp_enabled and role.relay
+            else None
+        )
+        waker = (
+            Waker(
+                db,
+                services.scheduler,
+                poll_seconds=settings.WAKE_POLL_SECONDS,
+                relay_wake=whatsapp.relay.wake if whatsapp is not None else None,
+            )
+            if split
+            else None
         )
         web = WebServer(
             build_web_app(
                 HealthSources(
                     db=db,
-                    scheduler=services.scheduler,
-                    gateway=bot,
+                    scheduler=services.scheduler if role.jobs else None,
+                    gateway=bot if role.gateway else None,
                     relay_backlog=services.outbox.backlog if whatsapp is not None else None,
+                    role=role,
+                    discord_rest=None if role.gateway else (lambda: _logged_in(bot)),
+                    wakeup=(lambda: waker.connected) if waker is not None else None,
                 ),
-                extra_routes=whatsapp.add_routes if whatsapp is not None else None,
-                site=WebSite(services, bot.catalogs, settings.PUBLIC_BASE_URL, gateway=bot),
+                extra_routes=whatsapp.add_routes if whatsapp is not None and role.site else None,
+                site=(
+                    WebSite(services, bot.catalogs, settings.PUBLIC_BASE_URL, gateway=bot)
+                    if role.site
+                    else None
+                ),
             ),
             settings.WEB_HOST,
             settings.WEB_PORT,
         )
+        if waker is not None:
+            await waker.start()  # the lease before any claim
         if whatsapp is not None:
             await whatsapp.start()
         try:
             if not await start_web(web, settings.WEB_HOST, settings.WEB_PORT):
                 return EXIT_UNAVAILABLE
-            return await _serve(bot, web, settings.DISCORD_TOKEN.get_secret_value())
+            token = settings.DISCORD_TOKEN.get_secret_value()
+            if role.gateway:
+                return await _serve(bot, web, token)
+            return await _serve_without_gateway(bot, web, token)
         finally:
             if whatsapp is not None:
                 await whatsapp.stop()
+            if waker is not None:
+                await waker.stop()
     finally:
         await db.dispose()
+
+
+def relay_options(settings: Settings, services: Services, split: bool) -> dict[str, Any]:
+    """The relay's lease key, and on PostgreSQL its slow poll and the sweep for rows of
+    workers that are gone (one process on SQLite: a short poll, and a sweep at start)."""
+    options: dict[str, Any] = {"owner": services.scheduler.owner}
+    if split:
+        options["poll_interval"] = settings.WAKE_POLL_SECONDS
+        options["sweep_interval"] = settings.WAKE_POLL_SECONDS
+    return options
+
+
+def _logged_in(bot: PodiumBot) -> bool:
+    return bot.user is not None and not bot.is_closed()
 
 
 async def _serve(bot: PodiumBot, web: WebServer, token: str) -> int:
@@ -97,7 +152,7 @@ async def _serve(bot: PodiumBot, web: WebServer, token: str) -> int:
             await asyncio.wait({client, stopper}, return_when=asyncio.FIRST_COMPLETED)
             stopper.cancel()
             if client.done():
-                return _client_exit_code(client)
+                return _client_exit_code(client.exception())
             log.info("shutting down")
             await bot.close()
             with contextlib.suppress(asyncio.CancelledError):
@@ -107,8 +162,26 @@ async def _serve(bot: PodiumBot, web: WebServer, token: str) -> int:
         await web.stop()
 
 
-def _client_exit_code(client: asyncio.Task[None]) -> int:
-    error = client.exception()
+async def _serve_without_gateway(bot: PodiumBot, web: WebServer, token: str) -> int:
+    """A worker: log in to Discord's REST API (which runs ``setup_hook``: cogs, scheduler)
+    and never connect to the gateway; run until stopped."""
+    stop = stop_on_signals()
+    try:
+        async with bot:
+            try:
+                await bot.login(token)
+            except Exception as error:
+                return _client_exit_code(error)
+            log.info("logged in without the gateway role=%s user=%s", bot.role.name, bot.user)
+            await stop.wait()
+            log.info("shutting down")
+            await bot.close()
+            return 0
+    finally:
+        await web.stop()
+
+
+def _client_exit_code(error: BaseException | None) -> int:
     if error is None:
         return 0
     if isinstance(error, discord.LoginFailure):
@@ -189,16 +262,34 @@ def stop_on_signals() -> asyncio.Event:
 async def run_web_only(
     settings: Settings, competition: CompetitionConfig, *, login_link_user: int | None = None
 ) -> int:
-    """``podium run --only web``: the web app alone (public pages, dashboard, /metrics,
-    /healthz) with no Discord client and no scheduler; needs no Discord token. With
-    ``login_link_user``, prints a dashboard login link for that user once it listens."""
-    async with migrated_services(
-        settings.DATABASE_URL, competition, guild_id=settings.DISCORD_GUILD_ID
-    ) as services:
+    """``podium run --only web``: the public pages, the dashboard, /metrics, /healthz and,
+    when Twilio is configured, its webhooks; no Discord client, no scheduler, no relay
+    (needs no Discord token). With ``login_link_user``, prints a dashboard login link for
+    that user once it listens."""
+    db = Database(settings.DATABASE_URL)
+    try:
+        await migrate(db)
+        catalogs = Catalogs()
+        services = build_services(
+            db=db,
+            clock=SystemClock(),
+            competition=competition,
+            guild_id=settings.DISCORD_GUILD_ID,
+            whatsapp_setup=whatsapp_setup(settings),
+            mailer=smtp_mailer(settings, competition.competition.name, catalogs),
+        )
         configure_web_auth(services, settings)
-        site = WebSite(services, Catalogs(), settings.PUBLIC_BASE_URL)
+        site = WebSite(services, catalogs, settings.PUBLIC_BASE_URL)
         web = WebServer(
-            build_web_app(HealthSources(db=services.db, scheduler=None, gateway=None), site=site),
+            build_web_app(
+                HealthSources(db=services.db, scheduler=None, gateway=None, role=WEB),
+                extra_routes=(
+                    twilio_routes(settings, services, catalogs)
+                    if settings.whatsapp_enabled
+                    else None
+                ),
+                site=site,
+            ),
             settings.WEB_HOST,
             settings.WEB_PORT,
         )
@@ -214,6 +305,8 @@ async def run_web_only(
             return 0
         finally:
             await web.stop()
+    finally:
+        await db.dispose()
 
 
 def print_login_link(url: str) -> None:

@@ -11,6 +11,12 @@ listeners (which tell the organizers) are called. A row left ``running`` by a pr
 died is treated the same way; handlers make their side effects idempotent through their
 own unique keys, so re-running one is safe.
 
+Several workers (``podium run --only worker``, PostgreSQL): each claim records the
+process's lease key (``storage.wakeup``), so a ``running`` row is handed back only once the
+process that claimed it is gone. ``resync`` (on a wake-up, or the slow poll: ``bot.wakeup``)
+arms what other processes scheduled or moved, drops timers of rows no longer pending, and
+fires what is due; a missed job is marked, and announced, by one worker only.
+
 A handler gets a ``Job`` and may return a ``JobResult``: the posts to make (handed to the
 one publisher registered with ``set_publisher``) and the next occurrence to schedule. The
 scheduler schedules the next occurrence first, so a post that fails never breaks a chain.
@@ -33,6 +39,7 @@ from bot.services.publications import Publication, Publisher
 from storage.engine import Database
 from storage.queries import jobs as job_queries
 from storage.queries.jobs import JobRow
+from storage.wakeup import dead_owners, new_lease_key
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +109,10 @@ class Scheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._sync_lock = asyncio.Lock()
         self.last_rebuild: RebuildReport | None = None
+        #: This process's lease key (``storage.wakeup``), recorded on every claim.
+        self.owner = new_lease_key()
 
     # -- registration -------------------------------------------------------------------
     def register(self, kind: str, handler: JobHandler) -> None:
@@ -197,53 +207,10 @@ class Scheduler:
     # -- lifecycle ----------------------------------------------------------------------
     async def start(self) -> RebuildReport:
         """Start the timers and rebuild them from the database (see module docstring)."""
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        report = RebuildReport()
-        now = self._clock.now()
-        async with self._db.read() as conn:
-            rows = await job_queries.unfinished(conn)
         if not self._aps.running:
             self._aps.start()
-        late: list[JobRow] = []
-        missed: list[JobRow] = []
-        for row in rows:
-            if row.status == job_queries.RUNNING:
-                # Its process died mid-run: hand it back to pending, then judge it as below.
-                async with self._db.write() as conn:
-                    await job_queries.release(conn, row.id)
-            if row.kind not in self._handlers:
-                report.unknown_kind += 1
-                log.warning("no handler for scheduled job kind=%s key=%s", row.kind, row.key)
-                continue
-            if row.run_at > now:
-                self._arm(row)
-                report.scheduled += 1
-            elif now - row.run_at <= self._grace:
-                late.append(row)
-            else:
-                missed.append(row)
-        if missed:
-            async with self._db.write() as conn:
-                for row in missed:
-                    await job_queries.finish(
-                        conn,
-                        row.id,
-                        status=job_queries.MISSED,
-                        now=now,
-                        error="missed while the bot was down, beyond the grace period",
-                    )
-            report.missed = [row.id for row in missed]
-            log.warning("scheduled jobs missed while down count=%d", len(missed))
-            for listener in self._missed_listeners:
-                try:
-                    await listener([Job.of(row) for row in missed])
-                except Exception:
-                    log.exception("missed-job listener failed")
-        for row in late:
-            report.fired_late.append(row.id)
-            self._spawn(self.fire(row.id))
-        report.seconds = loop.time() - started
+        async with self._sync_lock:
+            report = await self._rebuild()
         self.last_rebuild = report
         log.info(
             "scheduler rebuilt armed=%d late=%d missed=%d seconds=%.3f",
@@ -252,6 +219,79 @@ class Scheduler:
             len(report.missed),
             report.seconds,
         )
+        return report
+
+    async def resync(self) -> RebuildReport | None:
+        """Catch up with what other processes did (a wake-up, or the slow poll): arm the
+        jobs they scheduled or moved, drop the timers of jobs no longer pending, release
+        the claims of processes that are gone, fire what is due. None when not started."""
+        if not self.running:
+            return None
+        async with self._sync_lock:
+            return await self._rebuild()
+
+    async def _rebuild(self) -> RebuildReport:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        report = RebuildReport()
+        now = self._clock.now()
+        async with self._db.write() as conn:
+            rows = await job_queries.unfinished(conn)
+            running = [row for row in rows if row.status == job_queries.RUNNING]
+            owners = {row.lease_key for row in running if row.lease_key is not None}
+            dead = await dead_owners(conn, owners, own=self.owner)
+            released: set[int] = set()
+            for row in running:
+                if row.lease_key is None or row.lease_key in dead:
+                    # Its process died mid-run: hand it back to pending, judged as below.
+                    await job_queries.release(conn, row.id)
+                    released.add(row.id)
+        late: list[JobRow] = []
+        missed: list[JobRow] = []
+        pending: set[str] = set()
+        for row in rows:
+            if row.status == job_queries.RUNNING and row.id not in released:
+                continue  # a live process runs it
+            if row.kind not in self._handlers:
+                report.unknown_kind += 1
+                log.warning("no handler for scheduled job kind=%s key=%s", row.kind, row.key)
+                continue
+            pending.add(str(row.id))
+            if row.run_at > now:
+                self._arm(row)
+                report.scheduled += 1
+            elif now - row.run_at <= self._grace:
+                late.append(row)
+            else:
+                missed.append(row)
+        for timer in self._aps.get_jobs():
+            if timer.id not in pending:
+                timer.remove()  # cancelled, or run, by another process
+        if missed:
+            marked: list[JobRow] = []
+            async with self._db.write() as conn:
+                for row in missed:
+                    if await job_queries.finish(
+                        conn,
+                        row.id,
+                        status=job_queries.MISSED,
+                        now=now,
+                        error="missed while the bot was down, beyond the grace period",
+                        expected=job_queries.PENDING,
+                    ):
+                        marked.append(row)
+            report.missed = [row.id for row in marked]
+            if marked:
+                log.warning("scheduled jobs missed while down count=%d", len(marked))
+                for listener in self._missed_listeners:
+                    try:
+                        await listener([Job.of(row) for row in marked])
+                    except Exception:
+                        log.exception("missed-job listener failed")
+        for row in late:
+            report.fired_late.append(row.id)
+            self._spawn(self.fire(row.id))
+        report.seconds = loop.time() - started
         return report
 
     async def shutdown(self) -> None:
@@ -278,7 +318,7 @@ class Scheduler:
     async def fire(self, job_id: int) -> str:
         """Claim and run one job; returns "done", "failed" or "skipped" (already taken)."""
         async with self._db.write() as conn:
-            claimed = await job_queries.claim(conn, job_id, now=self._clock.now())
+            claimed = await job_queries.claim(conn, job_id, now=self._clock.now(), owner=self.owner)
             row = await job_queries.get(conn, job_id) if claimed else None
         if row is None:
             return "skipped"

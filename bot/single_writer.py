@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import make_url
 
 from bot.config import ConfigError, load_settings
+from bot.roles import SPLIT, WEB, Role, split_refusal
 from storage.lock import DatabaseInUse, WriterLock, acquire_writer_lock
 
 EXIT_IN_USE = 2
@@ -47,9 +48,16 @@ _ADVICE = {
 
 
 def _command_key(args: argparse.Namespace) -> str:
-    if args.command == "run" and getattr(args, "only", None) == "web":
-        return "run --only web"
+    if args.command == "run" and getattr(args, "only", None):
+        return f"run --only {args.only}"
     return str(args.command)
+
+
+def split_role(args: argparse.Namespace) -> Role | None:
+    """The ``--only`` role that shares its database with other processes (gateway,
+    worker), which SQLite refuses; None otherwise (web alone may run on SQLite)."""
+    role = SPLIT.get(getattr(args, "only", None) or "")
+    return role if role is not None and role is not WEB else None
 
 
 def _sqlite_file(args: argparse.Namespace) -> Path | None:
@@ -76,7 +84,8 @@ def refusal(key: str, database: Path, error: DatabaseInUse) -> str:
         f"podium {key}: the database {database} is in use by another Podium process that "
         f"writes to it ({holder}; lock file {error.lock_path}).\n"
         "Only one process may write to a SQLite database at a time (README: the one-writer "
-        "rule).\n"
+        "rule); several Podium processes at once (podium run --only gateway|worker|web) "
+        "need PostgreSQL (README: Processes).\n"
         f"{_ADVICE.get(key, _ADVICE['run'])}\n"
     )
 
@@ -86,6 +95,10 @@ def run_holding_writer_lock(args: argparse.Namespace, argv: Sequence[str] | None
     running it when another process holds the lock."""
     database = _sqlite_file(args)
     lock: WriterLock | None = None
+    role = split_role(args) if args.command == "run" else None
+    if database is not None and role is not None:
+        sys.stderr.write(split_refusal(role))
+        return EXIT_IN_USE
     if database is not None:
         command = " ".join(["podium", *(sys.argv[1:] if argv is None else argv)])
         try:

@@ -79,6 +79,9 @@ _ENV_FIXES: Final[dict[str, str]] = {
         "use an http(s) URL such as https://api.twilio.com, or remove the line to talk to "
         "Twilio itself."
     ),
+    "WAKE_POLL_SECONDS": (
+        "use a number of seconds between 1 and 3600 (default 30), or remove the line."
+    ),
     "SMTP_HOST": (
         "set the mail server that sends eligibility codes, e.g. smtp.example.com, or remove "
         "all SMTP_ keys to run without e-mail codes."
@@ -197,6 +200,12 @@ class Settings(BaseSettings):
     )
     TWILIO_API_BASE_URL: str | None = Field(
         default=None, description="Overrides Twilio's API base URL."
+    )
+    WAKE_POLL_SECONDS: float = Field(
+        default=30.0,
+        ge=1,
+        le=3600,
+        description="PostgreSQL: how often workers look for work no wake-up announced.",
     )
     SMTP_HOST: str | None = Field(
         default=None, description="Mail server for eligibility codes (unset: no e-mail codes)."

@@ -20,9 +20,12 @@ import logging
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.clock import Clock
 from storage.engine import Database
 from storage.queries import discord_posts as q
+from storage.wakeup import dead_owners
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +75,24 @@ def target_key(occurrence: str, target: str) -> str:
     return f"{occurrence}:{target}"
 
 
+async def _alive(conn: AsyncConnection, owner: str | None, own: str) -> bool:
+    """Whether the process that made a claim still runs: its mark is a lease key whose
+    lease is held (``storage.wakeup.dead_owners``)."""
+    if owner is None or not owner.isdigit():
+        return False
+    key = int(owner)
+    return not await dead_owners(conn, [key], own=int(own) if own.isdigit() else None)
+
+
 class PostService:
     """The journal of Discord posts (see the module docstring)."""
 
     def __init__(self, db: Database, clock: Clock, *, owner: str | None = None) -> None:
         self.db = db
         self.clock = clock
-        #: This process's mark on its claims: a claim with another mark was left by a
-        #: process that is gone (one bot process per database).
+        #: This process's mark on its claims: its lease key (``storage.wakeup``, given by
+        #: ``bootstrap``), so a claim with another process's key is taken over only once
+        #: that process is gone; any other mark counts as gone (one process per database).
         self.owner = owner or secrets.token_hex(8)
 
     async def claim(self, key: str) -> Delivery:
@@ -101,6 +114,8 @@ class PostService:
                 state = DONE
             elif row.owner == self.owner and row.status == q.CLAIMED:
                 state = BUSY
+            elif row.status == q.CLAIMED and await _alive(conn, row.owner, self.owner):
+                state = BUSY  # another live process (a second worker) is posting it
             elif await q.take_over(
                 conn, row.id, status=row.status, owner=row.owner, new_owner=self.owner
             ):

@@ -75,7 +75,13 @@ class Relay:
         poll_interval: float = 0.5,
         batch_size: int | None = None,
         rng: random.Random | None = None,
+        owner: int | None = None,
+        sweep_interval: float | None = None,
     ) -> None:
+        """``poll_interval``: the longest idle wait (``wake()`` ends it sooner, and so does
+        the next retry's time). ``owner``: this process's lease key, recorded on each claim.
+        ``sweep_interval``: with several workers, how often rows claimed by a worker that
+        is gone are handed back (None: only at start, one process)."""
         if not whatsapp_from and not messaging_service_sid:
             raise ValueError("a sender (whatsapp_from or messaging_service_sid) is required")
         self._outbox = outbox
@@ -90,6 +96,8 @@ class Relay:
         self._concurrency = settings.concurrency
         self.batch_size = batch_size or max(50, int(settings.messages_per_second))
         self._poll_interval = poll_interval
+        self.owner = owner
+        self._sweep_interval = sweep_interval
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -117,8 +125,9 @@ class Relay:
             self._task = None
 
     async def recover(self) -> int:
-        """Rows left ``sending`` go back to the queue, to be checked before a resend."""
-        return await self._outbox.release_sending()
+        """Rows left ``sending`` by a process that is gone go back to the queue, to be
+        checked before a resend."""
+        return await self._outbox.release_sending(own=self.owner)
 
     def wake(self) -> None:
         """New rows were queued: look now instead of at the next poll."""
@@ -141,7 +150,7 @@ class Relay:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        refreshed = loop.time()
+        refreshed = swept = loop.time()
         while True:
             if loop.time() - refreshed > REFRESH_EVERY:
                 refreshed = loop.time()
@@ -150,16 +159,35 @@ class Relay:
                 except (TwilioException, TimeoutError, aiohttp.ClientError, OSError):
                     log.warning("relay status refresh failed", exc_info=True)
             try:
+                if self._sweep_interval is not None and loop.time() - swept > self._sweep_interval:
+                    swept = loop.time()
+                    released = await self.recover()
+                    if released:
+                        log.warning(
+                            "relay took over rows of a worker that is gone count=%d", released
+                        )
                 sent = await self.drain()
+                idle = await self._idle_wait() if sent == 0 else 0.0
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("relay batch failed; retrying shortly")
-                sent = 0
+                sent, idle = 0, self._poll_interval
             if sent == 0:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+                    await asyncio.wait_for(self._wake.wait(), idle)
+
+    async def _idle_wait(self) -> float:
+        """Seconds to wait for work: until the next queued row is due, at most the poll
+        interval, at least a tenth of a second (rows due but locked by another worker)."""
+        wait = self._poll_interval
+        if self._sweep_interval is not None:
+            wait = min(wait, self._sweep_interval)
+        due = await self._outbox.next_due()
+        if due is not None:
+            wait = min(wait, max(0.1, (due - self._clock.now()).total_seconds()))
+        return wait
 
     # -- sending ------------------------------------------------------------------------
     async def drain(self, *, max_batches: int | None = None) -> int:
@@ -172,7 +200,7 @@ class Relay:
         batches = 0
         while max_batches is None or batches < max_batches:
             batches += 1
-            batch = await self._outbox.claim(limit=self.batch_size)
+            batch = await self._outbox.claim(limit=self.batch_size, owner=self.owner)
             if not batch:
                 return handled
             await self._send_batch(batch)

@@ -1,10 +1,11 @@
-"""Builds the WhatsApp runtime of ``podium run``: Twilio client, relay worker, webhooks."""
+"""Builds the WhatsApp parts of ``podium run``: the relay (Twilio client and worker) and the
+Twilio webhook routes, which a web process serves without running the relay."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -58,8 +59,33 @@ def keyword_sources(services: Services) -> dict[str, Any]:
     }
 
 
+def twilio_routes(
+    settings: Settings, services: Services, catalogs: Catalogs
+) -> Callable[[web.Application], None]:
+    """What installs ``/twilio/status`` and ``/twilio/inbound`` on a web app (all-in-one
+    and ``--only web``); needs ``TWILIO_AUTH_TOKEN`` and ``PUBLIC_BASE_URL``."""
+    if settings.TWILIO_AUTH_TOKEN is None or settings.PUBLIC_BASE_URL is None:
+        raise ValueError("the Twilio webhooks need TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL")
+    auth_token = settings.TWILIO_AUTH_TOKEN.get_secret_value()
+    public_base_url = settings.PUBLIC_BASE_URL
+
+    def add_routes(app: web.Application) -> None:
+        add_twilio_routes(
+            app,
+            whatsapp=services.whatsapp,
+            outbox=services.outbox,
+            catalogs=catalogs,
+            auth_token=auth_token,
+            public_base_url=public_base_url,
+            data_sources=lambda: keyword_sources(services),
+        )
+
+    return add_routes
+
+
 class WhatsAppRuntime:
-    """The Twilio client, the relay worker and the webhook routes, started together."""
+    """The Twilio client and the relay worker (and, for the all-in-one process and the
+    tests, the webhook routes: ``add_routes``)."""
 
     def __init__(
         self,
@@ -68,10 +94,13 @@ class WhatsAppRuntime:
         catalogs: Catalogs,
         *,
         twilio_timeout: float = 15.0,
+        relay_options: dict[str, Any] | None = None,
     ) -> None:
         """Build the client and the relay over ``services.outbox`` (``services.whatsapp``
         comes with linking on: ``build_services(whatsapp=whatsapp_setup(settings))``);
-        ``twilio_timeout`` bounds each Twilio request (seconds)."""
+        ``twilio_timeout`` bounds each Twilio request (seconds); ``relay_options``: the
+        relay's polling and lease (``Relay``'s ``poll_interval``, ``owner``,
+        ``sweep_interval``)."""
         if (
             settings.TWILIO_ACCOUNT_SID is None
             or settings.TWILIO_AUTH_TOKEN is None
@@ -80,13 +109,9 @@ class WhatsAppRuntime:
             raise ValueError(
                 "WhatsApp needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL"
             )
-        self._services = services
-        self._catalogs = catalogs
-        self._auth_token = settings.TWILIO_AUTH_TOKEN.get_secret_value()
-        self._public_base_url = settings.PUBLIC_BASE_URL
         self.client = build_twilio_client(
             settings.TWILIO_ACCOUNT_SID,
-            self._auth_token,
+            settings.TWILIO_AUTH_TOKEN.get_secret_value(),
             api_base_url=settings.TWILIO_API_BASE_URL,
             timeout=twilio_timeout,
         )
@@ -98,19 +123,13 @@ class WhatsAppRuntime:
             public_base_url=settings.PUBLIC_BASE_URL,
             whatsapp_from=settings.TWILIO_WHATSAPP_FROM,
             messaging_service_sid=settings.TWILIO_MESSAGING_SERVICE_SID,
+            **(relay_options or {}),
         )
+        self._routes = twilio_routes(settings, services, catalogs)
 
     def add_routes(self, app: web.Application) -> None:
         """Install ``/twilio/status`` and ``/twilio/inbound``."""
-        add_twilio_routes(
-            app,
-            whatsapp=self._services.whatsapp,
-            outbox=self._services.outbox,
-            catalogs=self._catalogs,
-            auth_token=self._auth_token,
-            public_base_url=self._public_base_url,
-            data_sources=lambda: keyword_sources(self._services),
-        )
+        self._routes(app)
 
     async def start(self) -> None:
         """Reconcile what a crash left behind, then start draining the outbox."""

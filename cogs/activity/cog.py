@@ -107,7 +107,7 @@ class ActivityCog(commands.Cog):
         scheduler.register(DROP_CHECK_JOB, self.activity.run_drop_check)
         pending = self.activity.drop_check_run(self.activity.current_week().key)
         await scheduler.schedule(pending.kind, pending.key, pending.when, pending.payload)
-        unposted = await self.activity.unposted_alerts()
+        unposted = await self.activity.unposted_alerts() if self.bot.role.jobs else []
         if unposted:
             # Claimed by a process that stopped before recording the post: post them now
             # (once the gateway is ready), with the nonce of their post claim.

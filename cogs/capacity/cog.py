@@ -106,7 +106,7 @@ class CapacityCog(commands.Cog):
             services.scheduler.register(kind, getattr(services.capacity, method))
         self.bot.add_dynamic_items(v.OfferButton, v.CheckinButton, v.WithdrawButton)
         await services.capacity.ensure_jobs()
-        posts = await services.capacity.catch_up(wording)
+        posts = await services.capacity.catch_up(wording) if self.bot.role.jobs else ()
         if posts:
             self.bot.spawn(self.bot.publisher.publish(list(posts)), name="capacity-catch-up")
 

@@ -71,7 +71,8 @@ class PointsCog(commands.Cog):
         scheduler.register(WEEKLY_POST_JOB, points.run_weekly_post)
         following = points.next_weekly_run()
         await scheduler.schedule(following.kind, following.key, following.when, following.payload)
-        self.startup = self.bot.spawn(catch_up(self.bot), name="leaderboard-catch-up")
+        if self.bot.role.jobs:  # the posts of jobs are made where jobs fire
+            self.startup = self.bot.spawn(catch_up(self.bot), name="leaderboard-catch-up")
 
     async def cog_unload(self) -> None:
         """Stop a catch-up still waiting for the gateway."""

@@ -33,6 +33,8 @@ class JobRow:
     finished_at: dt.datetime | None
     last_error: str | None
     created_at: dt.datetime
+    #: the lease key of the process running it (``storage.wakeup``), None before 0021
+    lease_key: int | None = None
 
 
 def _row(mapping: Any) -> JobRow:
@@ -95,26 +97,44 @@ async def unfinished(conn: AsyncConnection) -> list[JobRow]:
 
 
 async def claim(
-    conn: AsyncConnection, job_id: int, *, now: dt.datetime, from_status: str = PENDING
+    conn: AsyncConnection,
+    job_id: int,
+    *,
+    now: dt.datetime,
+    from_status: str = PENDING,
+    owner: int | None = None,
 ) -> bool:
-    """Atomically move a job from ``from_status`` to running; False if someone else has it."""
+    """Atomically move a job from ``from_status`` to running for the process whose lease
+    key is ``owner``; False if someone else has it."""
     result = await conn.execute(
         update(scheduled_jobs)
         .where(scheduled_jobs.c.id == job_id, scheduled_jobs.c.status == from_status)
-        .values(status=RUNNING, claimed_at=now, attempts=scheduled_jobs.c.attempts + 1)
+        .values(
+            status=RUNNING,
+            claimed_at=now,
+            lease_key=owner,
+            attempts=scheduled_jobs.c.attempts + 1,
+        )
     )
     return result.rowcount == 1
 
 
 async def finish(
-    conn: AsyncConnection, job_id: int, *, status: str, now: dt.datetime, error: str | None = None
-) -> None:
-    """Record how a job ended (done, failed, missed or cancelled)."""
-    await conn.execute(
-        update(scheduled_jobs)
-        .where(scheduled_jobs.c.id == job_id)
-        .values(status=status, finished_at=now, last_error=error)
-    )
+    conn: AsyncConnection,
+    job_id: int,
+    *,
+    status: str,
+    now: dt.datetime,
+    error: str | None = None,
+    expected: str | None = None,
+) -> bool:
+    """Record how a job ended (done, failed, missed or cancelled); with ``expected``, only
+    if it is still in that status (two workers judging one job missed). True if recorded."""
+    stmt = update(scheduled_jobs).where(scheduled_jobs.c.id == job_id)
+    if expected is not None:
+        stmt = stmt.where(scheduled_jobs.c.status == expected)
+    result = await conn.execute(stmt.values(status=status, finished_at=now, last_error=error))
+    return result.rowcount == 1
 
 
 async def cancel_pending(conn: AsyncConnection, key: str, *, now: dt.datetime) -> JobRow | None:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import outbox, subscribers, verification_codes
+from storage.wakeup import dead_owners
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,9 @@ def _with_recipient(stmt: Any) -> Any:
     )
 
 
-async def claim_batch(conn: AsyncConnection, *, now: dt.datetime, limit: int) -> list[ClaimedRow]:
+async def claim_batch(
+    conn: AsyncConnection, *, now: dt.datetime, limit: int, owner: int | None = None
+) -> list[ClaimedRow]:
     """Move up to ``limit`` due ``queued`` rows to ``sending`` and return them.
 
     Rows that may no longer be sent (see :func:`consented`) are cancelled instead; at
@@ -103,6 +106,7 @@ async def claim_batch(conn: AsyncConnection, *, now: dt.datetime, limit: int) ->
         .where(outbox.c.id.in_([row.id for row in claimed]))
         .values(
             status="sending",
+            lease_key=owner,
             attempts=outbox.c.attempts + 1,
             claimed_at=func.coalesce(outbox.c.claimed_at, now),
             last_attempt_at=now,
@@ -332,15 +336,39 @@ async def get_status(conn: AsyncConnection, row_id: int) -> tuple[str, str | Non
     return (row.status, row.twilio_sid) if row is not None else None
 
 
-async def release_sending(conn: AsyncConnection, *, now: dt.datetime) -> int:
-    """At start: rows left ``sending`` by a process that died go back to the queue, marked
-    to be checked against Twilio's list before any resend. Returns how many."""
+async def release_sending(conn: AsyncConnection, *, now: dt.datetime, own: int | None) -> int:
+    """Rows left ``sending`` by a process that is gone (``storage.wakeup.dead_owners``;
+    any but ``own`` on SQLite, or claimed before migration 0021) go back to the queue,
+    marked to be checked against Twilio's list before any resend. Returns how many."""
+    owners = await conn.execute(
+        select(outbox.c.lease_key)
+        .where(outbox.c.status == "sending", outbox.c.lease_key.is_not(None))
+        .distinct()
+    )
+    dead = await dead_owners(conn, [int(row[0]) for row in owners], own=own)
     result = await conn.execute(
         update(outbox)
-        .where(outbox.c.status == "sending")
-        .values(status="queued", needs_check=True, next_attempt_at=now, updated_at=now)
+        .where(
+            outbox.c.status == "sending",
+            or_(outbox.c.lease_key.is_(None), outbox.c.lease_key.in_(sorted(dead))),
+        )
+        .values(
+            status="queued",
+            needs_check=True,
+            lease_key=None,
+            next_attempt_at=now,
+            updated_at=now,
+        )
     )
     return result.rowcount or 0
+
+
+async def next_attempt_at(conn: AsyncConnection) -> dt.datetime | None:
+    """When the earliest queued row is due (None: nothing queued)."""
+    due: dt.datetime | None = await conn.scalar(
+        select(func.min(outbox.c.next_attempt_at)).where(outbox.c.status == "queued")
+    )
+    return due
 
 
 async def stale(conn: AsyncConnection, *, before: dt.datetime, limit: int) -> list[tuple[int, str]]:

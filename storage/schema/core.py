@@ -87,6 +87,9 @@ scheduled_jobs = Table(
     Column("payload", JSON, nullable=False, default=dict),
     Column("attempts", Integer, nullable=False, default=0),
     Column("claimed_at", UTCDateTime, nullable=True),
+    # The lease key of the process running it (storage.wakeup): alive while that
+    # process holds its advisory lock, so another worker never re-runs a live claim.
+    Column("lease_key", BigInteger, nullable=True),
     Column("finished_at", UTCDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),

@@ -82,6 +82,9 @@ outbox = Table(
     Column("status_at", UTCDateTime, nullable=True),  # last status change
     Column("mode", String(10), nullable=True),  # freeform | template, as sent
     Column("last_error", String(200), nullable=True),
+    # The lease key of the worker sending it (migration 0021, storage.wakeup): a row left
+    # ``sending`` goes back to the queue only once that worker's lease is gone.
+    Column("lease_key", BigInteger, nullable=True),
     UniqueConstraint(
         "occurrence_key", "subscriber_id", name="uq_outbox_occurrence_key_subscriber_id"
     ),

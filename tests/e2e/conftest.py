@@ -42,18 +42,21 @@ class PodiumProcess:
     #: The process's database (``DATABASE_URL``), for the test to read and change rows.
     db: TestSQL
     proc: asyncio.subprocess.Process | None = None
+    #: after ``run``, e.g. ``("--only", "worker")``
+    args: tuple[str, ...] = ()
     log_path: Path = field(init=False)
     starts: int = 0
 
     def __post_init__(self) -> None:
         self.log_path = self.workdir / "podium.log"
 
-    async def start(self, *, clock_at: dt.datetime | None = None) -> float:
+    async def start(self, *, clock_at: dt.datetime | None = None, limit: float = 30) -> float:
         """Start the process; returns seconds until /healthz reports everything up.
 
         ``clock_at``: the process's wall clock reads this instant when it starts and runs
         on at normal speed from there (libfaketime, see ``faketime_env``), so a test
         reaches a due time by restarting the process later in time, never by waiting.
+        ``limit``: seconds it may take (several processes starting at once take longer).
         """
         self.starts += 1
         env = self.env if clock_at is None else self.env | faketime_env(self.env, clock_at)
@@ -64,13 +67,14 @@ class PodiumProcess:
             "-m",
             "bot",
             "run",
+            *self.args,
             cwd=self.workdir,
             env=env,
             stdout=log,
             stderr=log,
         )
         log.close()
-        await self.wait_healthy()
+        await self.wait_healthy(limit)
         return time.monotonic() - started
 
     async def wait_healthy(self, limit: float = 30) -> dict:

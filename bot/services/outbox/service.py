@@ -85,11 +85,14 @@ class OutboxService:
             )
 
     # -- the relay's side: claiming and recording -----------------------------------------
-    async def claim(self, *, limit: int) -> list[ClaimedRow]:
-        """Move up to ``limit`` due rows to ``sending`` and return them; rows that may no
-        longer be sent are cancelled instead, and at most one row per number is claimed."""
+    async def claim(self, *, limit: int, owner: int | None = None) -> list[ClaimedRow]:
+        """Move up to ``limit`` due rows to ``sending`` for the relay whose lease key is
+        ``owner`` and return them; rows that may no longer be sent are cancelled instead,
+        and at most one row per number is claimed."""
         async with self.db.write() as conn:
-            return await relay_queries.claim_batch(conn, now=self.clock.now(), limit=limit)
+            return await relay_queries.claim_batch(
+                conn, now=self.clock.now(), limit=limit, owner=owner
+            )
 
     async def still_allowed(self, row_id: int) -> bool:
         """Just before a claimed row is sent: whether it is still ``sending`` and may be
@@ -144,11 +147,17 @@ class OutboxService:
                 now=self.clock.now(),
             )
 
-    async def release_sending(self) -> int:
-        """Rows left ``sending`` (by a process that died) go back to the queue, to be
+    async def release_sending(self, *, own: int | None = None) -> int:
+        """Rows left ``sending`` by a process that is gone (any relay but the one whose
+        lease key is ``own``, unless its lease is still held) go back to the queue, to be
         checked against Twilio's list before a resend; returns how many."""
         async with self.db.write() as conn:
-            return await relay_queries.release_sending(conn, now=self.clock.now())
+            return await relay_queries.release_sending(conn, now=self.clock.now(), own=own)
+
+    async def next_due(self) -> dt.datetime | None:
+        """When the earliest queued row is due (None: nothing is queued)."""
+        async with self.db.read() as conn:
+            return await relay_queries.next_attempt_at(conn)
 
     async def stale(self, older_than: dt.timedelta, *, limit: int) -> list[tuple[int, str]]:
         """(id, sid) of rows Twilio took whose status has not moved for ``older_than``
