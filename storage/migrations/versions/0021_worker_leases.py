@@ -7,7 +7,7 @@ process is gone. On PostgreSQL, triggers ``NOTIFY podium_wake`` when a job becom
 payload is ``<schema>.jobs`` or ``<schema>.outbox``.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-03
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
