@@ -7,7 +7,7 @@ correcting a mistake restores that week's totals.
 Caps (``[points.weekly_caps]``) limit what one source may give a team per week. Organizer
 sources (``award``, ``import``) are refused with a clear message when they would pass the
 cap; automatic sources (``AUTOMATIC_POINT_SOURCES`` in ``bot.config``: ``ugc``,
-``qa_attendance``, ``judging``) are trimmed to what the cap still allows.
+``qa_attendance``, ``judging``, ``results``) are trimmed to what the cap still allows.
 """
 
 from __future__ import annotations
@@ -259,6 +259,39 @@ class LedgerService(PointsBase):
             trim_to_cap=True,
         )
         return _entry(row, team.name) if row is not None else None
+
+    async def reverse_credit(
+        self, conn: AsyncConnection, *, entry_id: int, reason: str, actor_id: int | None = None
+    ) -> LedgerEntry | None:
+        """Reverse an automatic entry in the caller's transaction (counted in the entry's
+        week), as a feature re-scoring its own credit does; the caller holds the team's
+        lock. Returns None when the entry is unknown, not automatic, a reversal or already
+        reversed (each entry is reversed at most once)."""
+        original = await ledger_q.get_entry(conn, entry_id)
+        if (
+            original is None
+            or original.source not in AUTOMATIC_POINT_SOURCES
+            or original.reverses_id is not None
+            or await ledger_q.reversal_of(conn, entry_id) is not None
+        ):
+            return None
+        team = present(await team_queries.get(conn, original.team_id))
+        reversal_id = await ledger_q.append_entry(
+            conn,
+            season=original.season,
+            team_id=original.team_id,
+            track=team.track,
+            user_id=original.user_id,
+            amount=-original.amount,
+            reason=reason[:MAX_REASON],
+            source=original.source,
+            reference=None,
+            reverses_id=original.id,
+            week_key=original.week_key,
+            actor_id=actor_id,
+            at=self.clock.now(),
+        )
+        return _entry(present(await ledger_q.get_entry(conn, reversal_id)), team.name)
 
     async def revoke(self, *, actor_id: int, entry_id: int, reason: str) -> LedgerEntry:
         """``/points revoke``: append the reversal of an entry (counted in the entry's week,

@@ -106,6 +106,15 @@ class PointsService(PointsBase):
             actor_id=actor_id,
         )
 
+    async def reverse_credit(
+        self, conn: AsyncConnection, *, entry_id: int, reason: str, actor_id: int | None = None
+    ) -> LedgerEntry | None:
+        """Reverse an automatic entry in the caller's transaction
+        (``LedgerService.reverse_credit``)."""
+        return await self.ledger.reverse_credit(
+            conn, entry_id=entry_id, reason=reason, actor_id=actor_id
+        )
+
     async def revoke(self, *, actor_id: int, entry_id: int, reason: str) -> LedgerEntry:
         """``/points revoke`` (``LedgerService.revoke``)."""
         return await self.ledger.revoke(actor_id=actor_id, entry_id=entry_id, reason=reason)

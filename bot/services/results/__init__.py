@@ -1,0 +1,1 @@
+"""Store results: metrics from store exports, scoring into the ledger, fraud checks, progress."""
