@@ -162,10 +162,12 @@ def test_example_configures_rank_for_students_and_minmax_for_professionals(
     competition: CompetitionConfig,
 ) -> None:
     student = competition.results.scoring.for_track("student")
-    assert student is not None and student.normalization == "rank"
+    assert student is not None
+    assert student.normalization == "rank"
     assert student.total_weight == 100
     professional = competition.results.scoring.for_track("professional")
-    assert professional is not None and professional.normalization == "minmax"
+    assert professional is not None
+    assert professional.normalization == "minmax"
 
 
 def test_without_a_results_table_no_track_is_scored(tmp_path: Path) -> None:
@@ -182,9 +184,7 @@ def test_without_a_results_table_no_track_is_scored(tmp_path: Path) -> None:
         ('track = "professional"\nnormalization', 'track = "student"\nnormalization', "results"),
     ],
 )
-def test_scoring_problems_are_reported_by_key(
-    tmp_path: Path, old: str, new: str, key: str
-) -> None:
+def test_scoring_problems_are_reported_by_key(tmp_path: Path, old: str, new: str, key: str) -> None:
     (problem,) = competition_problems(example_with(tmp_path, old, new))
     assert problem.key.startswith(key)
     assert problem.fix

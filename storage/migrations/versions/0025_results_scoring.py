@@ -37,9 +37,7 @@ def upgrade() -> None:
         sa.Column(
             "entry_id",
             sa.BigInteger(),
-            sa.ForeignKey(
-                "points_ledger.id", name="fk_results_week_scores_entry_id_points_ledger"
-            ),
+            sa.ForeignKey("points_ledger.id", name="fk_results_week_scores_entry_id_points_ledger"),
             nullable=True,
         ),
         sa.Column("revision", sa.Integer(), nullable=False),
