@@ -35,7 +35,7 @@ async def _ledger(db: Database) -> list[tuple[int, int, str | None, int | None]]
             .where(points_ledger.c.source == "results")
             .order_by(points_ledger.c.id)
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
 
 async def _totals(db: Database) -> dict[int, int]:

@@ -127,7 +127,7 @@ def test_the_readme_worked_example() -> None:
     scoring = TrackScoring(
         track="student", weights={"sales": 40, "orders": 30, "conversion": 20, "roi": 10}
     )
-    metrics = {
+    metrics: dict[int, dict[str, float | None]] = {
         1: {"sales": 1200.0, "orders": 30.0, "conversion": 0.02, "roi": 1.5},
         2: {"sales": 800.0, "orders": 40.0, "conversion": 0.04, "roi": None},
         3: {"sales": 800.0, "orders": 10.0, "conversion": 0.01, "roi": 0.5},
