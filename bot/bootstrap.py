@@ -33,6 +33,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.qa import QAService
 from bot.services.registration import EligibilityService, Mailer, ProfileService
 from bot.services.registry import Services
+from bot.services.results import ResultsService
 from bot.services.setup import GuildSetupService
 from bot.services.surveys import SurveyService
 from bot.services.teams import TeamService
@@ -105,6 +106,7 @@ def build_services(
         judging=judging,
         judge_access=JudgeAccessService(db, clock, audit, web_auth, judging),
         judging_live=LiveFinalService(db, clock, audit, judging, qa, scheduler),
+        results=ResultsService(db, clock, competition, audit),
     )
 
 

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
 from bot.config.phases import CALENDAR_FIXES, CalendarSection, localize_phases
 from bot.config.registration import RegistrationSection
+from bot.config.results import RESULTS_FIXES, ResultsSection
 from bot.config.sections import (
     CapacitySection,
     ChannelsSection,
@@ -60,6 +61,7 @@ class CompetitionConfig(_Model):
     registration: RegistrationSection = Field(default_factory=RegistrationSection)
     moderation: ModerationSection = Field(default_factory=ModerationSection)
     judging: JudgingSection = Field(default_factory=JudgingSection)
+    results: ResultsSection = Field(default_factory=ResultsSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -391,6 +393,7 @@ _TOML_FIXES: Final[dict[str, str]] = {
         "kinds: reminder, broadcast, leaderboard, verification, calendar; languages: en, zh_CN."
     ),
     **CALENDAR_FIXES,
+    **RESULTS_FIXES,
     # [judging] (issue 16)
     "judging": "make [judging] a table (see competition.example.toml).",
     "judging.judge_role": "use the Discord role name of judges, 1-100 characters.",
