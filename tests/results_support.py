@@ -4,7 +4,7 @@ scoring service built on it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Sequence
 
 from bot.services.registry import Services
 from bot.services.results.scoring_base import Dimension, TeamMetrics
@@ -24,7 +24,7 @@ class SetMetrics:
     async def team_metrics(
         self,
         *,
-        team_ids: Collection[int] | None = None,
+        team_ids: Sequence[int] | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> TeamMetrics:
@@ -37,7 +37,7 @@ class SetMetrics:
         self,
         *,
         by: Dimension,
-        team_ids: Collection[int] | None = None,
+        team_ids: Sequence[int] | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> dict[int, dict[str, dict[str, float | None]]]:

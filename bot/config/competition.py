@@ -15,7 +15,8 @@ from pydantic import Field, field_validator, model_validator
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
 from bot.config.phases import CALENDAR_FIXES, CalendarSection, localize_phases
 from bot.config.registration import RegistrationSection
-from bot.config.results import ResultsSection
+from bot.config.results import RESULTS_FIXES, ResultsSection
+from bot.config.results_scoring import SCORING_FIXES
 from bot.config.sections import (
     CapacitySection,
     ChannelsSection,
@@ -409,6 +410,8 @@ _TOML_FIXES: Final[dict[str, str]] = {
         "kinds: reminder, broadcast, leaderboard, verification, calendar; languages: en, zh_CN."
     ),
     **CALENDAR_FIXES,
+    **RESULTS_FIXES,
+    **SCORING_FIXES,
     # [judging] (issue 16)
     "judging": "make [judging] a table (see competition.example.toml).",
     "judging.judge_role": "use the Discord role name of judges, 1-100 characters.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -77,3 +77,12 @@ class ScoringSection(_Model):
     def for_track(self, track: str) -> TrackScoring | None:
         """The scoring of ``track``, or None when the track earns no results points."""
         return next((entry for entry in self.tracks if entry.track == track), None)
+
+
+SCORING_FIXES: Final[dict[str, str]] = {
+    "results.scoring*": (
+        "use [[results.scoring.tracks]] blocks with track (a [[tracks]] key, once), "
+        'normalization ("rank" or "minmax"), weights (metric = points above 0, e.g. '
+        "{ sales = 40, orders = 30 }) and lower_is_better (weighted metrics)."
+    ),
+}

@@ -54,6 +54,17 @@ async def week_scores(
     return {int(row.team_id): WeekScoreRow(**row._mapping) for row in rows}
 
 
+async def scored_weeks(conn: AsyncConnection, *, season: str) -> list[str]:
+    """The keys of the season's weeks that have stored scores, oldest first."""
+    rows = await conn.execute(
+        select(results_week_scores.c.week_key)
+        .where(results_week_scores.c.season == season)
+        .distinct()
+        .order_by(results_week_scores.c.week_key)
+    )
+    return [str(key) for (key,) in rows]
+
+
 async def lock_score(
     conn: AsyncConnection, *, season: str, week_key: str, team_id: int
 ) -> WeekScoreRow | None:

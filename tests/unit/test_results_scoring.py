@@ -181,6 +181,7 @@ def test_without_a_results_table_no_track_is_scored(tmp_path: Path) -> None:
         ("sales = 40,", "sales = 0,", "results.scoring.tracks[0].weights.sales"),
         ('normalization = "rank"', 'normalization = "zscore"', "results"),
         ("lower_is_better = []", 'lower_is_better = ["visits"]', "results"),
+        ("sales = 40,", "salez = 40,", "results.scoring.tracks[0].weights.salez"),
         ('track = "professional"\nnormalization', 'track = "student"\nnormalization', "results"),
     ],
 )

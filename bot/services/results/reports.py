@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.calendar import Week
+from bot.config.results import ResultsSection
 from bot.services.names import name_key
+from bot.services.results.metrics import derive
 from bot.services.results.scoring import score_track
 from bot.services.results.scoring_base import Dimension, ScoringBase
 from bot.services.results.scoring_errors import (
@@ -204,7 +206,9 @@ class ResultsReportService(ScoringBase):
         ids = [t.id for t in teams if team_id is None or t.id == team_id]
         name = next((t.name for t in teams if t.id == team_id), None)
         split = await self.metrics.breakdown(by=by, team_ids=ids, start=start, end=end)
-        merged = combine_groups(split.get(team_id, {}) for team_id in ids)
+        merged = combine_groups(
+            (split.get(team_id, {}) for team_id in ids), self.competition.results
+        )
         metrics = sorted({key for values in merged.values() for key in values})
         return CrossAnalysis(
             by=by,
@@ -217,21 +221,19 @@ class ResultsReportService(ScoringBase):
 
 
 def combine_groups(
-    per_team: Iterable[dict[str, dict[str, float | None]]],
+    per_team: Iterable[dict[str, dict[str, float | None]]], config: ResultsSection
 ) -> dict[str, dict[str, float | None]]:
-    """Add per-group metrics over teams: ``orders`` and ``sales`` are summed and the
-    average order value is recomputed as sales / orders; any other metric is summed."""
-    merged: dict[str, dict[str, float | None]] = {}
+    """A track's groups from its teams' groups: the order-based base metrics (orders,
+    sales, buyers) added over the teams, the derived ones recomputed from the sums (an
+    average order value is the track's sales / orders, not a sum of averages). Buyers are
+    added per team (a buyer of two teams counts twice)."""
+    order_keys = [m.key for m in config.metrics if m.source == "orders"]
+    sums: dict[str, dict[str, float | None]] = {}
     for groups in per_team:
         for group, values in groups.items():
-            target = merged.setdefault(group, {})
-            for key, value in values.items():
-                if value is None:
-                    target.setdefault(key, None)
-                    continue
-                target[key] = (target.get(key) or 0.0) + value
-    for values in merged.values():
-        if "aov" in values:
-            orders, sales = values.get("orders"), values.get("sales")
-            values["aov"] = sales / orders if orders and sales is not None else None
-    return merged
+            target = sums.setdefault(group, {m.key: None for m in config.metrics})
+            for key in order_keys:
+                value = values.get(key)
+                if value is not None:
+                    target[key] = (target[key] or 0.0) + value
+    return {group: derive(base, config.derived) for group, base in sums.items()}

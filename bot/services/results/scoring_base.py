@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -32,7 +32,7 @@ class MetricsSource(Protocol):
     async def team_metrics(
         self,
         *,
-        team_ids: Collection[int] | None = None,
+        team_ids: Sequence[int] | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> TeamMetrics: ...
@@ -41,7 +41,7 @@ class MetricsSource(Protocol):
         self,
         *,
         by: Dimension,
-        team_ids: Collection[int] | None = None,
+        team_ids: Sequence[int] | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> dict[int, dict[str, dict[str, float | None]]]: ...

@@ -7,9 +7,10 @@ got and which entry holds it; the entry's reference carries the score's revision
 (``results:<week>:team:<id>:r<n>``), so:
 
 * running a week again when nothing changed writes nothing;
-* when a re-import, a correction or a fraud decision changes a team's points, the next run
-  (or ``/results rescore``) reverses the old entry (counted in its week, as every reversal)
-  and credits the new amount, each exactly once;
+* when a re-import, a correction or a fraud decision changes a team's points, the next
+  weekly run (which checks every earlier scored week again) or ``/results rescore``
+  reverses the old entry (counted in its week, as every reversal) and credits the new
+  amount, each exactly once;
 * two runs at once serialize on the team's row lock and the second finds nothing to do.
 
 Entries count in the week they are written (the ledger's rule), so a week's results
@@ -238,10 +239,19 @@ class ResultsPointsService(ScoringBase):
         )
 
     async def publish_week(self, week: Week) -> tuple[WeekRun | None, tuple[Publication, ...]]:
-        """Score ``week`` and return its summaries. A scoring failure is logged and posts
-        nothing (the next start's catch-up or ``/results rescore`` retries it)."""
+        """Score ``week``, check the earlier scored weeks again (a re-import, correction or
+        fraud decision since changed them: their old entries are reversed and replaced) and
+        return ``week``'s summaries. A scoring failure is logged and posts nothing (the
+        next start's catch-up or ``/results rescore`` retries it)."""
         try:
             run = await self.run_week(week)
+            async with self.db.read() as conn:
+                earlier = await scores_q.scored_weeks(conn, season=self.season)
+            for key in earlier:
+                if key < week.key:
+                    await self.run_week(
+                        week_by_key(key, self.competition.tz, self.competition.week_start_index)
+                    )
         except Exception:
             log.exception("results scoring failed week=%s", week.key)
             return None, ()
