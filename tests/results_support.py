@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, update
 
 from bot.services.registry import Services
 from bot.services.results.scoring_base import Dimension, TeamMetrics
 from bot.services.results.scoring_service import ResultsScoringService
+from storage.engine import Database
+from storage.schema import store_daily, store_orders
 
 
 class SetMetrics:
@@ -55,3 +60,73 @@ def scoring_service(services: Services, metrics: SetMetrics) -> ResultsScoringSe
         services.audit,
         services.points,
     )
+
+
+async def add_orders(
+    db: Database,
+    team_id: int,
+    at: dt.datetime,
+    *amounts_minor: int,
+    season: str = "2026",
+    prefix: str = "o",
+    **fields: Any,
+) -> list[str]:
+    """Store orders of a team in the base currency (USD minor units), as an applied import
+    leaves them; ``fields`` (country, category, channel, review, …) apply to each. Returns
+    their order ids."""
+    ids = [f"{prefix}{team_id}-{index}" for index in range(len(amounts_minor))]
+    async with db.write() as conn:
+        await conn.execute(
+            insert(store_orders),
+            [
+                {
+                    "season": season,
+                    "team_id": team_id,
+                    "order_id": order_id,
+                    "ordered_at": at,
+                    "amount_minor": amount,
+                    "currency": "USD",
+                    "amount_base_minor": amount,
+                    "status": "paid",
+                    "refunded": False,
+                    "review": "ok",
+                    "created_at": at,
+                    "updated_at": at,
+                    **fields,
+                }
+                for order_id, amount in zip(ids, amounts_minor, strict=True)
+            ],
+        )
+    return ids
+
+
+async def add_daily(
+    db: Database, team_id: int, day: dt.date, *, season: str = "2026", **metrics: float
+) -> None:
+    """Store a team's per-day aggregates (visitors, ad_spend, …) for ``day``."""
+    now = dt.datetime.combine(day, dt.time(12), dt.UTC)
+    async with db.write() as conn:
+        await conn.execute(
+            insert(store_daily),
+            [
+                {
+                    "season": season,
+                    "team_id": team_id,
+                    "day": day,
+                    "metric": key,
+                    "value": value,
+                    "updated_at": now,
+                }
+                for key, value in metrics.items()
+            ],
+        )
+
+
+async def set_review(db: Database, team_id: int, order_id: str, review: str) -> None:
+    """An organizer's fraud decision on one order, as the fraud checks record it."""
+    async with db.write() as conn:
+        await conn.execute(
+            update(store_orders)
+            .where(store_orders.c.team_id == team_id, store_orders.c.order_id == order_id)
+            .values(review=review)
+        )

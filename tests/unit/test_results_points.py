@@ -18,7 +18,7 @@ from storage.engine import Database
 from storage.schema import audit_log, points_ledger, season_closures
 from tests.conftest import T0
 from tests.points_support import add_team
-from tests.results_support import SetMetrics, scoring_service
+from tests.results_support import SetMetrics, add_daily, add_orders, scoring_service, set_review
 
 ORGANIZER = 900
 
@@ -212,3 +212,30 @@ async def test_the_weekly_job_posts_a_summary_per_track_and_schedules_the_next_w
     # Running the job again (a restart mid-run) credits nothing new.
     await scoring.weekly.run_job(job)
     assert len(await _ledger(services.db)) == 5
+
+
+async def test_a_fraud_decision_on_stored_orders_moves_the_points_once(services: Services) -> None:
+    """The real metrics engine: a flagged order stops counting; the next run reverses the
+    team's entry and credits the new score; clearing it restores the first score."""
+    scoring = services.results_scoring
+    week = scoring.weekly.week("last")
+    day = dt.datetime.combine(week.first_day + dt.timedelta(days=2), dt.time(4), dt.UTC)
+    alpha = await add_team(services.db, "Alpha")
+    beta = await add_team(services.db, "Beta")
+    big = await add_orders(services.db, alpha, day, 90_000, 1_000)
+    await add_orders(services.db, beta, day, 20_000, 20_000, 20_000)
+    for team in (alpha, beta):
+        await add_daily(services.db, team, week.first_day, visitors=100.0, ad_spend=50.0)
+    await scoring.weekly.run_week(week)
+    # Alpha: sales 910 > 600 (40), orders 2 < 3 (0), conversion 0.02 < 0.03 (0), roi (10).
+    assert await _totals(services.db) == {alpha: 50, beta: 50}
+    await set_review(services.db, alpha, big[0], "flagged")
+    run = await scoring.weekly.run_week(week)
+    # Alpha falls to 0: its entry is reversed, nothing credited; Beta's is replaced.
+    assert (run.credited, run.reversed, run.changed_team_ids) == (1, 2, (alpha, beta))
+    assert await _totals(services.db) == {alpha: 0, beta: 100}
+    await set_review(services.db, alpha, big[0], "cleared")
+    await scoring.weekly.run_week(week)
+    await scoring.weekly.run_week(week)
+    assert await _totals(services.db) == {alpha: 50, beta: 50}
+    assert len(await _ledger(services.db)) == 2 + 3 + 3  # credits, then reversals + credits

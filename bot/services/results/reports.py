@@ -121,7 +121,7 @@ class ResultsReportService(ScoringBase):
         if by is not None:
             split = await self.metrics.breakdown(by=by, team_ids=[row.id], start=start, end=end)
             groups = tuple(
-                (group, tuple(sorted(values.items())))
+                (group, tuple(values.items()))
                 for group, values in _sorted_groups(split.get(row.id, {}))[:MAX_GROUPS]
             )
         return TeamBreakdown(
