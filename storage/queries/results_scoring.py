@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import results_week_scores, teams
@@ -65,27 +65,50 @@ async def scored_weeks(conn: AsyncConnection, *, season: str) -> list[str]:
     return [str(key) for (key,) in rows]
 
 
-async def lock_score(
-    conn: AsyncConnection, *, season: str, week_key: str, team_id: int
-) -> WeekScoreRow | None:
-    """One team's stored score of a week, locked until the transaction ends."""
-    row = (
+async def save_scores(
+    conn: AsyncConnection, rows: Sequence[WeekScoreRow], *, existing: set[int]
+) -> None:
+    """Insert the new scores and replace the stored ones (team ids in ``existing``)."""
+    fresh = [_values(row) for row in rows if row.team_id not in existing]
+    if fresh:
+        await conn.execute(insert(results_week_scores), fresh)
+    changed = [
+        {**_values(row), "k_season": row.season, "k_week": row.week_key, "k_team": row.team_id}
+        for row in rows
+        if row.team_id in existing
+    ]
+    if changed:
+        table = results_week_scores
         await conn.execute(
-            select(results_week_scores)
+            update(table)
             .where(
-                results_week_scores.c.season == season,
-                results_week_scores.c.week_key == week_key,
-                results_week_scores.c.team_id == team_id,
+                table.c.season == bindparam("k_season"),
+                table.c.week_key == bindparam("k_week"),
+                table.c.team_id == bindparam("k_team"),
             )
-            .with_for_update()
+            .values(
+                {
+                    name: bindparam(name)
+                    for name in (
+                        "track",
+                        "points",
+                        "credited",
+                        "entry_id",
+                        "revision",
+                        "details",
+                        "scored_at",
+                    )
+                }
+            ),
+            changed,
         )
-    ).first()
-    return WeekScoreRow(**row._mapping) if row else None
 
 
-async def save_score(conn: AsyncConnection, row: WeekScoreRow, *, new: bool) -> None:
-    """Insert (``new``) or replace a team's score of a week."""
-    values = {
+def _values(row: WeekScoreRow) -> dict[str, Any]:
+    return {
+        "season": row.season,
+        "week_key": row.week_key,
+        "team_id": row.team_id,
         "track": row.track,
         "points": row.points,
         "credited": row.credited,
@@ -94,39 +117,16 @@ async def save_score(conn: AsyncConnection, row: WeekScoreRow, *, new: bool) -> 
         "details": row.details,
         "scored_at": row.scored_at,
     }
-    if new:
-        await conn.execute(
-            insert(results_week_scores).values(
-                season=row.season, week_key=row.week_key, team_id=row.team_id, **values
-            )
+
+
+async def week_points(conn: AsyncConnection, *, season: str, week_key: str) -> dict[int, int]:
+    """The stored points of a week by team id (the light read a re-run compares with)."""
+    rows = await conn.execute(
+        select(results_week_scores.c.team_id, results_week_scores.c.points).where(
+            results_week_scores.c.season == season, results_week_scores.c.week_key == week_key
         )
-        return
-    await conn.execute(
-        update(results_week_scores)
-        .where(
-            results_week_scores.c.season == row.season,
-            results_week_scores.c.week_key == row.week_key,
-            results_week_scores.c.team_id == row.team_id,
-        )
-        .values(**values)
     )
-
-
-async def save_details(
-    conn: AsyncConnection, rows: Sequence[tuple[str, str, int, list[dict[str, Any]]]]
-) -> None:
-    """Refresh the breakdown of scores whose points did not change:
-    (season, week_key, team_id, details) each."""
-    for season, week_key, team_id, details in rows:
-        await conn.execute(
-            update(results_week_scores)
-            .where(
-                results_week_scores.c.season == season,
-                results_week_scores.c.week_key == week_key,
-                results_week_scores.c.team_id == team_id,
-            )
-            .values(details=details)
-        )
+    return {int(team_id): int(points) for team_id, points in rows}
 
 
 async def top_scored(
