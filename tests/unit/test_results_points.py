@@ -11,13 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.scheduler import Job
+from bot.services.points import PointsService
 from bot.services.registry import Services
 from bot.services.results.scoring_errors import ResultsSeasonClosed, WeekNotOver
+from bot.services.results.scoring_service import ResultsScoringService
 from bot.services.results.weekly_points import RESULTS_POINTS_JOB, SUMMARY_PUBLICATION
 from storage.engine import Database
 from storage.schema import audit_log, points_ledger, season_closures
 from tests.conftest import T0
-from tests.points_support import add_team
+from tests.points_support import add_team, with_rules
 from tests.results_support import SetMetrics, add_daily, add_orders, scoring_service, set_review
 
 ORGANIZER = 900
@@ -239,3 +241,24 @@ async def test_a_fraud_decision_on_stored_orders_moves_the_points_once(services:
     await scoring.weekly.run_week(week)
     assert await _totals(services.db) == {alpha: 50, beta: 50}
     assert len(await _ledger(services.db)) == 2 + 3 + 3  # credits, then reversals + credits
+
+
+async def test_results_points_are_trimmed_to_the_weekly_cap_once(
+    setup: tuple[Services, SetMetrics, list[int]],
+) -> None:
+    services, metrics, (a, b, c, _p1, _p2) = setup
+    capped = with_rules(services.competition, caps={"results": 60})
+    points = PointsService(services.db, services.clock, capped, services.audit)
+    scoring = ResultsScoringService(
+        services.db, services.clock, capped, metrics, services.audit, points
+    )
+    week = scoring.weekly.week("last")
+    await scoring.weekly.run_week(week)
+    await scoring.weekly.run_week(week)
+    totals = await _totals(services.db)
+    assert (totals[a], totals[b], totals[c]) == (60, 50, 5)  # Alpha's 75 trimmed to 60
+    shown = await scoring.reports.team_breakdown(
+        viewer_id=0, team="Alpha", week="last", organizer=True
+    )
+    assert shown.points == 75
+    assert shown.credited == totals[a]
