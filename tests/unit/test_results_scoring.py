@@ -16,6 +16,7 @@ from bot.services.results.scoring import (
     normalize_rank,
     round_points,
     score_track,
+    track_points,
 )
 from tests.config_support import MINIMAL_TOML, competition_problems, example_with, write
 
@@ -189,3 +190,28 @@ def test_scoring_problems_are_reported_by_key(tmp_path: Path, old: str, new: str
     (problem,) = competition_problems(example_with(tmp_path, old, new))
     assert problem.key.startswith(key)
     assert problem.fix
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.integers(min_value=1, max_value=40),
+        st.fixed_dictionaries(
+            {
+                "sales": st.one_of(st.none(), st.floats(0, 1e5, allow_nan=False)),
+                "orders": st.one_of(st.none(), st.integers(0, 50).map(float)),
+            }
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from(["rank", "minmax"]),
+)
+def test_points_alone_equal_the_breakdowns_totals(
+    metrics: dict[int, dict[str, float | None]], how: str
+) -> None:
+    scoring = TrackScoring(track="student", normalization=how, weights={"sales": 7, "orders": 3.5})
+    full = score_track(metrics, scoring)
+    assert track_points(metrics, scoring) == {t: s.points for t, s in full.items()}
+    some = set(list(metrics)[:3])
+    assert score_track(metrics, scoring, only=some) == {t: full[t] for t in some}

@@ -14,7 +14,7 @@ half up to a whole number (points are integers).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -109,19 +109,45 @@ def round_points(value: float) -> int:
     return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def score_track(metrics: Mapping[int, Metrics], scoring: TrackScoring) -> dict[int, TeamScore]:
-    """Score every team of one track from its metrics (missing keys count as None)."""
+def _normalized(
+    metrics: Mapping[int, Metrics], scoring: TrackScoring
+) -> dict[str, dict[int, float]]:
     normalize = normalize_rank if scoring.normalization == "rank" else normalize_minmax
     lower = set(scoring.lower_is_better)
-    normalized: dict[str, dict[int, float]] = {
+    return {
         metric: normalize(
             {team_id: values.get(metric) for team_id, values in metrics.items()},
             lower_is_better=metric in lower,
         )
         for metric in scoring.weights
     }
+
+
+def track_points(metrics: Mapping[int, Metrics], scoring: TrackScoring) -> dict[int, int]:
+    """Every team's points only (what ``score_track`` totals, without the breakdown)."""
+    normalized = _normalized(metrics, scoring)
+    weights = list(scoring.weights.items())
+    return {
+        team_id: round_points(
+            sum(weight * normalized[metric][team_id] for metric, weight in weights)
+        )
+        for team_id in metrics
+    }
+
+
+def score_track(
+    metrics: Mapping[int, Metrics],
+    scoring: TrackScoring,
+    *,
+    only: Collection[int] | None = None,
+) -> dict[int, TeamScore]:
+    """Score every team of one track from its metrics (missing keys count as None); with
+    ``only``, return those teams' scores (normalized among all of ``metrics``)."""
+    normalized = _normalized(metrics, scoring)
     scores: dict[int, TeamScore] = {}
     for team_id, values in metrics.items():
+        if only is not None and team_id not in only:
+            continue
         parts = tuple(
             MetricScore(
                 metric=metric,

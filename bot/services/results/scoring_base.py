@@ -11,7 +11,6 @@ from bot.calendar import Week, resolve_week
 from bot.clock import Clock
 from bot.config import CompetitionConfig
 from bot.config.results_scoring import TrackScoring
-from bot.services.results.scoring import TeamScore, score_track
 from bot.services.results.scoring_errors import (
     InvalidResultsWeek,
     TrackNotScored,
@@ -105,15 +104,3 @@ class ScoringBase:
         start, end = self.days(week)
         found = await self.metrics.team_metrics(team_ids=list(team_ids), start=start, end=end)
         return {team_id: dict(found.get(team_id, {})) for team_id in team_ids}
-
-    async def score_week(
-        self, week: Week, teams: list[TeamRow]
-    ) -> tuple[dict[int, TeamScore], TeamMetrics]:
-        """Every scored track's teams of ``teams`` scored for ``week`` (tracks without
-        scoring are left out), and the metrics they were scored from."""
-        metrics = await self.week_metrics(week, [team.id for team in teams])
-        scores: dict[int, TeamScore] = {}
-        for entry in self.competition.results.scoring.tracks:
-            track_metrics = {t.id: metrics[t.id] for t in teams if t.track == entry.track}
-            scores.update(score_track(track_metrics, entry))
-        return scores, metrics

@@ -34,7 +34,7 @@ from bot.services.audit import AuditService
 from bot.services.points import PointsService
 from bot.services.points.models import AutoCredit
 from bot.services.publications import Publication
-from bot.services.results.scoring import TeamScore
+from bot.services.results.scoring import TeamScore, score_track, track_points
 from bot.services.results.scoring_base import ScoringBase
 from bot.services.results.scoring_errors import ResultsSeasonClosed, WeekNotOver
 from bot.services.results.scoring_models import SummaryLine, WeekRun, WeekSummary
@@ -81,28 +81,39 @@ class ResultsPointsService(ScoringBase):
         reverses the team's previous ``results`` entry and credits the new points, once.
         Safe to repeat and to run concurrently (see the module docstring)."""
         teams = await self._scored_teams()
-        scores, _metrics = await self.score_week(week, teams)
+        metrics = await self.week_metrics(week, [t.id for t in teams])
+        tracks = [
+            ({t.id: metrics[t.id] for t in teams if t.track == entry.track}, entry)
+            for entry in self.competition.results.scoring.tracks
+        ]
+        points: dict[int, int] = {}
+        for track_metrics, entry in tracks:
+            points.update(track_points(track_metrics, entry))
         async with self.db.read() as conn:
             stored = await scores_q.week_points(conn, season=self.season, week_key=week.key)
         # Only a team whose points moved is written: the breakdown a member sees is
         # computed live, the stored one is what the ledger entry was credited for.
-        changed = [t for t in teams if stored.get(t.id) != scores[t.id].points]
+        changed = [t for t in teams if stored.get(t.id) != points[t.id]]
         if not changed:
-            return WeekRun(week.key, len(scores), 0, 0, ())
+            return WeekRun(week.key, len(points), 0, 0, ())
+        only = {t.id for t in changed}
+        scores: dict[int, TeamScore] = {}
+        for track_metrics, entry in tracks:
+            scores.update(score_track(track_metrics, entry, only=only))
         async with self.db.write() as conn:
             if await seasons_q.closure(conn, self.season) is not None:
                 log.info("results not scored: season closed week=%s", week.key)
-                return WeekRun(week.key, len(scores), 0, 0, ())
+                return WeekRun(week.key, len(points), 0, 0, ())
             credited, reversed_, done = await self._apply(conn, week, changed, scores)
         log.info(
             "results scored week=%s teams=%d changed=%d credited=%d reversed=%d",
             week.key,
-            len(scores),
+            len(points),
             len(done),
             credited,
             reversed_,
         )
-        return WeekRun(week.key, len(scores), credited, reversed_, tuple(done))
+        return WeekRun(week.key, len(points), credited, reversed_, tuple(done))
 
     async def _apply(
         self,
