@@ -44,6 +44,7 @@ COGS = (
     "cogs.privacy",
     "cogs.calendar",
     "cogs.registration",
+    "cogs.results",
 )
 
 

@@ -33,6 +33,8 @@ from bot.services.privacy import PrivacyService
 from bot.services.qa import QAService
 from bot.services.registration import EligibilityService, Mailer, ProfileService
 from bot.services.registry import Services
+from bot.services.results import ResultsService
+from bot.services.results.scoring_service import ResultsScoringService
 from bot.services.setup import GuildSetupService
 from bot.services.surveys import SurveyService
 from bot.services.teams import TeamService
@@ -72,6 +74,7 @@ def build_services(
     web_auth = WebAuthService(db, clock, audit)
     qa = QAService(db, clock, competition, audit, scheduler, outbox, points)
     judging = JudgingService(db, clock, competition, audit, points, outbox, scheduler)
+    results = ResultsService(db, clock, competition, audit)
     return Services(
         db=db,
         clock=clock,
@@ -105,6 +108,8 @@ def build_services(
         judging=judging,
         judge_access=JudgeAccessService(db, clock, audit, web_auth, judging),
         judging_live=LiveFinalService(db, clock, audit, judging, qa, scheduler),
+        results=results,
+        results_scoring=ResultsScoringService(db, clock, competition, results, audit, points),
     )
 
 

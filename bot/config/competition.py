@@ -15,6 +15,8 @@ from pydantic import Field, field_validator, model_validator
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
 from bot.config.phases import CALENDAR_FIXES, CalendarSection, localize_phases
 from bot.config.registration import RegistrationSection
+from bot.config.results import RESULTS_FIXES, ResultsSection
+from bot.config.results_scoring import SCORING_FIXES
 from bot.config.sections import (
     CapacitySection,
     ChannelsSection,
@@ -60,6 +62,7 @@ class CompetitionConfig(_Model):
     registration: RegistrationSection = Field(default_factory=RegistrationSection)
     moderation: ModerationSection = Field(default_factory=ModerationSection)
     judging: JudgingSection = Field(default_factory=JudgingSection)
+    results: ResultsSection = Field(default_factory=ResultsSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -180,6 +183,22 @@ class CompetitionConfig(_Model):
             )
             for index, cohort in enumerate(self.cohorts)
             if cohort.role in special
+        ]
+        if issues:
+            raise _issue(*issues)
+        return self
+
+    @model_validator(mode="after")
+    def _check_scored_tracks(self) -> CompetitionConfig:
+        tracks = {track.key for track in self.tracks}
+        issues: list[tuple[tuple[str | int, ...], str, str]] = [
+            (
+                ("results", "scoring", "tracks", index, "track"),
+                f"names track {entry.track!r}, which is not in [[tracks]]",
+                f"use one of the [[tracks]] keys: {', '.join(sorted(tracks))}.",
+            )
+            for index, entry in enumerate(self.results.scoring.tracks)
+            if entry.track not in tracks
         ]
         if issues:
             raise _issue(*issues)
@@ -326,8 +345,8 @@ _TOML_FIXES: Final[dict[str, str]] = {
         "the place before, e.g. [100, 60, 30]."
     ),
     "points.weekly_caps": (
-        "use [points.weekly_caps] with keys award, import, ugc, qa_attendance or judging and a "
-        "whole number of points above 0; leave a source out for no cap."
+        "use [points.weekly_caps] with keys award, import, ugc, qa_attendance, judging or "
+        "results and a whole number of points above 0; leave a source out for no cap."
     ),
     "points.weekly_caps.*": "use a whole number of points above 0, or remove the line for no cap.",
     "votes": "make [votes] a table (see competition.example.toml).",
@@ -391,6 +410,8 @@ _TOML_FIXES: Final[dict[str, str]] = {
         "kinds: reminder, broadcast, leaderboard, verification, calendar; languages: en, zh_CN."
     ),
     **CALENDAR_FIXES,
+    **RESULTS_FIXES,
+    **SCORING_FIXES,
     # [judging] (issue 16)
     "judging": "make [judging] a table (see competition.example.toml).",
     "judging.judge_role": "use the Discord role name of judges, 1-100 characters.",

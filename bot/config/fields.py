@@ -28,7 +28,7 @@ WEEKDAYS: Final[tuple[Weekday, ...]] = get_args(Weekday)
 # The one list of point sources: organizers give points (refused past a weekly cap), the bot
 # gives automatic ones (trimmed to the cap). A new source goes in one of the two.
 OrganizerPointSource = Literal["award", "import"]
-AutomaticPointSource = Literal["ugc", "qa_attendance", "judging"]
+AutomaticPointSource = Literal["ugc", "qa_attendance", "judging", "results"]
 PointSource = Literal[OrganizerPointSource, AutomaticPointSource]
 POINT_SOURCES: Final[tuple[PointSource, ...]] = get_args(PointSource)
 AUTOMATIC_POINT_SOURCES: Final[tuple[AutomaticPointSource, ...]] = get_args(AutomaticPointSource)

@@ -28,6 +28,8 @@ from bot.services.posts import PostService
 from bot.services.privacy import PrivacyService
 from bot.services.qa import QAService
 from bot.services.registration import EligibilityService, ProfileService
+from bot.services.results import ResultsService
+from bot.services.results.scoring_service import ResultsScoringService
 from bot.services.setup import GuildSetupService
 from bot.services.surveys import SurveyService
 from bot.services.teams import TeamService
@@ -70,3 +72,5 @@ class Services:
     judging: JudgingService
     judge_access: JudgeAccessService
     judging_live: LiveFinalService
+    results: ResultsService
+    results_scoring: ResultsScoringService

@@ -129,3 +129,5 @@ NO_CAP = N_("no cap")
 CHECKIN_WINDOW_LOCAL = N_("Check-in: {opens} to {closes}")
 
 JUDGING_LINK = N_("Judging: progress and results")
+
+RESULTS_LINK = N_("Store results: boards and breakdowns by country, category and channel")

@@ -64,6 +64,7 @@ SOURCE_LABELS = {
     "ugc": N_("UGC"),
     "qa_attendance": N_("Q&A"),
     "judging": N_("judging"),
+    "results": N_("store results"),
 }
 
 

@@ -59,6 +59,7 @@ from storage.schema.results import (
     store_order_history,
     store_orders,
 )
+from storage.schema.results_scoring import results_week_scores
 from storage.schema.teams import cohort_imports, team_members, team_registration_locks, teams
 from storage.schema.web import (
     judge_login_tokens,
@@ -127,6 +128,7 @@ __all__ = [
     "qa_sessions",
     "qa_votes",
     "results_imports",
+    "results_week_scores",
     "scheduled_jobs",
     "season_alumni",
     "season_closures",

@@ -102,3 +102,13 @@ class SeasonClose:
     newly_closed: bool
     boards: tuple[Board, ...]
     alumni: tuple[AlumnusRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AutoCredit:
+    """One automatic credit of ``LedgerService.credit_many``: idempotent by ``reference``."""
+
+    team_id: int
+    amount: int
+    reason: str
+    reference: str

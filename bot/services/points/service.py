@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -16,6 +16,7 @@ from bot.services.points.boards import BOARD_SIZE, BoardService
 from bot.services.points.imports import ImportService
 from bot.services.points.ledger import LedgerService
 from bot.services.points.models import (
+    AutoCredit,
     Board,
     ImportPreview,
     LedgerEntry,
@@ -105,6 +106,18 @@ class PointsService(PointsBase):
             user_id=user_id,
             actor_id=actor_id,
         )
+
+    async def credit_many(
+        self, conn: AsyncConnection, *, source: str, credits: Sequence[AutoCredit]
+    ) -> dict[str, tuple[int, int]]:
+        """Automatic points for many teams at once (``LedgerService.credit_many``)."""
+        return await self.ledger.credit_many(conn, source=source, credits=credits)
+
+    async def reverse_credits(
+        self, conn: AsyncConnection, *, reasons: Mapping[int, str]
+    ) -> dict[int, int]:
+        """Reverse many automatic entries at once (``LedgerService.reverse_credits``)."""
+        return await self.ledger.reverse_credits(conn, reasons=reasons)
 
     async def revoke(self, *, actor_id: int, entry_id: int, reason: str) -> LedgerEntry:
         """``/points revoke`` (``LedgerService.revoke``)."""

@@ -165,3 +165,135 @@ async def search_team_names(
         stmt = stmt.where(teams.c.name_key.startswith(prefix_key, autoescape=True))
     rows = await conn.execute(stmt.order_by(teams.c.name_key).limit(limit))
     return [(int(team_id), str(name)) for team_id, name in rows]
+
+
+# -- many at once (automatic credits of a whole track, their reversals) -------------------
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """One entry for ``append_entries`` (the fields of ``append_entry``)."""
+
+    season: str
+    team_id: int
+    track: str
+    amount: int
+    reason: str
+    source: str
+    reference: str | None
+    reverses_id: int | None
+    week_key: str
+    at: dt.datetime
+    user_id: int | None = None
+    actor_id: int | None = None
+
+
+async def append_entries(conn: AsyncConnection, entries: Sequence[NewEntry]) -> list[int]:
+    """Append many entries (a statement per chunk, not per entry) and move their teams'
+    weekly totals by their sums; returns the new ids in the order given. Same constraints
+    as ``append_entry`` (unique reference per season and source, one reversal per entry)."""
+    ids: list[int] = []
+    for start in range(0, len(entries), CHUNK):
+        chunk = entries[start : start + CHUNK]
+        result = await conn.execute(
+            insert(points_ledger).returning(points_ledger.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "season": e.season,
+                    "team_id": e.team_id,
+                    "user_id": e.user_id,
+                    "amount": e.amount,
+                    "reason": e.reason,
+                    "source": e.source,
+                    "reference": e.reference,
+                    "reverses_id": e.reverses_id,
+                    "week_key": e.week_key,
+                    "actor_id": e.actor_id,
+                    "at": e.at,
+                }
+                for e in chunk
+            ],
+        )
+        ids += [int(entry_id) for entry_id in result.scalars()]
+    totals: dict[tuple[int, str], dict[str, object]] = {}
+    for e in entries:
+        key = (e.team_id, e.week_key)
+        row = totals.setdefault(
+            key,
+            {
+                "team_id": e.team_id,
+                "week_key": e.week_key,
+                "season": e.season,
+                "track": e.track,
+                "total": 0,
+                "reached_at": e.at,
+            },
+        )
+        row["total"] = int(str(row["total"])) + e.amount
+    if totals:
+        stmt = upsertable_insert(conn, team_week_points)
+        await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["team_id", "week_key"],
+                set_={
+                    "total": team_week_points.c.total + stmt.excluded.total,
+                    "reached_at": stmt.excluded.reached_at,
+                },
+            ),
+            list(totals.values()),
+        )
+    return ids
+
+
+async def entries_by_id(conn: AsyncConnection, entry_ids: Sequence[int]) -> dict[int, EntryRow]:
+    """Entries by id (chunked)."""
+    found: dict[int, EntryRow] = {}
+    for start in range(0, len(entry_ids), CHUNK):
+        chunk = list(entry_ids[start : start + CHUNK])
+        rows = await conn.execute(select(points_ledger).where(points_ledger.c.id.in_(chunk)))
+        found.update({int(row.id): EntryRow(**row._mapping) for row in rows})
+    return found
+
+
+async def reversed_ids(conn: AsyncConnection, entry_ids: Sequence[int]) -> set[int]:
+    """Which of ``entry_ids`` already have a reversal."""
+    found: set[int] = set()
+    for start in range(0, len(entry_ids), CHUNK):
+        chunk = list(entry_ids[start : start + CHUNK])
+        rows = await conn.execute(
+            select(points_ledger.c.reverses_id).where(points_ledger.c.reverses_id.in_(chunk))
+        )
+        found.update(int(entry_id) for (entry_id,) in rows)
+    return found
+
+
+async def source_week_totals(
+    conn: AsyncConnection, *, team_ids: Sequence[int], week_key: str, source: str
+) -> dict[int, int]:
+    """Points each team got from ``source`` in ``week_key`` (reversals included)."""
+    found: dict[int, int] = {}
+    for start in range(0, len(team_ids), CHUNK):
+        chunk = list(team_ids[start : start + CHUNK])
+        rows = await conn.execute(
+            select(points_ledger.c.team_id, func.sum(points_ledger.c.amount))
+            .where(
+                points_ledger.c.team_id.in_(chunk),
+                points_ledger.c.week_key == week_key,
+                points_ledger.c.source == source,
+            )
+            .group_by(points_ledger.c.team_id)
+        )
+        found.update({int(team_id): int(total or 0) for team_id, total in rows})
+    return found
+
+
+async def lock_teams(conn: AsyncConnection, team_ids: Sequence[int]) -> dict[int, TeamRow]:
+    """The teams, their rows locked until the transaction ends (FOR UPDATE on PostgreSQL),
+    in id order so two transactions locking overlapping sets cannot deadlock."""
+    ordered = sorted(set(team_ids))
+    found: dict[int, TeamRow] = {}
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        rows = await conn.execute(
+            select(teams).where(teams.c.id.in_(chunk)).order_by(teams.c.id).with_for_update()
+        )
+        found.update({int(row.id): TeamRow(**row._mapping) for row in rows})
+    return found

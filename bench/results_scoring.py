@@ -1,0 +1,210 @@
+"""The weekly results scoring run for 10,000 teams (issue 17, scoring half of bench/results.py).
+
+Seeds one SQLite file with 10,000 teams (two tracks), ~10 counted orders per team in the
+scored week and per-day visitors and ad spend, then measures, against the baseline of the
+metrics engine's query alone (``ResultsService.team_metrics`` for every team over the
+week, measured in the same run):
+
+* ``first``: the first run of the week (every team scored, one ledger entry per team);
+* ``again``: the same run repeated with nothing changed (the weekly job, the catch-up at
+  start and a second process all do this);
+* ``correction``: a run after 1% of the teams' orders changed (reversal + new entry for
+  the teams whose points moved).
+
+Prints median and p99 in milliseconds and the ratios to the baseline. Goal: p99 of the
+weekly run under a second. Figures, not a test: it never fails on timing.
+
+    .venv/bin/python bench/results_scoring.py [--teams 10000] [--orders 10] [--runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from bot.bootstrap import build_services  # noqa: E402
+from bot.clock import FrozenClock  # noqa: E402
+from bot.config import load_competition  # noqa: E402
+from bot.services.names import name_key  # noqa: E402
+from storage.engine import Database  # noqa: E402
+from storage.migrate import migrate  # noqa: E402
+
+EXAMPLE = ROOT / "competition.example.toml"
+GUILD_ID = 1
+SEASON = "2026"
+NOW = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)
+
+
+def seed(path: Path, teams: int, orders: int, first_day: dt.date) -> None:
+    """Teams, their counted orders in the week of ``first_day`` and daily aggregates."""
+    rng = random.Random(17)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    created = NOW.replace(tzinfo=None) - dt.timedelta(days=60)
+    conn.executemany(
+        "INSERT INTO teams (id, season, name, name_key, track, captain_id, invite_code, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                t,
+                SEASON,
+                f"Team {t:05d}",
+                name_key(f"Team {t:05d}"),
+                "student" if t % 2 else "professional",
+                10**17 + t,
+                f"C{t:07d}",
+                created,
+            )
+            for t in range(1, teams + 1)
+        ],
+    )
+    start = dt.datetime.combine(first_day, dt.time(2))
+    order_rows = []
+    daily_rows = []
+    for t in range(1, teams + 1):
+        for n in range(rng.randint(0, 2 * orders)):
+            at = start + dt.timedelta(minutes=rng.randint(0, 6 * 24 * 60))
+            amount = rng.randint(500, 20_000)
+            order_rows.append(
+                (
+                    SEASON,
+                    t,
+                    f"o{t}-{n}",
+                    at,
+                    amount,
+                    "USD",
+                    amount,
+                    rng.choice("USDEFRGB"[::2]),
+                    "paid",
+                    0,
+                    "ok",
+                    at,
+                    at,
+                )
+            )
+        for d in range(7):
+            day = first_day + dt.timedelta(days=d)
+            daily_rows.append((SEASON, t, day, "visitors", float(rng.randint(10, 500)), created))
+            daily_rows.append((SEASON, t, day, "ad_spend", float(rng.randint(0, 50)), created))
+    conn.executemany(
+        "INSERT INTO store_orders (season, team_id, order_id, ordered_at, amount_minor, "
+        "currency, amount_base_minor, country, status, refunded, review, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        order_rows,
+    )
+    conn.executemany(
+        "INSERT INTO store_daily (season, team_id, day, metric, value, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        daily_rows,
+    )
+    conn.commit()
+    conn.close()
+    print(f"seeded {teams} teams, {len(order_rows)} orders, {len(daily_rows)} daily rows")
+
+
+async def timed(call: Callable[[], Awaitable[object]], runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+def line(name: str, samples: list[float], baseline: float) -> None:
+    median = statistics.median(samples)
+    print(
+        f"{name:<12} runs={len(samples):<4} median={median:9.1f} ms  p99={p99(samples):9.1f} ms"
+        f"  p99/baseline={p99(samples) / baseline:6.2f}x"
+    )
+
+
+async def main(teams: int, orders: int, runs: int) -> None:
+    competition = load_competition(EXAMPLE)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await migrate(db)
+        services = build_services(
+            db=db, clock=FrozenClock(NOW), competition=competition, guild_id=GUILD_ID
+        )
+        weekly = services.results_scoring.weekly
+        week = weekly.week("last")
+        await db.dispose()
+        seed(path, teams, orders, week.first_day)
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        services = build_services(
+            db=db, clock=FrozenClock(NOW), competition=competition, guild_id=GUILD_ID
+        )
+        weekly = services.results_scoring.weekly
+        start, end = weekly.days(week)
+        ids = list(range(1, teams + 1))
+
+        async def metrics() -> object:
+            return await services.results.team_metrics(team_ids=ids, start=start, end=end)
+
+        baseline_samples = await timed(metrics, runs)
+        baseline = p99(baseline_samples)
+        first = await timed(lambda: weekly.run_week(week), 1)
+        again = await timed(lambda: weekly.run_week(week), runs)
+        rng = random.Random(3)
+
+        async def correction() -> object:
+            changed = rng.sample(ids, max(1, teams // 100))
+            async with db.write() as conn:
+                for team_id in changed:
+                    await conn.execute(
+                        text(
+                            "UPDATE store_orders SET amount_base_minor = amount_base_minor * 3 "
+                            "WHERE team_id = :team"
+                        ),
+                        {"team": team_id},
+                    )
+            started = time.perf_counter()
+            run = await weekly.run_week(week)
+            corrected.append((time.perf_counter() - started) * 1000)
+            return run
+
+        corrected: list[float] = []
+        for _ in range(runs):
+            await correction()
+        async with db.read() as conn:
+            entries = await conn.scalar(
+                text("SELECT COUNT(*) FROM points_ledger WHERE source = 'results'")
+            )
+        await db.dispose()
+    print(f"weekly results scoring, {teams} teams, ledger entries written: {entries}")
+    line("baseline", baseline_samples, baseline)
+    line("first", first, baseline)
+    line("again", again, baseline)
+    line("correction", corrected, baseline)
+    print(f"goal: p99 of the weekly run under 1000 ms (again: {p99(again):.0f} ms)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--teams", type=int, default=10_000)
+    parser.add_argument("--orders", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(main(args.teams, args.orders, args.runs))

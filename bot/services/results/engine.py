@@ -1,0 +1,128 @@
+"""The metrics engine over stored data: every base and derived metric per team over a
+period, and order metrics broken down by country, category or channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.services.results.base import ResultsBase
+from bot.services.results.metrics import derive, minor_to_major
+from storage.queries.results import daily as daily_q
+from storage.queries.results import orders as orders_q
+from storage.queries.results.orders import OrderTotals
+
+Breakdown = Literal["country", "category", "channel"]
+
+
+@dataclass(slots=True)
+class ResultsMetrics(ResultsBase):
+    """The metrics engine over stored orders and daily aggregates."""
+
+    def _instants(
+        self, start: dt.date | None, end: dt.date | None
+    ) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """``[start, end]`` local days as UTC instants ``[from, until)``."""
+        tz = self.timezone
+
+        def midnight(day: dt.date) -> dt.datetime:
+            return dt.datetime.combine(day, dt.time(), tz).astimezone(dt.UTC)
+
+        return (
+            midnight(start) if start is not None else None,
+            midnight(end + dt.timedelta(days=1)) if end is not None else None,
+        )
+
+    def _order_values(self, totals: OrderTotals | None) -> dict[str, float]:
+        totals = totals or OrderTotals(0, 0, 0)
+        available = {
+            "orders": float(totals.orders),
+            "sales": minor_to_major(totals.sales_base_minor, self.config.base_currency),
+            "buyers": float(totals.buyers),
+        }
+        return {m.key: available[m.key] for m in self.config.metrics if m.source == "orders"}
+
+    async def team_metrics(
+        self,
+        *,
+        team_ids: Sequence[int] | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> dict[int, dict[str, float | None]]:
+        """Every base and derived metric per team over the local days ``[start, end]``
+        (None: unbounded), in config order. Money is in the base currency's major units.
+
+        Order metrics count orders whose review is ok or cleared and that were neither
+        cancelled nor refunded; daily aggregates of the same key add to them (a team that
+        imports totals instead of orders). Teams without data are included when named in
+        ``team_ids``, with zeros. A derived metric dividing by zero is None.
+        """
+        config = self.config
+        daily_sum = [m.key for m in config.metrics if m.aggregate == "sum"]
+        daily_last = [
+            m.key for m in config.metrics if m.aggregate == "last" and m.source == "daily"
+        ]
+        from_utc, until_utc = self._instants(start, end)
+        async with self.db.read() as conn:
+            orders = await orders_q.team_totals(
+                conn, season=self.season, team_ids=team_ids, start=from_utc, end=until_utc
+            )
+            sums = await daily_q.sums(
+                conn,
+                season=self.season,
+                metrics=daily_sum,
+                team_ids=team_ids,
+                start=start,
+                end=end,
+            )
+            lasts = await daily_q.last_values(
+                conn,
+                season=self.season,
+                metrics=daily_last,
+                team_ids=team_ids,
+                start=start,
+                end=end,
+            )
+        teams = set(team_ids) if team_ids is not None else set(orders) | set(sums) | set(lasts)
+        result: dict[int, dict[str, float | None]] = {}
+        for team_id in sorted(teams):
+            base: dict[str, float | None] = {m.key: 0.0 for m in config.metrics}
+            for key, value in self._order_values(orders.get(team_id)).items():
+                base[key] = value
+            for key, value in sums.get(team_id, {}).items():
+                base[key] = (base[key] or 0.0) + value
+            for key, value in lasts.get(team_id, {}).items():
+                base[key] = value
+            result[team_id] = derive(base, config.derived)
+        return result
+
+    async def breakdown(
+        self,
+        *,
+        by: Breakdown,
+        team_ids: Sequence[int] | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> dict[int, dict[str, dict[str, float | None]]]:
+        """Per team, per value of ``by`` (``""`` when the export left it empty), the
+        order-based metrics over ``[start, end]`` and the derived metrics that need only
+        them (the others, e.g. conversion needing visitors, are None: daily aggregates have
+        no country, category or channel)."""
+        from_utc, until_utc = self._instants(start, end)
+        async with self.db.read() as conn:
+            groups = await orders_q.group_totals(
+                conn, season=self.season, by=by, team_ids=team_ids, start=from_utc, end=until_utc
+            )
+        order_keys = [m.key for m in self.config.metrics if m.source == "orders"]
+        result: dict[int, dict[str, dict[str, float | None]]] = {}
+        for team_id, per_group in sorted(groups.items()):
+            result[team_id] = {}
+            for group, totals in per_group.items():
+                base: dict[str, float | None] = {m.key: None for m in self.config.metrics}
+                values = self._order_values(totals)
+                for key in order_keys:
+                    base[key] = values[key]
+                result[team_id][group or ""] = derive(base, self.config.derived)
+        return result

@@ -1,0 +1,163 @@
+"""Results scoring as pure functions: normalize each metric within a track, weigh, add up.
+
+``rank``: a team's normalized value is the share of the track's *other* teams it beats
+(strictly better value): the best of n distinct values gets 1, the worst 0, tied teams the
+same value; a team without a value counts as worse than any value. ``minmax``: (value -
+min) / (max - min) over the teams with a value. In both, a team without a value (None: no
+data, or a division by zero) gets 0, and a metric on which every team with a value has the
+same value gives those teams 0 by min-max (by rank they still beat the teams without one).
+``lower_is_better`` metrics are mirrored (the smallest value wins).
+
+A team's points: the sum over the weighted metrics of weight × normalized value, rounded
+half up to a whole number (points are integers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.config.results_scoring import TrackScoring
+
+Metrics = Mapping[str, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class MetricScore:
+    """One metric of one team: its value, normalized value (0..1), weight and points."""
+
+    metric: str
+    value: float | None
+    normalized: float
+    weight: float
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class TeamScore:
+    """A team's week: each weighted metric's score and the total points (an integer)."""
+
+    team_id: int
+    metrics: tuple[MetricScore, ...]
+    points: int
+
+
+def _clean(value: float | None) -> float | None:
+    # NaN and infinities are no value (a corrupt aggregate must not win a metric).
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return None
+    return float(value)
+
+
+def normalize_rank(
+    values: Mapping[int, float | None], *, lower_is_better: bool = False
+) -> dict[int, float]:
+    """Rank normalization: per team, the share of the other teams with a strictly worse
+    value (None is worse than any value and scores 0). One team, or all equal: 0."""
+    sign = -1.0 if lower_is_better else 1.0
+    present = sorted(sign * v for v in (_clean(x) for x in values.values()) if v is not None)
+    others = len(values) - 1
+    result: dict[int, float] = {}
+    missing = len(values) - len(present)
+    for team_id, raw in values.items():
+        value = _clean(raw)
+        if value is None or others == 0:
+            result[team_id] = 0.0
+            continue
+        # Teams strictly below: every None team plus the values strictly smaller.
+        below = missing + _count_below(present, sign * value)
+        result[team_id] = below / others
+    return result
+
+
+def _count_below(ordered: list[float], value: float) -> int:
+    low, high = 0, len(ordered)
+    while low < high:
+        middle = (low + high) // 2
+        if ordered[middle] < value:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def normalize_minmax(
+    values: Mapping[int, float | None], *, lower_is_better: bool = False
+) -> dict[int, float]:
+    """Min-max normalization over the teams with a value: (value - min) / (max - min),
+    mirrored for ``lower_is_better``; None scores 0; all equal: 0 for all."""
+    cleaned = {team_id: _clean(value) for team_id, value in values.items()}
+    present = [v for v in cleaned.values() if v is not None]
+    if not present:
+        return dict.fromkeys(values, 0.0)
+    low, high = min(present), max(present)
+    spread = high - low
+    result: dict[int, float] = {}
+    for team_id, value in cleaned.items():
+        if value is None or spread == 0:
+            result[team_id] = 0.0
+        elif lower_is_better:
+            result[team_id] = (high - value) / spread
+        else:
+            result[team_id] = (value - low) / spread
+    return result
+
+
+def round_points(value: float) -> int:
+    """Whole points, rounded half up (2.5 → 3), as the README's worked example shows."""
+    return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _normalized(
+    metrics: Mapping[int, Metrics], scoring: TrackScoring
+) -> dict[str, dict[int, float]]:
+    normalize = normalize_rank if scoring.normalization == "rank" else normalize_minmax
+    lower = set(scoring.lower_is_better)
+    return {
+        metric: normalize(
+            {team_id: values.get(metric) for team_id, values in metrics.items()},
+            lower_is_better=metric in lower,
+        )
+        for metric in scoring.weights
+    }
+
+
+def track_points(metrics: Mapping[int, Metrics], scoring: TrackScoring) -> dict[int, int]:
+    """Every team's points only (what ``score_track`` totals, without the breakdown)."""
+    normalized = _normalized(metrics, scoring)
+    weights = list(scoring.weights.items())
+    return {
+        team_id: round_points(
+            sum(weight * normalized[metric][team_id] for metric, weight in weights)
+        )
+        for team_id in metrics
+    }
+
+
+def score_track(
+    metrics: Mapping[int, Metrics],
+    scoring: TrackScoring,
+    *,
+    only: Collection[int] | None = None,
+) -> dict[int, TeamScore]:
+    """Score every team of one track from its metrics (missing keys count as None); with
+    ``only``, return those teams' scores (normalized among all of ``metrics``)."""
+    normalized = _normalized(metrics, scoring)
+    scores: dict[int, TeamScore] = {}
+    for team_id, values in metrics.items():
+        if only is not None and team_id not in only:
+            continue
+        parts = tuple(
+            MetricScore(
+                metric=metric,
+                value=_clean(values.get(metric)),
+                normalized=normalized[metric][team_id],
+                weight=weight,
+                points=weight * normalized[metric][team_id],
+            )
+            for metric, weight in scoring.weights.items()
+        )
+        total = round_points(sum(part.points for part in parts))
+        scores[team_id] = TeamScore(team_id=team_id, metrics=parts, points=total)
+    return scores

@@ -1,0 +1,300 @@
+"""The weekly results points: score a finished week, credit the ledger exactly once, post it.
+
+Each week, at the weekly board's time, the job scores the week that just ended (every
+scored track, from the metrics engine's counted orders) and writes each team's points to
+the ledger under the ``results`` source. ``results_week_scores`` remembers what each team
+got and which entry holds it; the entry's reference carries the score's revision
+(``results:<week>:team:<id>:r<n>``), so:
+
+* running a week again when nothing changed writes nothing;
+* when a re-import, a correction or a fraud decision changes a team's points, the next
+  weekly run (which checks every earlier scored week again) or ``/results rescore``
+  reverses the old entry (counted in its week, as every reversal) and credits the new
+  amount, each exactly once;
+* two runs at once serialize on the teams' row locks and the second finds nothing to do.
+
+The whole track is written in a few statements (``credit_many``, ``reverse_credits``),
+not a few per team: the weekly run of 10,000 teams stays well under a second.
+
+Entries count in the week they are written (the ledger's rule), so a week's results
+points show on the following week's board. A closed season is never re-scored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.calendar import Week, week_by_key
+from bot.scheduler import Job, JobResult, NextRun
+from bot.services.audit import AuditService
+from bot.services.points import PointsService
+from bot.services.points.models import AutoCredit
+from bot.services.publications import Publication
+from bot.services.results.scoring import TeamScore, score_track, track_points
+from bot.services.results.scoring_base import ScoringBase
+from bot.services.results.scoring_errors import ResultsSeasonClosed, WeekNotOver
+from bot.services.results.scoring_models import SummaryLine, WeekRun, WeekSummary
+from storage.queries import results_scoring as scores_q
+from storage.queries.points import ledger as ledger_q
+from storage.queries.points import seasons as seasons_q
+from storage.queries.results_scoring import WeekScoreRow
+from storage.queries.teams import TeamRow
+
+log = logging.getLogger(__name__)
+
+RESULTS_POINTS_JOB = "results.weekly_points"
+#: The publication kind of a week's results summary (rendered by the results cog).
+SUMMARY_PUBLICATION = "results.week"
+SUMMARY_SIZE = 10
+
+
+def _details(score: TeamScore) -> list[dict[str, object]]:
+    return [
+        {
+            "metric": m.metric,
+            "value": m.value,
+            "normalized": m.normalized,
+            "weight": m.weight,
+            "points": m.points,
+        }
+        for m in score.metrics
+    ]
+
+
+@dataclass(slots=True)
+class ResultsPointsService(ScoringBase):
+    """Scores finished weeks into the ledger (see the module docstring for the rules)."""
+
+    audit: AuditService
+    points: PointsService
+
+    async def _scored_teams(self) -> list[TeamRow]:
+        tracks = {entry.track for entry in self.competition.results.scoring.tracks}
+        return [team for team in await self.active_teams() if team.track in tracks]
+
+    async def run_week(self, week: Week) -> WeekRun:
+        """Score ``week`` and bring the ledger in line with it: a new or changed score
+        reverses the team's previous ``results`` entry and credits the new points, once.
+        Safe to repeat and to run concurrently (see the module docstring)."""
+        teams = await self._scored_teams()
+        metrics = await self.week_metrics(week, [t.id for t in teams])
+        tracks = [
+            ({t.id: metrics[t.id] for t in teams if t.track == entry.track}, entry)
+            for entry in self.competition.results.scoring.tracks
+        ]
+        points: dict[int, int] = {}
+        for track_metrics, entry in tracks:
+            points.update(track_points(track_metrics, entry))
+        async with self.db.read() as conn:
+            stored = await scores_q.week_points(conn, season=self.season, week_key=week.key)
+        # Only a team whose points moved is written: the breakdown a member sees is
+        # computed live, the stored one is what the ledger entry was credited for.
+        changed = [t for t in teams if stored.get(t.id) != points[t.id]]
+        if not changed:
+            return WeekRun(week.key, len(points), 0, 0, ())
+        only = {t.id for t in changed}
+        scores: dict[int, TeamScore] = {}
+        for track_metrics, entry in tracks:
+            scores.update(score_track(track_metrics, entry, only=only))
+        async with self.db.write() as conn:
+            if await seasons_q.closure(conn, self.season) is not None:
+                log.info("results not scored: season closed week=%s", week.key)
+                return WeekRun(week.key, len(points), 0, 0, ())
+            credited, reversed_, done = await self._apply(conn, week, changed, scores)
+        log.info(
+            "results scored week=%s teams=%d changed=%d credited=%d reversed=%d",
+            week.key,
+            len(points),
+            len(done),
+            credited,
+            reversed_,
+        )
+        return WeekRun(week.key, len(points), credited, reversed_, tuple(done))
+
+    async def _apply(
+        self,
+        conn: AsyncConnection,
+        week: Week,
+        changed: list[TeamRow],
+        scores: dict[int, TeamScore],
+    ) -> tuple[int, int, list[int]]:
+        """The ledger changes of the changed teams in one transaction, a few statements for
+        the whole track: (entries credited, entries reversed, teams changed)."""
+        # The teams' locks first (the ledger's order), then their stored scores again: a
+        # concurrent run waits here and then sees the scores this one stored.
+        await ledger_q.lock_teams(conn, [t.id for t in changed])
+        current = await scores_q.week_scores(
+            conn, season=self.season, week_key=week.key, team_ids=[t.id for t in changed]
+        )
+        todo = [
+            t
+            for t in sorted(changed, key=lambda t: t.id)
+            if t.id not in current or current[t.id].points != scores[t.id].points
+        ]
+        old_entries = {
+            current[t.id].entry_id: (
+                f"Store results {week.key} re-scored: "
+                f"{current[t.id].points} → {scores[t.id].points}"
+            )
+            for t in todo
+            if t.id in current and current[t.id].entry_id is not None
+        }
+        reversals = await self.points.reverse_credits(
+            conn, reasons={int(k): v for k, v in old_entries.items() if k is not None}
+        )
+        revision = {t.id: (current[t.id].revision if t.id in current else 0) + 1 for t in todo}
+        credits = await self.points.credit_many(
+            conn,
+            source="results",
+            credits=[
+                AutoCredit(
+                    team_id=t.id,
+                    amount=scores[t.id].points,
+                    reason=f"Store results, week {week.key}",
+                    reference=self.reference(week, t.id, revision[t.id]),
+                )
+                for t in todo
+                if scores[t.id].points > 0
+            ],
+        )
+        now = self.clock.now()
+        rows = []
+        for t in todo:
+            entry = credits.get(self.reference(week, t.id, revision[t.id]))
+            rows.append(
+                WeekScoreRow(
+                    season=self.season,
+                    week_key=week.key,
+                    team_id=t.id,
+                    track=t.track,
+                    points=scores[t.id].points,
+                    credited=entry[1] if entry is not None else 0,
+                    entry_id=entry[0] if entry is not None else None,
+                    revision=revision[t.id],
+                    details=_details(scores[t.id]),
+                    scored_at=now,
+                )
+            )
+        await scores_q.save_scores(conn, rows, existing={t.id for t in todo if t.id in current})
+        return len(credits), len(reversals), [t.id for t in todo]
+
+    def reference(self, week: Week, team_id: int, revision: int) -> str:
+        """The ledger reference of a team's score of a week at one revision."""
+        return f"results:{week.key}:team:{team_id}:r{revision}"
+
+    async def rescore(self, *, actor_id: int, week: str | None) -> WeekRun:
+        """``/results rescore``: score a finished week again now (after a re-import, a
+        correction or a fraud decision). Refused for a week not over and a closed season.
+        Audited."""
+        target = self.week(week)
+        if target.end > self.clock.now():
+            raise WeekNotOver(week=target.key)
+        async with self.db.read() as conn:
+            if await seasons_q.closure(conn, self.season) is not None:
+                raise ResultsSeasonClosed(season=self.season)
+        run = await self.run_week(target)
+        async with self.db.write() as conn:
+            await self.audit.record(
+                conn,
+                actor_id=actor_id,
+                action="results.rescore",
+                target=f"week:{target.key}",
+                details={
+                    "scored": run.scored,
+                    "credited": run.credited,
+                    "reversed": run.reversed,
+                    "teams": list(run.changed_team_ids[:50]),
+                },
+            )
+        return run
+
+    # -- the weekly job and its post ------------------------------------------------------
+    def summary_key(self, week_key: str, track: str) -> str:
+        """The journal key of a week's summary for one track (posted once)."""
+        return f"results:{self.season}:{week_key}:{track}"
+
+    async def summary(self, week: Week, track: str, *, limit: int = SUMMARY_SIZE) -> WeekSummary:
+        """The week's best scored teams of ``track``, as stored by the last run."""
+        async with self.db.read() as conn:
+            rows = await scores_q.top_scored(
+                conn, season=self.season, week_key=week.key, track=track, limit=limit
+            )
+            stored = await scores_q.week_scores(conn, season=self.season, week_key=week.key)
+        lines: list[SummaryLine] = []
+        for index, row in enumerate(rows):
+            rank = lines[-1].rank if lines and lines[-1].points == row.points else index + 1
+            lines.append(SummaryLine(rank=rank, team=row.name, points=row.points))
+        scoring = self.track_scoring(track)
+        return WeekSummary(
+            season=self.season,
+            week_key=week.key,
+            track=track,
+            lines=tuple(lines),
+            scored_teams=sum(1 for row in stored.values() if row.track == track),
+            max_points=scoring.total_weight,
+        )
+
+    async def summary_publications(self, week: Week) -> tuple[Publication, ...]:
+        """The week's summaries, one per scored track with points, to the leaderboard
+        channel; each posted once (its journal key)."""
+        publications = []
+        for entry in self.competition.results.scoring.tracks:
+            summary = await self.summary(week, entry.track)
+            if summary.lines:
+                publications.append(
+                    Publication(
+                        key=self.summary_key(week.key, entry.track),
+                        kind=SUMMARY_PUBLICATION,
+                        data=summary,
+                        resource="channel:leaderboard",
+                    )
+                )
+        return tuple(publications)
+
+    def next_run(self, after: dt.datetime | None = None) -> NextRun:
+        """The next weekly run (at the weekly board's time, strictly after ``after``)."""
+        week, when = self.points.next_post(after)
+        return NextRun(
+            RESULTS_POINTS_JOB,
+            f"{RESULTS_POINTS_JOB}:{self.season}:{week.key}",
+            when,
+            {"week": week.key},
+        )
+
+    async def publish_week(self, week: Week) -> tuple[WeekRun | None, tuple[Publication, ...]]:
+        """Score ``week``, check the earlier scored weeks again (a re-import, correction or
+        fraud decision since changed them: their old entries are reversed and replaced) and
+        return ``week``'s summaries. A scoring failure is logged and posts nothing (the
+        next start's catch-up or ``/results rescore`` retries it)."""
+        try:
+            run = await self.run_week(week)
+            async with self.db.read() as conn:
+                earlier = await scores_q.scored_weeks(conn, season=self.season)
+            for key in earlier:
+                if key < week.key:
+                    await self.run_week(
+                        week_by_key(key, self.competition.tz, self.competition.week_start_index)
+                    )
+        except Exception:
+            log.exception("results scoring failed week=%s", week.key)
+            return None, ()
+        return run, await self.summary_publications(week)
+
+    async def run_job(self, job: Job) -> JobResult:
+        """The weekly job: score the week, post its summaries, schedule the next week."""
+        week = week_by_key(
+            str(job.payload.get("week")), self.competition.tz, self.competition.week_start_index
+        )
+        _run, publications = await self.publish_week(week)
+        return JobResult(
+            publications=publications, next_run=self.next_run(max(job.run_at, self.clock.now()))
+        )
+
+    async def catch_up(self) -> tuple[WeekRun | None, tuple[Publication, ...]]:
+        """At start: score the newest due week (a run missed while down) and return its
+        summaries (the journal skips those already posted)."""
+        return await self.publish_week(self.points.due_week())

@@ -1,0 +1,33 @@
+"""``ResultsCog``: the ``/results`` commands, one mixin per part of store results."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from cogs.results.groups import results as results_group
+from cogs.results.scoring import ScoringCommands, catch_up_scoring, load_scoring
+
+if TYPE_CHECKING:
+    from bot.app import PodiumBot
+
+
+class ResultsCog(ScoringCommands):
+    """Store results: imports, scoring, boards, fraud flags (each part a mixin)."""
+
+    results = results_group
+
+    def __init__(self, bot: PodiumBot) -> None:
+        self.bot = bot
+        #: The results scoring catch-up started with the bot (tests wait for it).
+        self.scoring_startup: asyncio.Task[list[str]] | None = None
+
+    async def cog_load(self) -> None:
+        """Each part's jobs, renderers and buttons."""
+        await load_scoring(self.bot)
+        self.scoring_startup = self.bot.spawn(catch_up_scoring(self.bot), name="results-catch-up")
+
+    async def cog_unload(self) -> None:
+        """Stop a catch-up still waiting for the gateway."""
+        if self.scoring_startup is not None:
+            self.scoring_startup.cancel()

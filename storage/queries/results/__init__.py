@@ -1,0 +1,1 @@
+"""Queries on store results: imports, order rows and per-day aggregates."""

@@ -1,0 +1,110 @@
+"""Queries on per-day team aggregates (``store_daily``): totals over days, replacing days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.dialect import upsertable_insert
+from storage.schema import store_daily
+
+
+def _where(
+    season: str,
+    metrics: Sequence[str],
+    team_ids: Sequence[int] | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> Any:
+    conditions: list[Any] = [store_daily.c.season == season, store_daily.c.metric.in_(metrics)]
+    if team_ids is not None:
+        conditions.append(store_daily.c.team_id.in_(list(team_ids)))
+    if start is not None:
+        conditions.append(store_daily.c.day >= start)
+    if end is not None:
+        conditions.append(store_daily.c.day <= end)
+    return and_(*conditions)
+
+
+async def sums(
+    conn: AsyncConnection,
+    *,
+    season: str,
+    metrics: Sequence[str],
+    team_ids: Sequence[int] | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> dict[int, dict[str, float]]:
+    """Per team, the sum of each metric's daily values over ``[start, end]`` (days)."""
+    if not metrics:
+        return {}
+    rows = await conn.execute(
+        select(store_daily.c.team_id, store_daily.c.metric, func.sum(store_daily.c.value))
+        .where(_where(season, metrics, team_ids, start, end))
+        .group_by(store_daily.c.team_id, store_daily.c.metric)
+    )
+    result: dict[int, dict[str, float]] = {}
+    for team_id, metric, total in rows:
+        result.setdefault(int(team_id), {})[str(metric)] = float(total)
+    return result
+
+
+async def last_values(
+    conn: AsyncConnection,
+    *,
+    season: str,
+    metrics: Sequence[str],
+    team_ids: Sequence[int] | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> dict[int, dict[str, float]]:
+    """Per team, each metric's value on the last day in ``[start, end]`` that has one."""
+    if not metrics:
+        return {}
+    where = _where(season, metrics, team_ids, start, end)
+    last_day = (
+        select(
+            store_daily.c.team_id, store_daily.c.metric, func.max(store_daily.c.day).label("day")
+        )
+        .where(where)
+        .group_by(store_daily.c.team_id, store_daily.c.metric)
+        .subquery()
+    )
+    rows = await conn.execute(
+        select(store_daily.c.team_id, store_daily.c.metric, store_daily.c.value)
+        .join(
+            last_day,
+            and_(
+                store_daily.c.team_id == last_day.c.team_id,
+                store_daily.c.metric == last_day.c.metric,
+                store_daily.c.day == last_day.c.day,
+            ),
+        )
+        .where(store_daily.c.season == season)
+    )
+    result: dict[int, dict[str, float]] = {}
+    for team_id, metric, value in rows:
+        result.setdefault(int(team_id), {})[str(metric)] = float(value)
+    return result
+
+
+async def replace_days(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Write daily values, each replacing the stored value of its (team, day, metric)."""
+    if not rows:
+        return
+    stmt = upsertable_insert(conn, store_daily)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["season", "team_id", "day", "metric"],
+            set_={
+                "value": stmt.excluded.value,
+                "import_id": stmt.excluded.import_id,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        ),
+        list(rows),
+    )

@@ -1,0 +1,172 @@
+"""Queries on imported store orders (``store_orders``): aggregates of counted orders, and
+the batched writes of an import (new rows, corrections with their history)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import store_order_history, store_orders
+
+#: The reviews under which an order counts toward metrics and scoring: no fraud flag
+#: (``ok``) or flags cleared by an organizer (``cleared``). ``flagged`` and ``confirmed``
+#: orders never count. Every aggregate of orders uses this.
+COUNTED_REVIEWS: Final[tuple[str, ...]] = ("ok", "cleared")
+#: Order statuses of orders that did not happen (besides ``refunded`` rows).
+CANCELLED_STATUSES: Final[tuple[str, ...]] = ("cancelled", "canceled")
+
+#: The columns an import writes, compared to decide whether a row is a correction.
+ORDER_VALUES: Final[tuple[str, ...]] = (
+    "ordered_at",
+    "amount_minor",
+    "currency",
+    "amount_base_minor",
+    "country",
+    "category",
+    "channel",
+    "buyer_hash",
+    "tracking_number",
+    "status",
+    "refunded",
+)
+
+Group = Literal["country", "category", "channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTotals:
+    """A team's (or a group's) counted orders: how many, their base-currency sum in minor
+    units and their distinct buyers."""
+
+    orders: int
+    sales_base_minor: int
+    buyers: int
+
+
+def _counted(season: str, start: dt.datetime | None, end: dt.datetime | None) -> list[Any]:
+    conditions: list[Any] = [
+        store_orders.c.season == season,
+        store_orders.c.review.in_(COUNTED_REVIEWS),
+        store_orders.c.refunded.is_(False),
+        store_orders.c.status.not_in(CANCELLED_STATUSES),
+    ]
+    if start is not None:
+        conditions.append(store_orders.c.ordered_at >= start)
+    if end is not None:
+        conditions.append(store_orders.c.ordered_at < end)
+    return conditions
+
+
+async def team_totals(
+    conn: AsyncConnection,
+    *,
+    season: str,
+    team_ids: Sequence[int] | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+) -> dict[int, OrderTotals]:
+    """Counted orders per team with any in ``[start, end)`` (UTC instants; None: open)."""
+    conditions = _counted(season, start, end)
+    if team_ids is not None:
+        conditions.append(store_orders.c.team_id.in_(list(team_ids)))
+    rows = await conn.execute(
+        select(
+            store_orders.c.team_id,
+            func.count(),
+            func.coalesce(func.sum(store_orders.c.amount_base_minor), 0),
+            func.count(store_orders.c.buyer_hash.distinct()),
+        )
+        .where(and_(*conditions))
+        .group_by(store_orders.c.team_id)
+    )
+    return {int(r[0]): OrderTotals(int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+
+async def group_totals(
+    conn: AsyncConnection,
+    *,
+    season: str,
+    by: Group,
+    team_ids: Sequence[int] | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+) -> dict[int, dict[str | None, OrderTotals]]:
+    """Counted orders per team and value of ``by`` (None: the export left it empty)."""
+    column = store_orders.c[by]
+    conditions = _counted(season, start, end)
+    if team_ids is not None:
+        conditions.append(store_orders.c.team_id.in_(list(team_ids)))
+    rows = await conn.execute(
+        select(
+            store_orders.c.team_id,
+            column,
+            func.count(),
+            func.coalesce(func.sum(store_orders.c.amount_base_minor), 0),
+            func.count(store_orders.c.buyer_hash.distinct()),
+        )
+        .where(and_(*conditions))
+        .group_by(store_orders.c.team_id, column)
+    )
+    result: dict[int, dict[str | None, OrderTotals]] = {}
+    for r in rows:
+        result.setdefault(int(r[0]), {})[r[1]] = OrderTotals(int(r[2]), int(r[3]), int(r[4]))
+    return result
+
+
+async def existing(
+    conn: AsyncConnection, keys: Iterable[tuple[int, str]]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """The stored rows (id and ``ORDER_VALUES``) of the given (team id, order id) pairs."""
+    pairs = list(keys)
+    if not pairs:
+        return {}
+    columns = [store_orders.c.id, store_orders.c.team_id, store_orders.c.order_id]
+    columns += [store_orders.c[name] for name in ORDER_VALUES]
+    found: dict[tuple[int, str], dict[str, Any]] = {}
+    # Chunks keep the bound parameters under SQLite's and asyncpg's limits.
+    for offset in range(0, len(pairs), 500):
+        chunk = pairs[offset : offset + 500]
+        teams = {team for team, _ in chunk}
+        rows = await conn.execute(
+            select(*columns).where(
+                store_orders.c.team_id.in_(teams),
+                store_orders.c.order_id.in_({order for _, order in chunk}),
+            )
+        )
+        wanted = set(chunk)
+        for row in rows:
+            key = (int(row.team_id), str(row.order_id))
+            if key in wanted:
+                found[key] = dict(row._mapping)
+    return found
+
+
+async def insert_orders(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new order rows in one batch (executemany)."""
+    if rows:
+        await conn.execute(insert(store_orders), list(rows))
+
+
+async def correct_orders(
+    conn: AsyncConnection,
+    rows: Sequence[dict[str, Any]],
+    history: Sequence[dict[str, Any]],
+) -> None:
+    """Replace the values of corrected rows (each dict has ``row_id`` and the new values)
+    and keep what they replaced in ``store_order_history``, both in one batch each."""
+    if not rows:
+        return
+    values: dict[str, Any] = {
+        name: bindparam(name) for name in (*ORDER_VALUES, "import_id", "source_line")
+    }
+    values["updated_at"] = bindparam("updated_at")
+    await conn.execute(
+        update(store_orders).where(store_orders.c.id == bindparam("row_id")).values(values),
+        list(rows),
+    )
+    await conn.execute(insert(store_order_history), list(history))

@@ -1,0 +1,155 @@
+"""Queries of results scoring: each team's scored week (``results_week_scores``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import results_week_scores, teams
+
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class WeekScoreRow:
+    season: str
+    week_key: str
+    team_id: int
+    track: str
+    points: int
+    credited: int
+    entry_id: int | None
+    revision: int
+    details: list[dict[str, Any]]
+    scored_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredTeamRow:
+    team_id: int
+    name: str
+    points: int
+    credited: int
+
+
+async def week_scores(
+    conn: AsyncConnection, *, season: str, week_key: str, team_ids: Sequence[int] | None = None
+) -> dict[int, WeekScoreRow]:
+    """The stored scores of a week by team id (all teams, or those of ``team_ids``)."""
+    base = select(results_week_scores).where(
+        results_week_scores.c.season == season, results_week_scores.c.week_key == week_key
+    )
+    if team_ids is None:
+        rows = list(await conn.execute(base))
+    else:
+        rows = []
+        for start in range(0, len(team_ids), CHUNK):
+            chunk = list(team_ids[start : start + CHUNK])
+            rows += list(await conn.execute(base.where(results_week_scores.c.team_id.in_(chunk))))
+    return {int(row.team_id): WeekScoreRow(**row._mapping) for row in rows}
+
+
+async def scored_weeks(conn: AsyncConnection, *, season: str) -> list[str]:
+    """The keys of the season's weeks that have stored scores, oldest first."""
+    rows = await conn.execute(
+        select(results_week_scores.c.week_key)
+        .where(results_week_scores.c.season == season)
+        .distinct()
+        .order_by(results_week_scores.c.week_key)
+    )
+    return [str(key) for (key,) in rows]
+
+
+async def save_scores(
+    conn: AsyncConnection, rows: Sequence[WeekScoreRow], *, existing: set[int]
+) -> None:
+    """Insert the new scores and replace the stored ones (team ids in ``existing``)."""
+    fresh = [_values(row) for row in rows if row.team_id not in existing]
+    if fresh:
+        await conn.execute(insert(results_week_scores), fresh)
+    changed = [
+        {**_values(row), "k_season": row.season, "k_week": row.week_key, "k_team": row.team_id}
+        for row in rows
+        if row.team_id in existing
+    ]
+    if changed:
+        table = results_week_scores
+        await conn.execute(
+            update(table)
+            .where(
+                table.c.season == bindparam("k_season"),
+                table.c.week_key == bindparam("k_week"),
+                table.c.team_id == bindparam("k_team"),
+            )
+            .values(
+                {
+                    name: bindparam(name)
+                    for name in (
+                        "track",
+                        "points",
+                        "credited",
+                        "entry_id",
+                        "revision",
+                        "details",
+                        "scored_at",
+                    )
+                }
+            ),
+            changed,
+        )
+
+
+def _values(row: WeekScoreRow) -> dict[str, Any]:
+    return {
+        "season": row.season,
+        "week_key": row.week_key,
+        "team_id": row.team_id,
+        "track": row.track,
+        "points": row.points,
+        "credited": row.credited,
+        "entry_id": row.entry_id,
+        "revision": row.revision,
+        "details": row.details,
+        "scored_at": row.scored_at,
+    }
+
+
+async def week_points(conn: AsyncConnection, *, season: str, week_key: str) -> dict[int, int]:
+    """The stored points of a week by team id (the light read a re-run compares with)."""
+    rows = await conn.execute(
+        select(results_week_scores.c.team_id, results_week_scores.c.points).where(
+            results_week_scores.c.season == season, results_week_scores.c.week_key == week_key
+        )
+    )
+    return {int(team_id): int(points) for team_id, points in rows}
+
+
+async def top_scored(
+    conn: AsyncConnection, *, season: str, week_key: str, track: str, limit: int
+) -> list[ScoredTeamRow]:
+    """A week's best scored teams of a track (most points first, then by name)."""
+    rows = await conn.execute(
+        select(
+            results_week_scores.c.team_id,
+            teams.c.name,
+            results_week_scores.c.points,
+            results_week_scores.c.credited,
+        )
+        .join(teams, teams.c.id == results_week_scores.c.team_id)
+        .where(
+            results_week_scores.c.season == season,
+            results_week_scores.c.week_key == week_key,
+            results_week_scores.c.track == track,
+            results_week_scores.c.points > 0,
+        )
+        .order_by(results_week_scores.c.points.desc(), teams.c.name_key)
+        .limit(limit)
+    )
+    return [
+        ScoredTeamRow(int(r.team_id), str(r.name), int(r.points), int(r.credited)) for r in rows
+    ]

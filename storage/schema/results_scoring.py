@@ -1,0 +1,40 @@
+"""Tables of results scoring: each team's scored week and the ledger entry that holds it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+)
+
+from storage.schema.core import metadata
+from storage.types import UTCDateTime
+
+#: A team's results points for one week as last scored: ``points`` the formula gave,
+#: ``entry_id`` the ``results`` ledger entry holding them (None when 0 points or nothing
+#: could be credited), ``revision`` how many times the points changed (part of the
+#: entry's reference, so a re-score credits each new amount exactly once), ``details``
+#: the per-metric breakdown (metric, value, normalized, weight, points) as scored.
+results_week_scores = Table(
+    "results_week_scores",
+    metadata,
+    Column("season", String(32), nullable=False),
+    Column("week_key", String(16), nullable=False),
+    Column("team_id", BigInteger, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False),
+    Column("track", String(20), nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("credited", Integer, nullable=False),
+    Column("entry_id", BigInteger, ForeignKey("points_ledger.id"), nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("scored_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("season", "week_key", "team_id", name="pk_results_week_scores"),
+    Index("ix_results_week_scores_season_week_key_track", "season", "week_key", "track"),
+)
