@@ -46,6 +46,7 @@ from storage.schema.registration import (
     profiles,
 )
 from storage.schema.results import (
+    results_import_staged,
     results_imports,
     store_daily,
     store_order_history,
@@ -115,6 +116,7 @@ __all__ = [
     "qa_rsvps",
     "qa_sessions",
     "qa_votes",
+    "results_import_staged",
     "results_imports",
     "scheduled_jobs",
     "season_alumni",
