@@ -10,6 +10,7 @@ per applied import; the ``on_applied`` listeners are awaited after it commits.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import secrets
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 #: The largest file ``preview`` takes (a Discord upload); the command line streams any size.
 MAX_RESULTS_BYTES = 8 * 1024 * 1024
 BATCH = 5000
+YIELD_EVERY = 256
 BUYER_KEY_NAME = "results_buyer_hash"
 
 Progress = Callable[[int, int], None]
@@ -313,13 +315,25 @@ class ResultsImports(ResultsBase):
             batch: list[dict[str, Any]] = []
             line = 0
             now = self.clock.now()
+            # One batch is written while the next one is checked: the database works in
+            # its driver's thread or socket meanwhile, and the loop yields now and then so
+            # the write moves on.
+            writing: asyncio.Task[None] | None = None
             for line, item in checked(table, checker, counts):
                 batch.extend(item)
+                if line % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
                 if len(batch) >= BATCH:
-                    await self._flush(conn, mapping.kind, batch, import_id, counts)
+                    if writing is not None:
+                        await writing
+                    writing = asyncio.create_task(
+                        self._flush(conn, mapping.kind, batch, import_id, counts)
+                    )
                     batch = []
                     if progress is not None:
                         progress(line - 1, table.rows)
+            if writing is not None:
+                await writing
             await self._flush(conn, mapping.kind, batch, import_id, counts)
             if progress is not None:
                 progress(max(line - 1, table.rows), table.rows)

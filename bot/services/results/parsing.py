@@ -97,18 +97,33 @@ def parse_time(value: Any, tz: ZoneInfo, time_format: str | None) -> dt.datetime
         if not text:
             return None
         try:
-            if time_format:
-                moment = dt.datetime.strptime(text, time_format)  # noqa: DTZ007 - tz below
-            else:
-                text = _SLASH_DATE.sub(r"\1-\2-\3", text)
-                text = re.sub(r"^(\d{4})-(\d)-", r"\1-0\2-", text)
-                text = re.sub(r"^(\d{4}-\d{2})-(\d)(?!\d)", r"\1-0\2", text)
-                moment = dt.datetime.fromisoformat(text)
+            moment = (
+                dt.datetime.strptime(text, time_format)  # noqa: DTZ007 - localized below
+                if time_format
+                else _iso_time(text)
+            )
         except ValueError:
             return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(dt.UTC)
+
+
+def _iso_time(text: str) -> dt.datetime:
+    """ISO 8601 (``2026-11-25 14:30``, ``…T14:30:00+08:00``), also with slashes or
+    one-digit months and days (``2026/1/5 9:00``); ValueError otherwise."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        date_part, _, time_part = _SLASH_DATE.sub(r"\1-\2-\3", text).partition(" ")
+        pieces = date_part.split("-")
+        if len(pieces) != 3 or not all(p.isdigit() for p in pieces):
+            raise
+        date_part = f"{pieces[0]}-{int(pieces[1]):02d}-{int(pieces[2]):02d}"
+        hour, colon, rest = time_part.partition(":")
+        if colon and hour.isdigit() and len(hour) == 1:
+            time_part = f"0{hour}:{rest}"
+        return dt.datetime.fromisoformat(f"{date_part} {time_part}".strip())
 
 
 @dataclass(slots=True)
@@ -126,6 +141,8 @@ class OrderChecker:
     buyer_key: bytes
     columns: dict[str, int] = field(default_factory=dict)
     seen: dict[tuple[int, str], int] = field(default_factory=dict)
+    rates: Mapping[str, float] = field(default_factory=dict)
+    default_currency: str = ""
 
     def __post_init__(self) -> None:
         for name in ORDER_FIELDS:
@@ -135,55 +152,50 @@ class OrderChecker:
         missing = [self.platform.column(f) for f in REQUIRED_ORDER_FIELDS if f not in self.columns]
         if missing:
             raise e.ResultsMissingColumns(columns=", ".join(missing), platform="")
-
-    def _cell(self, values: list[Any], name: str) -> Any:
-        index = self.columns.get(name)
-        return values[index] if index is not None and index < len(values) else None
+        self.rates = self.config.rate_table
+        self.default_currency = self.platform.currency or self.config.base_currency
 
     def check(self, line: int, values: list[Any]) -> dict[str, Any] | Refusal:
         """The order of one line, ready to store, or why it is refused."""
+        size = len(values)
+        cells = {
+            name: values[index] if index < size else None for name, index in self.columns.items()
+        }
         team_id = self.team_id
         if team_id is None:
-            team_text = _text(self._cell(values, "team"))
+            team_text = _text(cells.get("team"))
             if not team_text:
                 return Refusal(line, e.ROW_NO_TEAM, {})
             team_id = self.teams.find(team_text)
             if team_id is None:
                 return Refusal(line, e.ROW_UNKNOWN_TEAM, {"team": team_text[:64]})
-        order_id = _text(self._cell(values, "order_id"))
+        order_id = _text(cells["order_id"])
         if not order_id:
             return Refusal(line, e.ROW_NO_ORDER_ID, {})
         if len(order_id) > MAX_ORDER_ID:
             return Refusal(line, e.ROW_ORDER_ID_TOO_LONG, {"limit": MAX_ORDER_ID})
-        raw_time = self._cell(values, "ordered_at")
-        ordered_at = parse_time(raw_time, self.tz, self.platform.time_format)
+        ordered_at = parse_time(cells["ordered_at"], self.tz, self.platform.time_format)
         if ordered_at is None:
-            return Refusal(line, e.ROW_BAD_TIME, {"value": _text(raw_time)[:40]})
-        raw_amount = self._cell(values, "amount")
-        amount = parse_amount(raw_amount)
+            return Refusal(line, e.ROW_BAD_TIME, {"value": _text(cells["ordered_at"])[:40]})
+        amount = parse_amount(cells["amount"])
         if amount is None:
-            return Refusal(line, e.ROW_BAD_AMOUNT, {"value": _text(raw_amount)[:40]})
+            return Refusal(line, e.ROW_BAD_AMOUNT, {"value": _text(cells["amount"])[:40]})
         if amount < 0:
-            return Refusal(line, e.ROW_NEGATIVE_AMOUNT, {"value": _text(raw_amount)[:40]})
-        currency = _text(self._cell(values, "currency")).upper() or (
-            self.platform.currency or self.config.base_currency
-        )
-        rates = self.config.rate_table
-        if currency not in rates:
+            return Refusal(line, e.ROW_NEGATIVE_AMOUNT, {"value": _text(cells["amount"])[:40]})
+        currency = _text(cells.get("currency")).upper() or self.default_currency
+        if currency not in self.rates:
             return Refusal(line, e.ROW_UNKNOWN_CURRENCY, {"value": currency[:10]})
-        country = _text(self._cell(values, "country")).upper() or None
+        country = _text(cells.get("country")).upper() or None
         if country is not None and not (len(country) == 2 and country.isalpha()):
             return Refusal(line, e.ROW_BAD_COUNTRY, {"value": country[:40]})
-        refunded = _flag(self._cell(values, "refunded"))
+        refunded = _flag(cells.get("refunded"))
         if refunded is None:
-            return Refusal(
-                line, e.ROW_BAD_REFUNDED, {"value": _text(self._cell(values, "refunded"))[:20]}
-            )
+            return Refusal(line, e.ROW_BAD_REFUNDED, {"value": _text(cells["refunded"])[:20]})
         first = self.seen.setdefault((team_id, order_id), line)
         if first != line:
             return Refusal(line, e.ROW_DUPLICATE_ORDER, {"order": order_id[:40], "line": first})
         amount_minor = to_minor(amount, currency)
-        buyer = _text(self._cell(values, "buyer")).casefold()
+        buyer = _text(cells.get("buyer")).casefold()
         return {
             "season": self.season,
             "team_id": team_id,
@@ -192,18 +204,18 @@ class OrderChecker:
             "amount_minor": amount_minor,
             "currency": currency,
             "amount_base_minor": to_base(
-                amount_minor, currency, rates, base=self.config.base_currency
+                amount_minor, currency, self.rates, base=self.config.base_currency
             ),
             "country": country,
-            "category": _text(self._cell(values, "category"))[:60] or None,
-            "channel": _text(self._cell(values, "channel"))[:60] or None,
+            "category": _text(cells.get("category"))[:60] or None,
+            "channel": _text(cells.get("channel"))[:60] or None,
             "buyer_hash": (
                 hmac.digest(self.buyer_key, buyer.encode("utf-8"), "sha256").hex()
                 if buyer
                 else None
             ),
-            "tracking_number": _text(self._cell(values, "tracking_number"))[:100] or None,
-            "status": _text(self._cell(values, "status")).lower()[:20] or "unknown",
+            "tracking_number": _text(cells.get("tracking_number"))[:100] or None,
+            "status": _text(cells.get("status")).lower()[:20] or "unknown",
             "refunded": refunded,
             "source_line": line,
         }

@@ -71,7 +71,9 @@ async def diff_rows(
             else:
                 counts.unchanged += 1
     else:
-        stored = await orders_q.existing(conn, ((r["team_id"], r["order_id"]) for r in rows))
+        stored = await orders_q.existing(
+            conn, season, ((r["team_id"], r["order_id"]) for r in rows)
+        )
         for row in rows:
             before_row = stored.get((row["team_id"], row["order_id"]))
             if before_row is None:

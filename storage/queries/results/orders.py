@@ -119,37 +119,82 @@ async def group_totals(
 
 
 async def existing(
-    conn: AsyncConnection, keys: Iterable[tuple[int, str]]
+    conn: AsyncConnection, season: str, keys: Iterable[tuple[int, str]]
 ) -> dict[tuple[int, str], dict[str, Any]]:
-    """The stored rows (id and ``ORDER_VALUES``) of the given (team id, order id) pairs."""
-    pairs = list(keys)
+    """The stored rows (id and ``ORDER_VALUES``) of the given (team id, order id) pairs of
+    ``season``, looked up by order id (one index probe each) in chunks."""
+    pairs = set(keys)
     if not pairs:
         return {}
     columns = [store_orders.c.id, store_orders.c.team_id, store_orders.c.order_id]
     columns += [store_orders.c[name] for name in ORDER_VALUES]
+    order_ids = sorted({order for _, order in pairs})
     found: dict[tuple[int, str], dict[str, Any]] = {}
     # Chunks keep the bound parameters under SQLite's and asyncpg's limits.
-    for offset in range(0, len(pairs), 500):
-        chunk = pairs[offset : offset + 500]
-        teams = {team for team, _ in chunk}
+    for offset in range(0, len(order_ids), 900):
         rows = await conn.execute(
             select(*columns).where(
-                store_orders.c.team_id.in_(teams),
-                store_orders.c.order_id.in_({order for _, order in chunk}),
+                store_orders.c.season == season,
+                store_orders.c.order_id.in_(order_ids[offset : offset + 900]),
             )
         )
-        wanted = set(chunk)
         for row in rows:
             key = (int(row.team_id), str(row.order_id))
-            if key in wanted:
+            if key in pairs:
                 found[key] = dict(row._mapping)
     return found
 
 
+#: The columns of a new order row, in the order ``insert_orders`` binds them.
+INSERT_COLUMNS: Final[tuple[str, ...]] = (
+    "season",
+    "team_id",
+    "order_id",
+    "ordered_at",
+    "amount_minor",
+    "currency",
+    "amount_base_minor",
+    "country",
+    "category",
+    "channel",
+    "buyer_hash",
+    "tracking_number",
+    "status",
+    "refunded",
+    "review",
+    "import_id",
+    "source_line",
+    "created_at",
+    "updated_at",
+)
+_TIMES = frozenset({"ordered_at", "created_at", "updated_at"})
+#: How SQLAlchemy's SQLite dialect stores a DateTime (naive UTC), so raw binds compare equal.
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
 async def insert_orders(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new order rows in one batch (executemany)."""
-    if rows:
+    """Insert new order rows (dicts with every ``INSERT_COLUMNS`` key, aware datetimes) in
+    one driver-level executemany: an import writes up to millions of rows, and binding
+    them as plain tuples skips SQLAlchemy's per-row parameter processing."""
+    if not rows:
+        return
+    paramstyle = conn.dialect.paramstyle
+    if paramstyle not in ("qmark", "numeric_dollar"):  # pragma: no cover - other drivers
         await conn.execute(insert(store_orders), list(rows))
+        return
+    sqlite = conn.dialect.name == "sqlite"
+    times = [i for i, name in enumerate(INSERT_COLUMNS) if name in _TIMES]
+    bound: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = [row[name] for name in INSERT_COLUMNS]
+        for i in times:
+            utc = values[i].astimezone(dt.UTC).replace(tzinfo=None)
+            values[i] = utc.strftime(_SQLITE_TIME) if sqlite else utc
+        bound.append(tuple(values))
+    count = len(INSERT_COLUMNS)
+    marks = ", ".join("?" * count if paramstyle == "qmark" else (f"${i + 1}" for i in range(count)))
+    sql = f"INSERT INTO store_orders ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})"  # noqa: S608 - fixed names
+    await conn.exec_driver_sql(sql, bound)
 
 
 async def correct_orders(
