@@ -90,7 +90,7 @@ def _csv_lines(reader: Any, text: IO[str]) -> Iterator[tuple[int, list[Any]]]:
         line = 1
         for row in reader:
             line = reader.line_num
-            if any(cell.strip() for cell in row):
+            if "".join(row).strip():
                 yield line, row
     except (csv.Error, UnicodeDecodeError):
         raise ResultsFileUnreadable() from None

@@ -44,16 +44,23 @@ class TeamDirectory:
 
     by_key: dict[str, int]
     names: dict[int, str]
+    found: dict[str, int | None] = field(default_factory=dict)
 
     def find(self, text: str) -> int | None:
         """The team a cell names (its name or its numeric id), or None."""
+        if text in self.found:
+            return self.found[text]
         team_id = self.by_key.get(name_key(text))
         if team_id is None and text.isdigit() and int(text) in self.names:
             team_id = int(text)
+        if len(self.found) < 100_000:  # a file names a few teams, thousands of times each
+            self.found[text] = team_id
         return team_id
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -73,7 +80,14 @@ def parse_amount(value: Any) -> Decimal | None:
     if isinstance(value, int | float):
         text = repr(value)
     else:
-        text = _SYMBOLS.sub("", _text(value)).replace(" ", "")
+        text = _text(value)
+        try:  # most exports write plain numbers
+            amount = Decimal(text)
+        except InvalidOperation:
+            pass
+        else:
+            return amount if amount.is_finite() else None
+        text = _SYMBOLS.sub("", text).replace(" ", "")
         if "," in text and "." in text:
             text = text.replace(",", "")
         elif "," in text:
@@ -88,6 +102,15 @@ def parse_amount(value: Any) -> Decimal | None:
 
 def parse_time(value: Any, tz: ZoneInfo, time_format: str | None) -> dt.datetime | None:
     """A time cell as an aware UTC datetime (local times read in ``tz``), or None."""
+    if type(value) is str and not time_format:  # the common case, first
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=tz)
+            return moment.astimezone(dt.UTC)
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):
@@ -143,6 +166,9 @@ class OrderChecker:
     seen: dict[tuple[int, str], int] = field(default_factory=dict)
     rates: Mapping[str, float] = field(default_factory=dict)
     default_currency: str = ""
+    indexes: list[int] = field(default_factory=list)
+    time_format: str | None = None
+    base_currency: str = ""
 
     def __post_init__(self) -> None:
         for name in ORDER_FIELDS:
@@ -154,48 +180,63 @@ class OrderChecker:
             raise e.ResultsMissingColumns(columns=", ".join(missing), platform="")
         self.rates = self.config.rate_table
         self.default_currency = self.platform.currency or self.config.base_currency
+        self.indexes = [self.columns.get(name, -1) for name in ORDER_FIELDS]
+        self.time_format = self.platform.time_format
+        self.base_currency = self.config.base_currency
 
     def check(self, line: int, values: list[Any]) -> dict[str, Any] | Refusal:
         """The order of one line, ready to store, or why it is refused."""
         size = len(values)
-        cells = {
-            name: values[index] if index < size else None for name, index in self.columns.items()
-        }
+        (
+            team_cell,
+            order_cell,
+            time_cell,
+            amount_cell,
+            currency_cell,
+            country_cell,
+            category_cell,
+            channel_cell,
+            buyer_cell,
+            tracking_cell,
+            status_cell,
+            refunded_cell,
+        ) = [values[i] if 0 <= i < size else None for i in self.indexes]
         team_id = self.team_id
         if team_id is None:
-            team_text = _text(cells.get("team"))
+            team_text = _text(team_cell)
             if not team_text:
                 return Refusal(line, e.ROW_NO_TEAM, {})
             team_id = self.teams.find(team_text)
             if team_id is None:
                 return Refusal(line, e.ROW_UNKNOWN_TEAM, {"team": team_text[:64]})
-        order_id = _text(cells["order_id"])
+        order_id = _text(order_cell)
         if not order_id:
             return Refusal(line, e.ROW_NO_ORDER_ID, {})
         if len(order_id) > MAX_ORDER_ID:
             return Refusal(line, e.ROW_ORDER_ID_TOO_LONG, {"limit": MAX_ORDER_ID})
-        ordered_at = parse_time(cells["ordered_at"], self.tz, self.platform.time_format)
+        ordered_at = parse_time(time_cell, self.tz, self.time_format)
         if ordered_at is None:
-            return Refusal(line, e.ROW_BAD_TIME, {"value": _text(cells["ordered_at"])[:40]})
-        amount = parse_amount(cells["amount"])
+            return Refusal(line, e.ROW_BAD_TIME, {"value": _text(time_cell)[:40]})
+        amount = parse_amount(amount_cell)
         if amount is None:
-            return Refusal(line, e.ROW_BAD_AMOUNT, {"value": _text(cells["amount"])[:40]})
+            return Refusal(line, e.ROW_BAD_AMOUNT, {"value": _text(amount_cell)[:40]})
         if amount < 0:
-            return Refusal(line, e.ROW_NEGATIVE_AMOUNT, {"value": _text(cells["amount"])[:40]})
-        currency = _text(cells.get("currency")).upper() or self.default_currency
+            return Refusal(line, e.ROW_NEGATIVE_AMOUNT, {"value": _text(amount_cell)[:40]})
+        currency = _text(currency_cell).upper() or self.default_currency
         if currency not in self.rates:
             return Refusal(line, e.ROW_UNKNOWN_CURRENCY, {"value": currency[:10]})
-        country = _text(cells.get("country")).upper() or None
+        country = _text(country_cell).upper() or None
         if country is not None and not (len(country) == 2 and country.isalpha()):
             return Refusal(line, e.ROW_BAD_COUNTRY, {"value": country[:40]})
-        refunded = _flag(cells.get("refunded"))
+        refunded = _flag(refunded_cell)
         if refunded is None:
-            return Refusal(line, e.ROW_BAD_REFUNDED, {"value": _text(cells["refunded"])[:20]})
+            return Refusal(line, e.ROW_BAD_REFUNDED, {"value": _text(refunded_cell)[:20]})
         first = self.seen.setdefault((team_id, order_id), line)
         if first != line:
             return Refusal(line, e.ROW_DUPLICATE_ORDER, {"order": order_id[:40], "line": first})
         amount_minor = to_minor(amount, currency)
-        buyer = _text(cells.get("buyer")).casefold()
+        rates = self.rates
+        buyer = _text(buyer_cell).casefold()
         return {
             "season": self.season,
             "team_id": team_id,
@@ -204,18 +245,18 @@ class OrderChecker:
             "amount_minor": amount_minor,
             "currency": currency,
             "amount_base_minor": to_base(
-                amount_minor, currency, self.rates, base=self.config.base_currency
+                amount_minor, currency, self.rates, base=self.base_currency
             ),
             "country": country,
-            "category": _text(cells.get("category"))[:60] or None,
-            "channel": _text(cells.get("channel"))[:60] or None,
+            "category": _text(category_cell)[:60] or None,
+            "channel": _text(channel_cell)[:60] or None,
             "buyer_hash": (
                 hmac.digest(self.buyer_key, buyer.encode("utf-8"), "sha256").hex()
                 if buyer
                 else None
             ),
-            "tracking_number": _text(cells.get("tracking_number"))[:100] or None,
-            "status": _text(cells.get("status")).lower()[:20] or "unknown",
+            "tracking_number": _text(tracking_cell)[:100] or None,
+            "status": _text(status_cell).lower()[:20] or "unknown",
             "refunded": refunded,
             "source_line": line,
         }

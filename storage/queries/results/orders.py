@@ -167,9 +167,6 @@ INSERT_COLUMNS: Final[tuple[str, ...]] = (
     "created_at",
     "updated_at",
 )
-_TIMES = frozenset({"ordered_at", "created_at", "updated_at"})
-#: How SQLAlchemy's SQLite dialect stores a DateTime (naive UTC), so raw binds compare equal.
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 async def insert_orders(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
@@ -183,13 +180,26 @@ async def insert_orders(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -
         await conn.execute(insert(store_orders), list(rows))
         return
     sqlite = conn.dialect.name == "sqlite"
-    times = [i for i, name in enumerate(INSERT_COLUMNS) if name in _TIMES]
+    ordered_at = INSERT_COLUMNS.index("ordered_at")
+    stamps = [INSERT_COLUMNS.index("created_at"), INSERT_COLUMNS.index("updated_at")]
+
+    def naive(value: dt.datetime) -> Any:
+        # SQLAlchemy's SQLite dialect stores "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC), and
+        # range queries compare those strings: the same format here.
+        utc = (value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC)).replace(tzinfo=None)
+        return utc.isoformat(" ", "microseconds") if sqlite else utc
+
+    # created_at / updated_at are one instant for a whole batch: converted once.
+    converted: dict[dt.datetime, Any] = {}
     bound: list[tuple[Any, ...]] = []
     for row in rows:
         values = [row[name] for name in INSERT_COLUMNS]
-        for i in times:
-            utc = values[i].astimezone(dt.UTC).replace(tzinfo=None)
-            values[i] = utc.strftime(_SQLITE_TIME) if sqlite else utc
+        values[ordered_at] = naive(values[ordered_at])
+        for i in stamps:
+            stamp = values[i]
+            if stamp not in converted:
+                converted[stamp] = naive(stamp)
+            values[i] = converted[stamp]
         bound.append(tuple(values))
     count = len(INSERT_COLUMNS)
     marks = ", ".join("?" * count if paramstyle == "qmark" else (f"${i + 1}" for i in range(count)))
