@@ -235,7 +235,6 @@ class OrderChecker:
         if first != line:
             return Refusal(line, e.ROW_DUPLICATE_ORDER, {"order": order_id[:40], "line": first})
         amount_minor = to_minor(amount, currency)
-        rates = self.rates
         buyer = _text(buyer_cell).casefold()
         return {
             "season": self.season,
