@@ -63,9 +63,21 @@ class ResultsImportNotFound(PodiumError):
 
 
 class ResultsImportDecided(PodiumError):
-    """The preview was applied or discarded already."""
+    """The preview was applied or discarded already (see the two subclasses)."""
 
-    message = N_("Import #{import_id} was already {status}; nothing changed.")
+    message = N_("Import #{import_id} was already decided; nothing changed.")
+
+
+class ResultsImportApplied(ResultsImportDecided):
+    """The preview was applied already."""
+
+    message = N_("Import #{import_id} was already applied; nothing changed.")
+
+
+class ResultsImportDiscarded(ResultsImportDecided):
+    """The preview was discarded already."""
+
+    message = N_("Import #{import_id} was already discarded; nothing changed.")
 
 
 # Reasons a line is refused (shown with its line number in the preview).

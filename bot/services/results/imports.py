@@ -242,8 +242,10 @@ class ResultsImports(ResultsBase):
         stored = await imports_q.get(conn, import_id, lock=True)
         if stored is None or stored.season != self.season:
             raise e.ResultsImportNotFound(import_id=import_id)
+        if stored.status == "applied":
+            raise e.ResultsImportApplied(import_id=import_id)
         if stored.status != "preview":
-            raise e.ResultsImportDecided(import_id=import_id, status=stored.status)
+            raise e.ResultsImportDiscarded(import_id=import_id)
         return stored
 
     async def _audit_applied(
