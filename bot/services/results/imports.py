@@ -147,19 +147,24 @@ class ResultsImports(ResultsBase):
         table = open_table(data)
         key = await self.buyer_key()
         counts = ImportCounts()
-        accepted: list[dict[str, Any]] = []
-        async with self.db.write() as conn:
-            checker = self._checker(
-                table, platform, mapping, await self._directory(conn), team, key
-            )
-            for _line, item in checked(table, checker, counts):
-                accepted.extend(item)
-            if not accepted and not counts.refused_total:
-                raise e.ResultsNoRows()
+        async with self.db.read() as conn:
+            directory = await self._directory(conn)
+        checker = self._checker(table, platform, mapping, directory, team, key)
+
+        def check_all() -> list[dict[str, Any]]:
+            return [row for _line, item in checked(table, checker, counts) for row in item]
+
+        # Checking is pure computation: a thread keeps the bot's event loop responsive
+        # (Discord heartbeats) while a big file is read, and no transaction is held.
+        accepted = await asyncio.to_thread(check_all)
+        if not accepted and not counts.refused_total:
+            raise e.ResultsNoRows()
+        async with self.db.read() as conn:
             for offset in range(0, len(accepted), BATCH):
                 await diff_rows(
                     conn, self.season, mapping.kind, accepted[offset : offset + BATCH], counts
                 )
+        async with self.db.write() as conn:
             import_id = await imports_q.create(
                 conn, **self._import_values(mapping.kind, platform, filename, data, actor_id)
             )
