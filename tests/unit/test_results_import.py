@@ -15,7 +15,14 @@ from sqlalchemy import func, select
 from bot.services import results as r
 from bot.services.registry import Services
 from bot.services.results import errors as e
-from storage.schema import audit_log, store_daily, store_order_history, store_orders, web_secrets
+from storage.schema import (
+    audit_log,
+    results_imports,
+    store_daily,
+    store_order_history,
+    store_orders,
+    web_secrets,
+)
 from tests.points_support import add_team
 
 ORG = 555
@@ -353,3 +360,14 @@ async def test_the_command_line_import_streams_a_file_dry_run_then_apply(
     assert [(x.line, x.message) for x in done.refused] == [(5, e.ROW_BAD_TIME)]
     assert await _count(services, store_orders) == 3
     assert seen[-1] == (4, 4)
+
+
+async def test_the_command_line_import_of_a_file_without_lines_is_refused_and_stores_nothing(
+    services: Services, tmp_path: Path
+):
+    await add_team(services.db, "Alpha")
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"order_id,ordered_at,amount\n\n")
+    with pytest.raises(r.ResultsNoRows):
+        await services.results.import_file(path=path, platform="generic", team="Alpha", apply=True)
+    assert await _count(services, results_imports) == 0

@@ -293,6 +293,45 @@ class ResultsImports(ResultsBase):
         else:
             await write_rows(conn, self.season, kind, batch, import_id, counts, self.clock.now())
 
+    async def _stream(
+        self,
+        conn: AsyncConnection,
+        table: Table,
+        checker: OrderChecker | DailyChecker,
+        kind: str,
+        import_id: int | None,
+        counts: ImportCounts,
+        progress: Progress | None,
+    ) -> None:
+        """Check the file's lines and flush them in batches. One batch is written while the
+        next one is checked: the database works in its driver's thread (or socket) in the
+        meantime, and the loop yields now and then so the write moves on."""
+        batch: list[dict[str, Any]] = []
+        line = 0
+        writing: asyncio.Task[None] | None = None
+        try:
+            for line, item in checked(table, checker, counts):
+                batch.extend(item)
+                if line % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
+                if len(batch) >= BATCH:
+                    if writing is not None:
+                        await writing
+                    writing = asyncio.create_task(self._flush(conn, kind, batch, import_id, counts))
+                    batch = []
+                    if progress is not None:
+                        progress(line - 1, table.rows)
+            if writing is not None:
+                await writing
+            await self._flush(conn, kind, batch, import_id, counts)
+        finally:
+            # A line that cannot be read ends the import: the write in flight finishes
+            # before the transaction rolls back.
+            if writing is not None:
+                await asyncio.wait({writing})
+        if progress is not None:
+            progress(max(line - 1, table.rows), table.rows)
+
     async def import_file(
         self,
         *,
@@ -311,7 +350,7 @@ class ResultsImports(ResultsBase):
         key = await self.buyer_key()
         counts = ImportCounts()
         digest = await file_digest(path)
-        async with self.db.write() as conn:
+        async with self.db.write() if apply else self.db.read() as conn:
             checker = self._checker(
                 table, platform, mapping, await self._directory(conn), team, key
             )
@@ -319,31 +358,10 @@ class ResultsImports(ResultsBase):
             if apply:
                 values = self._import_values(mapping.kind, platform, path.name, digest, actor_id)
                 import_id = await imports_q.create(conn, **values)
-            batch: list[dict[str, Any]] = []
-            line = 0
             now = self.clock.now()
-            # One batch is written while the next one is checked: the database works in
-            # its driver's thread or socket meanwhile, and the loop yields now and then so
-            # the write moves on.
-            writing: asyncio.Task[None] | None = None
-            for line, item in checked(table, checker, counts):
-                batch.extend(item)
-                if line % YIELD_EVERY == 0:
-                    await asyncio.sleep(0)
-                if len(batch) >= BATCH:
-                    if writing is not None:
-                        await writing
-                    writing = asyncio.create_task(
-                        self._flush(conn, mapping.kind, batch, import_id, counts)
-                    )
-                    batch = []
-                    if progress is not None:
-                        progress(line - 1, table.rows)
-            if writing is not None:
-                await writing
-            await self._flush(conn, mapping.kind, batch, import_id, counts)
-            if progress is not None:
-                progress(max(line - 1, table.rows), table.rows)
+            await self._stream(conn, table, checker, mapping.kind, import_id, counts, progress)
+            if not (counts.new + counts.corrected + counts.unchanged + counts.refused_total):
+                raise e.ResultsNoRows()  # rolls the import's row back
             if import_id is None:
                 return _dry_summary(mapping.kind, platform, path.name, counts)
             await imports_q.update_import(conn, import_id, **count_values(counts))
