@@ -40,6 +40,7 @@ from bot.services.results.writes import (
 from storage.queries import teams as team_queries
 from storage.queries import web_auth as secret_queries
 from storage.queries.results import imports as imports_q
+from storage.queries.results import orders as orders_q
 from storage.queries.results.imports import ResultsImportRow
 
 log = logging.getLogger(__name__)
@@ -204,6 +205,7 @@ class ResultsImports(ResultsBase):
         counts = ImportCounts()
         async with self.db.write() as conn:
             stored = await self._undecided(conn, import_id)
+            await orders_q.favour_index_lookups(conn)
             packed = await imports_q.staged(conn, import_id)
             rows = unpack(packed or b"", stored.kind)
             now = self.clock.now()
@@ -356,6 +358,7 @@ class ResultsImports(ResultsBase):
             )
             import_id = None
             if apply:
+                await orders_q.favour_index_lookups(conn)
                 values = self._import_values(mapping.kind, platform, path.name, digest, actor_id)
                 import_id = await imports_q.create(conn, **values)
             now = self.clock.now()
