@@ -106,6 +106,22 @@ def cmd_import_points(args: argparse.Namespace) -> int:
     return run_import_points(settings, competition, Path(args.file), dry_run=args.dry_run)
 
 
+def cmd_import_results(args: argparse.Namespace) -> int:
+    """Import a store export (same checks and idempotency as /results import)."""
+    settings, competition = load_without_discord(args, existing_database="import-results")
+    setup_logging("WARNING")
+    from bot.results_cli import run_import_results
+
+    return run_import_results(
+        settings,
+        competition,
+        Path(args.file),
+        platform=args.platform,
+        team=args.team,
+        apply=args.apply,
+    )
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the competition's data as CSV files (phone numbers masked) into DIR."""
     settings, competition = load_without_discord(args, existing_database="export")
@@ -191,6 +207,23 @@ def build_parser() -> argparse.ArgumentParser:
     points.add_argument("file", metavar="FILE.csv", help="the CSV file to import (UTF-8)")
     points.add_argument("--dry-run", action="store_true", help="check and preview, add nothing")
     points.set_defaults(func=cmd_import_points, writes_database=True)
+    results = sub.add_parser(
+        "import-results",
+        help="import a store export (orders or daily totals, CSV or XLSX)",
+        description="Check a store's export (orders, or per-team daily totals; CSV or XLSX, "
+        "any size) against the platform's column mapping in competition.toml and print "
+        "what it would add, correct and refuse; with --apply, import it (the same checks "
+        "and idempotency as /results import), with a progress bar.",
+    )
+    results.add_argument("file", metavar="FILE", help="the export file (.csv or .xlsx)")
+    results.add_argument(
+        "--platform", required=True, help="the platform of [results.platforms] the file is from"
+    )
+    results.add_argument(
+        "--team", help="the team whose store this is (omit when the file has a team column)"
+    )
+    results.add_argument("--apply", action="store_true", help="import; without it only check")
+    results.set_defaults(func=cmd_import_results, writes_database=True)
     export = sub.add_parser(
         "export",
         help="write teams, members, ledger, votes, submissions, deliveries as CSV",

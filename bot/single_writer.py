@@ -3,8 +3,8 @@ its writer lock (``storage.lock``) for its whole run, and a second one is refuse
 exit code 2, the holder's PID and command, and what to do instead.
 
 ``bot.cli.main`` calls :func:`run_holding_writer_lock` for every subcommand whose parser
-sets ``writes_database=True`` (run, run --only web, migrate, import-points, seed-demo,
-dashboard-link); read-only commands never come here.
+sets ``writes_database=True`` (run, run --only web, migrate, import-points, import-results,
+seed-demo, dashboard-link); read-only commands never come here.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ _ADVICE = {
     "migrate": "`podium run` applies the migrations at every start; stop it first to migrate.",
     "import-points": (
         "While the bot runs, import the file with /points import in Discord; or stop the bot first."
+    ),
+    "import-results": (
+        "While the bot runs, import the file with /results import in Discord (up to 8 MB); "
+        "or stop the bot first."
     ),
     "dashboard-link": (
         "While the bot runs, get a login link with /admin dashboard in Discord; or stop the "

@@ -6,14 +6,16 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from cogs.results.groups import results as results_group
+from cogs.results.imports import ImportCommands
 from cogs.results.scoring import ScoringCommands, catch_up_scoring, load_scoring
+from cogs.results.views import ResultsImportButton
 
 if TYPE_CHECKING:
     from bot.app import PodiumBot
 
 
-class ResultsCog(ScoringCommands):
-    """Store results: imports, scoring, boards, fraud flags (each part a mixin)."""
+class ResultsCog(ImportCommands, ScoringCommands):
+    """Store results: imports, scoring and boards, fraud flags (each part a mixin)."""
 
     results = results_group
 
@@ -23,7 +25,8 @@ class ResultsCog(ScoringCommands):
         self.scoring_startup: asyncio.Task[list[str]] | None = None
 
     async def cog_load(self) -> None:
-        """Each part's jobs, renderers and buttons."""
+        """Each part's jobs, renderers and the buttons that work after a restart."""
+        self.bot.add_dynamic_items(ResultsImportButton)
         await load_scoring(self.bot)
         self.scoring_startup = self.bot.spawn(catch_up_scoring(self.bot), name="results-catch-up")
 

@@ -54,6 +54,7 @@ from storage.schema.registration import (
     profiles,
 )
 from storage.schema.results import (
+    results_import_staged,
     results_imports,
     store_daily,
     store_order_history,
@@ -127,6 +128,7 @@ __all__ = [
     "qa_rsvps",
     "qa_sessions",
     "qa_votes",
+    "results_import_staged",
     "results_imports",
     "results_week_scores",
     "scheduled_jobs",

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -137,4 +138,19 @@ store_daily = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("season", "team_id", "day", "metric", name="pk_store_daily"),
     Index("ix_store_daily_season_day", "season", "day"),
+)
+
+#: The checked rows of an import waiting for Apply or Discard (zlib-compressed JSON, buyers
+#: already hashed), so a preview can be applied after a restart; deleted when decided.
+results_import_staged = Table(
+    "results_import_staged",
+    metadata,
+    Column(
+        "import_id",
+        BigInteger,
+        ForeignKey("results_imports.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("rows", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

@@ -1,7 +1,7 @@
 """Results scoring: each team's scored week and its ledger entry (``results_week_scores``).
 
 Revision ID: 0025
-Revises: 0020
+Revises: 0024
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0025"
-down_revision = "0020"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

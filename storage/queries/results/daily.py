@@ -108,3 +108,21 @@ async def replace_days(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) ->
         ),
         list(rows),
     )
+
+
+async def existing_values(
+    conn: AsyncConnection, *, season: str, team_ids: Sequence[int], days: Sequence[dt.date]
+) -> dict[tuple[int, dt.date, str], float]:
+    """The stored values of the given teams on the given days, by (team, day, metric)."""
+    if not team_ids or not days:
+        return {}
+    rows = await conn.execute(
+        select(
+            store_daily.c.team_id, store_daily.c.day, store_daily.c.metric, store_daily.c.value
+        ).where(
+            store_daily.c.season == season,
+            store_daily.c.team_id.in_(list(team_ids)),
+            store_daily.c.day.in_(list(days)),
+        )
+    )
+    return {(int(t), d, str(m)): float(v) for t, d, m, v in rows}
