@@ -21,6 +21,7 @@ from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
 from bot.services.judge_access import JudgeAccessService
+from bot.services.fraud import FraudService
 from bot.services.judging import JudgingService
 from bot.services.judging_live import LiveFinalService
 from bot.services.lfg import LfgService
@@ -105,6 +106,7 @@ def build_services(
         judging=judging,
         judge_access=JudgeAccessService(db, clock, audit, web_auth, judging),
         judging_live=LiveFinalService(db, clock, audit, judging, qa, scheduler),
+        fraud=FraudService(db, clock, competition, audit),
     )
 
 

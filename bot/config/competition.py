@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
 from bot.config.phases import CALENDAR_FIXES, CalendarSection, localize_phases
 from bot.config.registration import RegistrationSection
+from bot.config.results import RESULTS_FIXES, ResultsSection
 from bot.config.sections import (
     CapacitySection,
     ChannelsSection,
@@ -60,6 +61,7 @@ class CompetitionConfig(_Model):
     registration: RegistrationSection = Field(default_factory=RegistrationSection)
     moderation: ModerationSection = Field(default_factory=ModerationSection)
     judging: JudgingSection = Field(default_factory=JudgingSection)
+    results: ResultsSection = Field(default_factory=ResultsSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -411,6 +413,7 @@ _TOML_FIXES: Final[dict[str, str]] = {
     "judging.criteria.name": "use a display name of 1-100 characters.",
     "judging.criteria.name_zh": "use a display name of 1-100 characters.",
     "judging.criteria.weight": "use a number above 0 and at most 100 (e.g. 1.0).",
+    **RESULTS_FIXES,
 }
 
 

@@ -16,6 +16,7 @@ from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.fraud import FraudService
 from bot.services.judge_access import JudgeAccessService
 from bot.services.judging import JudgingService
 from bot.services.judging_live import LiveFinalService
@@ -70,3 +71,4 @@ class Services:
     judging: JudgingService
     judge_access: JudgeAccessService
     judging_live: LiveFinalService
+    fraud: FraudService

@@ -51,6 +51,7 @@ from storage.schema.results import (
     store_order_history,
     store_orders,
 )
+from storage.schema.results_fraud import results_flags
 from storage.schema.teams import cohort_imports, team_members, team_registration_locks, teams
 from storage.schema.web import (
     judge_login_tokens,
@@ -115,6 +116,7 @@ __all__ = [
     "qa_rsvps",
     "qa_sessions",
     "qa_votes",
+    "results_flags",
     "results_imports",
     "scheduled_jobs",
     "season_alumni",
