@@ -20,8 +20,8 @@ from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
-from bot.services.judge_access import JudgeAccessService
 from bot.services.fraud import FraudService
+from bot.services.judge_access import JudgeAccessService
 from bot.services.judging import JudgingService
 from bot.services.judging_live import LiveFinalService
 from bot.services.lfg import LfgService

@@ -22,7 +22,7 @@ _serial = itertools.count(1)
 
 
 @dataclass(frozen=True, slots=True)
-class O:
+class Ord:
     """An order to insert: the team's index in the test's teams and what differs from an
     unremarkable order (an hour after the one before, its own amount, buyer, parcel)."""
 
@@ -37,20 +37,20 @@ class O:
     refunded: bool = False
 
 
-def hourly(n: int, team: int = 0, **changes: Any) -> list[O]:
+def hourly(n: int, team: int = 0, **changes: Any) -> list[Ord]:
     """``n`` unremarkable orders of one team an hour apart."""
-    return [replace(O(team=team, at=B + dt.timedelta(hours=i)), **changes) for i in range(n)]
+    return [replace(Ord(team=team, at=B + dt.timedelta(hours=i)), **changes) for i in range(n)]
 
 
 async def add_orders(
-    db: Database, team_ids: list[int], orders: list[O], *, season: str = "2026"
+    db: Database, team_ids: list[int], orders: list[Ord], *, season: str = "2026"
 ) -> list[OrderFacts]:
     """Insert the orders; returns them as the rules read them (with their row ids)."""
     facts = []
     async with db.write() as conn:
         for order in orders:
             n = next(_serial)
-            values = {
+            values: dict[str, Any] = {
                 "season": season,
                 "team_id": team_ids[order.team],
                 "order_id": order.order_id or f"ORD-{n}",

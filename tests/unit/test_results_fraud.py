@@ -16,7 +16,7 @@ from bot.services import fraud as F
 from bot.services.fraud import rules as R
 from bot.services.registry import Services
 from storage.schema import audit_log, results_flags, store_orders
-from tests.fraud_support import NOW, B, O, add_orders, flags, hourly, reviews
+from tests.fraud_support import NOW, B, Ord, add_orders, flags, hourly, reviews
 from tests.points_support import add_team
 
 ORG = 100000000000000010
@@ -35,37 +35,38 @@ async def two_teams(services: Services) -> list[int]:
 
 @dataclass(frozen=True)
 class Case:
-    orders: list[O]
+    orders: list[Ord]
     #: (rule, index of the order in ``orders``, or "team:<team index>") expected flagged
     flagged: set[tuple[str, Any]]
 
 
-def _burst(gaps: list[int]) -> list[O]:
-    at, out = B, [O(at=B)]
+def _burst(gaps: list[int]) -> list[Ord]:
+    at, out = B, [Ord(at=B)]
     for gap in gaps:
         at += gap * SEC
-        out.append(O(at=at))
+        out.append(Ord(at=at))
     return out
 
 
-def _amounts(amounts: list[int]) -> list[O]:
-    return [O(at=B + dt.timedelta(hours=i), amount=a) for i, a in enumerate(amounts)]
+def _amounts(amounts: list[int]) -> list[Ord]:
+    return [Ord(at=B + dt.timedelta(hours=i), amount=a) for i, a in enumerate(amounts)]
 
 
-def _refunds(total: int, refunded: int) -> list[O]:
+def _refunds(total: int, refunded: int) -> list[Ord]:
     return [
-        O(at=B + dt.timedelta(hours=i), refunded=i < refunded, status="paid") for i in range(total)
+        Ord(at=B + dt.timedelta(hours=i), refunded=i < refunded, status="paid")
+        for i in range(total)
     ]
 
 
 CASES = {
     "order id under two teams": Case(
-        [O(team=0, order_id="X1"), O(team=1, order_id="X1")],
+        [Ord(team=0, order_id="X1"), Ord(team=1, order_id="X1")],
         {(R.ORDER_ID_SHARED, 0), (R.ORDER_ID_SHARED, 1)},
     ),
-    "order ids of their own": Case([O(team=0, order_id="X1"), O(team=1, order_id="X2")], set()),
+    "order ids of their own": Case([Ord(team=0, order_id="X1"), Ord(team=1, order_id="X2")], set()),
     "one buyer at two teams": Case(
-        [O(team=0, buyer="h" * 64), O(team=1, buyer="h" * 64)],
+        [Ord(team=0, buyer="h" * 64), Ord(team=1, buyer="h" * 64)],
         {(R.BUYER_REPEAT, 0), (R.BUYER_REPEAT, 1)},
     ),
     "one buyer with five orders": Case(
@@ -82,25 +83,27 @@ CASES = {
     "refund rate at the threshold": Case(_refunds(20, 6), set()),
     "refund rate of too few orders": Case(_refunds(10, 9), set()),
     "tracking number reused": Case(
-        [O(team=0, tracking="LP001"), O(team=1, tracking="LP001")],
+        [Ord(team=0, tracking="LP001"), Ord(team=1, tracking="LP001")],
         {(R.TRACKING_REUSED, 0), (R.TRACKING_REUSED, 1)},
     ),
-    "tracking numbers of their own": Case([O(tracking="LP001"), O(tracking="LP002")], set()),
+    "tracking numbers of their own": Case([Ord(tracking="LP001"), Ord(tracking="LP002")], set()),
     "parcel never moved for a week": Case(
-        [O(at=NOW - dt.timedelta(days=8), status="created")], {(R.TRACKING_STALLED, 0)}
+        [Ord(at=NOW - dt.timedelta(days=8), status="created")], {(R.TRACKING_STALLED, 0)}
     ),
     "parcel recent or moving": Case(
         [
-            O(at=NOW - dt.timedelta(days=2), status="created"),
-            O(at=NOW - dt.timedelta(days=8), status="shipped"),
-            O(at=NOW - dt.timedelta(days=8), status="created", refunded=True),
+            Ord(at=NOW - dt.timedelta(days=2), status="created"),
+            Ord(at=NOW - dt.timedelta(days=8), status="shipped"),
+            Ord(at=NOW - dt.timedelta(days=8), status="created", refunded=True),
         ],
         set(),
     ),
     "order before the season start": Case(
-        [O(at=dt.datetime(2027, 1, 11, 0, 59, tzinfo=dt.UTC))], {(R.BEFORE_START, 0)}
+        [Ord(at=dt.datetime(2027, 1, 11, 0, 59, tzinfo=dt.UTC))], {(R.BEFORE_START, 0)}
     ),
-    "order after the season start": Case([O(at=dt.datetime(2027, 1, 11, 1, tzinfo=dt.UTC))], set()),
+    "order after the season start": Case(
+        [Ord(at=dt.datetime(2027, 1, 11, 1, tzinfo=dt.UTC))], set()
+    ),
 }
 
 
@@ -140,7 +143,7 @@ async def test_a_second_scan_of_unchanged_orders_changes_nothing(
     services: Services, fraud: F.FraudService
 ):
     team_ids = await two_teams(services)
-    await add_orders(services.db, team_ids, [*_burst([1, 1, 1, 1]), O(team=1, order_id="ORD-1")])
+    await add_orders(services.db, team_ids, [*_burst([1, 1, 1, 1]), Ord(team=1, order_id="ORD-1")])
     first = await fraud.scan()
     before = await flags(services.db)
 
@@ -171,7 +174,7 @@ async def test_clearing_and_confirming_a_flag_are_audited_and_set_the_orders_rev
 ):
     team_ids = await two_teams(services)
     facts = await add_orders(
-        services.db, team_ids, [O(at=dt.datetime(2027, 1, 2, tzinfo=dt.UTC)), O(), O()]
+        services.db, team_ids, [Ord(at=dt.datetime(2027, 1, 2, tzinfo=dt.UTC)), Ord(), Ord()]
     )
     await fraud.scan()
     [flag] = (await fraud.flagged()).flags
@@ -202,7 +205,7 @@ async def test_an_order_stays_flagged_until_every_open_flag_on_it_is_decided(
     team_ids = await two_teams(services)
     early = dt.datetime(2027, 1, 2, tzinfo=dt.UTC)
     facts = await add_orders(
-        services.db, team_ids, [O(at=early, order_id="D"), O(team=1, order_id="D")]
+        services.db, team_ids, [Ord(at=early, order_id="D"), Ord(team=1, order_id="D")]
     )
     await fraud.scan()
     mine = (await fraud.flagged(team_id=team_ids[0])).flags
@@ -218,7 +221,7 @@ async def test_a_decided_flag_reopens_only_on_new_evidence_and_a_confirmed_one_s
     services: Services, fraud: F.FraudService
 ):
     team_ids = await two_teams(services)
-    facts = await add_orders(services.db, team_ids, [*_burst([1, 1, 1, 1]), O(tracking="T9")])
+    facts = await add_orders(services.db, team_ids, [*_burst([1, 1, 1, 1]), Ord(tracking="T9")])
     await fraud.scan()
     burst = (await fraud.flagged(rule=R.BURST, per_page=10)).flags
     await fraud.decide_open(actor_id=ORG, decision=F.CLEARED, rule=R.BURST, team_id=None)
@@ -226,9 +229,8 @@ async def test_a_decided_flag_reopens_only_on_new_evidence_and_a_confirmed_one_s
     assert (await fraud.flagged(rule=R.BURST)).total == 0
 
     # new evidence: a sixth order joins the burst; another order reuses a tracking number
-    await add_orders(services.db, team_ids, [O(at=B + 5 * SEC), O(team=1, tracking="T9")])
-    [tracking] = [f for f in (await fraud.flagged(rule=R.TRACKING_REUSED)).flags] or [None]
-    assert tracking is None
+    await add_orders(services.db, team_ids, [Ord(at=B + 5 * SEC), Ord(team=1, tracking="T9")])
+    assert (await fraud.flagged(rule=R.TRACKING_REUSED)).total == 0
     result = await fraud.scan()
 
     reopened = (await fraud.flagged(rule=R.BURST, per_page=10)).flags
@@ -239,7 +241,7 @@ async def test_a_decided_flag_reopens_only_on_new_evidence_and_a_confirmed_one_s
     assert {review[f.id] for f in facts[:5]} == {"flagged"}
 
     await fraud.decide_open(actor_id=ORG, decision=F.CONFIRMED, rule=R.BURST, team_id=None)
-    await add_orders(services.db, team_ids, [O(at=B + 6 * SEC)])
+    await add_orders(services.db, team_ids, [Ord(at=B + 6 * SEC)])
     again = await fraud.scan()
     assert again.reopened == 0
     assert (await fraud.flagged(rule=R.BURST)).total == 1  # only the seventh order
@@ -252,7 +254,7 @@ async def test_an_open_flag_is_withdrawn_when_a_correction_clears_its_rule(
 ):
     team_ids = await two_teams(services)
     [order] = await add_orders(
-        services.db, team_ids, [O(at=dt.datetime(2027, 1, 2, tzinfo=dt.UTC))]
+        services.db, team_ids, [Ord(at=dt.datetime(2027, 1, 2, tzinfo=dt.UTC))]
     )
     await fraud.scan()
     async with services.db.write() as conn:
@@ -276,9 +278,9 @@ async def test_a_scan_after_an_import_judges_only_its_teams_but_compares_across_
         services.db,
         team_ids,
         [
-            *(O(team=1, at=B + i * SEC) for i in range(5)),
-            O(team=0, order_id="S"),
-            O(team=1, order_id="S"),
+            *(Ord(team=1, at=B + i * SEC) for i in range(5)),
+            Ord(team=0, order_id="S"),
+            Ord(team=1, order_id="S"),
         ],
     )
 
@@ -334,7 +336,7 @@ async def test_the_queue_pages_oldest_first_and_filters_by_rule_and_team(
     await add_orders(
         services.db,
         team_ids,
-        [*_burst([1, 1, 1, 1]), *(O(team=1, tracking="DUP") for _ in range(2))],
+        [*_burst([1, 1, 1, 1]), *(Ord(team=1, tracking="DUP") for _ in range(2))],
     )
     await fraud.scan()
 
