@@ -415,3 +415,20 @@ async def open_counts(conn: AsyncConnection, season: str) -> dict[str, int]:
         .group_by(f.c.rule)
     )
     return {rule: int(n) for rule, n in (await conn.execute(query)).all()}
+
+
+async def teams_with_open_flags(
+    conn: AsyncConnection, season: str, *, like: str, limit: int
+) -> list[tuple[int, str, int]]:
+    """(team id, name, open flags) of teams with open flags whose name contains ``like``."""
+    query = (
+        select(f.c.team_id, teams.c.name, func.count())
+        .join_from(f, teams, teams.c.id == f.c.team_id)
+        .where(f.c.season == season, f.c.status == "open")
+        .group_by(f.c.team_id, teams.c.name)
+        .order_by(teams.c.name)
+        .limit(limit)
+    )
+    if like:
+        query = query.where(teams.c.name_key.contains(like.casefold(), autoescape=True))
+    return [(r[0], r[1], int(r[2])) for r in (await conn.execute(query)).all()]

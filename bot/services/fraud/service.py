@@ -52,6 +52,7 @@ from bot.services.fraud.models import (
     ScanResult,
 )
 from bot.services.fraud.rules import Finding, Thresholds
+from bot.services.names import name_key
 from storage.engine import Database
 from storage.queries import results_fraud as q
 
@@ -297,6 +298,11 @@ class FraudService:
         """Open flags per rule this season."""
         async with self.db.read() as conn:
             return await q.open_counts(conn, self.season)
+
+    async def flagged_teams(self, text: str = "") -> list[tuple[int, str, int]]:
+        """Teams with open flags (id, name, open flags), by name; ``text`` narrows them."""
+        async with self.db.read() as conn:
+            return await q.teams_with_open_flags(conn, self.season, like=name_key(text), limit=25)
 
     async def decide(self, *, actor_id: int, flag_id: int, decision: str) -> Decision:
         """Clear or confirm one flag (an organizer may change an earlier decision); the
