@@ -129,3 +129,4 @@ NO_CAP = N_("no cap")
 CHECKIN_WINDOW_LOCAL = N_("Check-in: {opens} to {closes}")
 
 JUDGING_LINK = N_("Judging: progress and results")
+RESULTS_FLAGS_LINK = N_("Fraud flags on store results: the queue to clear or confirm")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.services.fraud.errors import (
     BulkNeedsFilter,
+    FlagAlreadyConfirmed,
     FlagAlreadyDecided,
     FlagNotFound,
     FlagWithdrawn,
@@ -36,6 +37,7 @@ __all__ = [
     "BulkNeedsFilter",
     "Decision",
     "Flag",
+    "FlagAlreadyConfirmed",
     "FlagAlreadyDecided",
     "FlagNotFound",
     "FlagPage",

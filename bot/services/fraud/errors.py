@@ -18,7 +18,13 @@ class FlagWithdrawn(PodiumError):
 
 
 class FlagAlreadyDecided(PodiumError):
-    message = N_("Flag #{id} is already {decision}.")
+    """The flag is already cleared (``FlagAlreadyConfirmed``: already confirmed)."""
+
+    message = N_("Flag #{id} is already cleared.")
+
+
+class FlagAlreadyConfirmed(FlagAlreadyDecided):
+    message = N_("Flag #{id} is already confirmed.")
 
 
 class BulkNeedsFilter(PodiumError):

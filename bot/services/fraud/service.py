@@ -35,6 +35,7 @@ from bot.services.audit import AuditService
 from bot.services.fraud import rules as R
 from bot.services.fraud.errors import (
     BulkNeedsFilter,
+    FlagAlreadyConfirmed,
     FlagAlreadyDecided,
     FlagNotFound,
     FlagWithdrawn,
@@ -316,7 +317,8 @@ class FraudService:
             if flag.status == WITHDRAWN:
                 raise FlagWithdrawn(id=flag_id)
             if flag.status == decision:
-                raise FlagAlreadyDecided(id=flag_id, decision=decision)
+                already = FlagAlreadyConfirmed if decision == CONFIRMED else FlagAlreadyDecided
+                raise already(id=flag_id)
             now = self.clock.now()
             await q.set_status(conn, [flag.id], decision, decided_by=actor_id, decided_at=now)
             if flag.order_row_id is not None:
