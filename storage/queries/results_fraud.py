@@ -156,12 +156,18 @@ async def runs(
     season: str,
     team_ids: Collection[int] | None,
     *,
-    min_size: int,
-    gap_seconds: float | None,
-) -> list[RunHit]:
-    """Orders in runs of at least ``min_size`` orders of one team in a row (by time, then
-    row id): with ``gap_seconds``, each within that many seconds of the one before (a
-    burst); without, each with the same amount and currency as the one before."""
+    burst_size: int,
+    gap_seconds: float,
+    same_size: int,
+) -> tuple[list[RunHit], list[RunHit]]:
+    """Orders in runs of one team's orders in a row (by time, then row id): bursts of at
+    least ``burst_size`` orders each within ``gap_seconds`` of the one before, and runs of
+    at least ``same_size`` orders with the same amount and currency (0: not wanted).
+
+    One windowed pass over the season's orders keeps the candidates (an order close in
+    time to, or of the same amount as, its neighbour); runs are numbered and sized over
+    those few rows only. An order that is no candidate never sits inside a run, so it only
+    starts and ends a run of its own, which the size filter drops."""
     order = (o.c.ordered_at, o.c.id)
     lagged = _teams(
         select(
@@ -170,79 +176,83 @@ async def runs(
             o.c.ordered_at,
             o.c.amount_minor,
             o.c.currency,
-            func.lag(o.c.ordered_at)
-            .over(partition_by=o.c.team_id, order_by=order)
-            .label("prev_at"),
+            func.lag(o.c.ordered_at).over(partition_by=o.c.team_id, order_by=order).label("p_at"),
+            func.lead(o.c.ordered_at).over(partition_by=o.c.team_id, order_by=order).label("n_at"),
             func.lag(o.c.amount_minor)
             .over(partition_by=o.c.team_id, order_by=order)
-            .label("prev_amount"),
-            func.lag(o.c.currency)
+            .label("p_amount"),
+            func.lead(o.c.amount_minor)
             .over(partition_by=o.c.team_id, order_by=order)
-            .label("prev_currency"),
+            .label("n_amount"),
+            func.lag(o.c.currency).over(partition_by=o.c.team_id, order_by=order).label("p_cur"),
+            func.lead(o.c.currency).over(partition_by=o.c.team_id, order_by=order).label("n_cur"),
         ).where(o.c.season == season),
         team_ids,
     ).subquery("lagged")
-    if gap_seconds is not None:
-        joins = _seconds_after(conn, lagged.c.ordered_at, lagged.c.prev_at) <= gap_seconds
-    else:
-        joins = and_(
-            lagged.c.amount_minor == lagged.c.prev_amount,
-            lagged.c.currency == lagged.c.prev_currency,
-        )
-    starts = case((and_(lagged.c.prev_at.is_not(None), joins), 0), else_=1)
-    numbered = select(
-        lagged.c.id,
-        lagged.c.team_id,
-        lagged.c.ordered_at,
-        lagged.c.amount_minor,
-        lagged.c.currency,
-        func.sum(starts)
-        .over(
-            partition_by=lagged.c.team_id,
-            order_by=(lagged.c.ordered_at, lagged.c.id),
-            rows=(None, 0),
-        )
-        .label("run"),
-    ).subquery("numbered")
-    sized = (
+    lg = lagged.c
+    quick_prev = _seconds_after(conn, lg.ordered_at, lg.p_at) <= gap_seconds
+    quick_next = _seconds_after(conn, lg.n_at, lg.ordered_at) <= gap_seconds
+    same_prev = and_(lg.amount_minor == lg.p_amount, lg.currency == lg.p_cur)
+    same_next = and_(lg.amount_minor == lg.n_amount, lg.currency == lg.n_cur)
+    by_time = (lg.ordered_at, lg.id)
+    candidates = (
         select(
-            numbered.c.team_id,
-            numbered.c.run,
-            func.count().label("size"),
-            func.min(numbered.c.ordered_at).label("first"),
-            func.max(numbered.c.ordered_at).label("last"),
+            lg.id,
+            lg.team_id,
+            lg.ordered_at,
+            lg.amount_minor,
+            lg.currency,
+            case((or_(quick_prev, quick_next), 1), else_=0).label("in_burst"),
+            case((or_(same_prev, same_next), 1), else_=0).label("in_same"),
+            func.sum(case((quick_prev, 0), else_=1))
+            .over(partition_by=lg.team_id, order_by=by_time, rows=(None, 0))
+            .label("burst_run"),
+            func.sum(case((same_prev, 0), else_=1))
+            .over(partition_by=lg.team_id, order_by=by_time, rows=(None, 0))
+            .label("same_run"),
         )
-        .group_by(numbered.c.team_id, numbered.c.run)
-        .having(func.count() >= min_size)
-        .subquery("sized")
+        .where(or_(quick_prev, quick_next, same_prev, same_next))
+        .subquery("candidates")
     )
-    query = select(
-        numbered.c.id,
-        numbered.c.team_id,
-        numbered.c.amount_minor,
-        numbered.c.currency,
-        sized.c.size,
-        sized.c.first,
-        sized.c.last,
-    ).join_from(
-        numbered,
-        sized,
-        and_(numbered.c.team_id == sized.c.team_id, numbered.c.run == sized.c.run),
+    cd = candidates.c
+    burst_of = (cd.team_id, cd.burst_run)
+    same_of = (cd.team_id, cd.same_run)
+    sized = select(
+        cd.id,
+        cd.team_id,
+        cd.amount_minor,
+        cd.currency,
+        cd.in_burst,
+        cd.in_same,
+        func.count().over(partition_by=burst_of).label("burst_size"),
+        func.min(cd.ordered_at).over(partition_by=burst_of).label("burst_first"),
+        func.max(cd.ordered_at).over(partition_by=burst_of).label("burst_last"),
+        func.count().over(partition_by=same_of).label("same_size"),
+        func.min(cd.ordered_at).over(partition_by=same_of).label("same_first"),
+    ).subquery("sized")
+    sz = sized.c
+    never = 1 << 40
+    query = select(sized).where(
+        or_(
+            and_(sz.in_burst == 1, sz.burst_size >= (burst_size or never)),
+            and_(sz.in_same == 1, sz.same_size >= (same_size or never)),
+        )
     )
     rows = (await conn.execute(query)).all()
-    first_type = o.c.ordered_at.type
-    return [
-        RunHit(
-            r.id,
-            r.team_id,
-            r.size,
-            _when(first_type, r.first),
-            _when(first_type, r.last),
-            r.amount_minor,
-            r.currency,
-        )
-        for r in rows
-    ]
+    column_type = o.c.ordered_at.type
+    bursts, sames = [], []
+    for r in rows:
+        if r.in_burst and burst_size and r.burst_size >= burst_size:
+            first, last = _when(column_type, r.burst_first), _when(column_type, r.burst_last)
+            bursts.append(
+                RunHit(r.id, r.team_id, r.burst_size, first, last, r.amount_minor, r.currency)
+            )
+        if r.in_same and same_size and r.same_size >= same_size:
+            first = _when(column_type, r.same_first)
+            sames.append(
+                RunHit(r.id, r.team_id, r.same_size, first, first, r.amount_minor, r.currency)
+            )
+    return bursts, sames
 
 
 def _when(column_type: Any, value: Any) -> dt.datetime:

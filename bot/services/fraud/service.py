@@ -217,14 +217,19 @@ class FraudService:
             found += _grouped(R.BUYER_REPEAT, hits, "buyer")
         if t.tracking_reuse:
             found += _grouped(R.TRACKING_REUSED, await q.reused_tracking(conn, season), "tracking")
-        if t.burst_size:
-            gap = t.burst_gap.total_seconds()
-            for hit in await q.runs(conn, season, teams, min_size=t.burst_size, gap_seconds=gap):
+        if t.burst_size or t.same_amount_run:
+            bursts, sames = await q.runs(
+                conn,
+                season,
+                teams,
+                burst_size=t.burst_size,
+                gap_seconds=t.burst_gap.total_seconds(),
+                same_size=t.same_amount_run,
+            )
+            for hit in bursts:
                 evidence = {"run": hit.size, "first": R.iso(hit.first), "last": R.iso(hit.last)}
                 found.append(Finding(R.BURST, hit.team_id, hit.id, evidence))
-        if t.same_amount_run:
-            same = await q.runs(conn, season, teams, min_size=t.same_amount_run, gap_seconds=None)
-            for hit in same:
+            for hit in sames:
                 evidence = {
                     "run": hit.size,
                     "amount_minor": hit.amount_minor,
