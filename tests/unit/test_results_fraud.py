@@ -79,6 +79,14 @@ CASES = {
         _amounts([500, 1999, 1999, 1999, 1999, 700]), {(R.SAME_AMOUNT, i) for i in (1, 2, 3, 4)}
     ),
     "same amounts broken by another": Case(_amounts([1999, 1999, 1999, 1998, 1999]), set()),
+    "a burst next to a run of one amount": Case(
+        [
+            *_burst([2, 2, 2, 2]),
+            *(Ord(at=B + dt.timedelta(minutes=m), amount=4200) for m in (1, 30, 90, 200)),
+            Ord(at=B + dt.timedelta(minutes=201), amount=4200),
+        ],
+        {(R.BURST, i) for i in range(5)} | {(R.SAME_AMOUNT, i) for i in range(5, 10)},
+    ),
     "refund rate above the threshold": Case(_refunds(20, 7), {(R.REFUND_RATE, "team:0")}),
     "refund rate at the threshold": Case(_refunds(20, 6), set()),
     "refund rate of too few orders": Case(_refunds(10, 9), set()),
