@@ -106,7 +106,7 @@ def build_services(
         judging=judging,
         judge_access=JudgeAccessService(db, clock, audit, web_auth, judging),
         judging_live=LiveFinalService(db, clock, audit, judging, qa, scheduler),
-        fraud=FraudService(db, clock, competition, audit),
+        fraud=FraudService(db, clock, competition, audit, scheduler),
     )
 
 

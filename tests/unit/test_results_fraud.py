@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from bot.clock import FrozenClock
+from bot.scheduler import Job
 from bot.services import fraud as F
 from bot.services.fraud import rules as R
 from bot.services.registry import Services
@@ -373,3 +374,27 @@ def test_the_season_start_is_the_configured_day_or_the_first_round(
     fraud.competition = services.competition.model_copy(update={"results": results})
     # midnight in Asia/Shanghai
     assert fraud.thresholds().season_start == dt.datetime(2027, 1, 3, 16, tzinfo=dt.UTC)
+
+
+async def test_the_nightly_scan_flags_a_parcel_that_stalled_with_time_and_asks_for_the_next_night(
+    services: Services, fraud: F.FraudService, clock: FrozenClock
+):
+    team_ids = await two_teams(services)
+    [order] = await add_orders(
+        services.db, team_ids, [Ord(at=NOW - dt.timedelta(days=3), status="created")]
+    )
+    await fraud.ensure_scan_job()
+    key, when = fraud.next_scan()
+    assert when == dt.datetime(2027, 2, 10, 20, 30, tzinfo=dt.UTC)  # 04:30 in Shanghai
+    assert await fraud.scan() == F.ScanResult(0, 0, 0, 0)
+
+    clock.set(NOW + dt.timedelta(days=5))
+    job = Job(id=1, kind=F.SCAN_JOB, key=key, run_at=when, payload={})
+    ran = await fraud.run_scan_job(job)
+
+    assert [(row["rule"], row["subject"]) for row in await flags(services.db)] == [
+        (R.TRACKING_STALLED, f"order:{order.id}")
+    ]
+    assert ran.next_run is not None
+    assert (ran.next_run.kind, ran.next_run.when) == (F.SCAN_JOB, when + dt.timedelta(days=1))
+    assert ran.next_run.key == f"{F.SCAN_JOB}:2027-02-12"

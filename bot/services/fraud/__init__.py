@@ -23,7 +23,7 @@ from bot.services.fraud.models import (
     ScanResult,
 )
 from bot.services.fraud.rules import RULES, TEAM_LEVEL
-from bot.services.fraud.service import PAGE_SIZE, FraudService, ImportEvent
+from bot.services.fraud.service import PAGE_SIZE, SCAN_JOB, FraudService, ImportEvent
 
 __all__ = [
     "CLEARED",
@@ -32,6 +32,7 @@ __all__ = [
     "OPEN",
     "PAGE_SIZE",
     "RULES",
+    "SCAN_JOB",
     "TEAM_LEVEL",
     "WITHDRAWN",
     "BulkNeedsFilter",

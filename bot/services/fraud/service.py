@@ -17,7 +17,8 @@ How a flag lives (``results_flags``, unique per season, rule and subject):
   refunds would punish twice. The flag asks an organizer to look; deciding it changes no
   order.
 - After an import (``on_import_applied``) the per-team rules run for the import's teams
-  and the cross-team rules for the whole season; ``scan()`` without teams runs all.
+  and the cross-team rules for the whole season; ``scan()`` without teams runs all, on
+  ``/results scan`` and each night (``SCAN_JOB``: a parcel stalls with time alone).
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.calendar import next_local_time
 from bot.clock import Clock
 from bot.config import CompetitionConfig
+from bot.scheduler import Job, JobResult, NextRun, Scheduler
 from bot.services.audit import AuditService
 from bot.services.fraud import rules as R
 from bot.services.fraud.errors import (
@@ -63,6 +66,10 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 4
 #: Flag ids an audit record of a bulk decision lists.
 AUDIT_IDS = 50
+#: The nightly scan: parcels become "stalled" with time alone, without any import.
+SCAN_JOB = "results.fraud-scan"
+#: Local time of the nightly scan (after the nightly maintenance's statistics refresh).
+SCAN_AT = dt.time(4, 30)
 
 
 class ImportEvent(Protocol):
@@ -83,6 +90,7 @@ class FraudService:
     clock: Clock
     competition: CompetitionConfig
     audit: AuditService
+    scheduler: Scheduler
 
     @property
     def season(self) -> str:
@@ -131,6 +139,36 @@ class FraudService:
             result.reopened,
             result.withdrawn,
         )
+
+    def next_scan(self, after: dt.datetime | None = None) -> tuple[str, dt.datetime]:
+        """The key and instant of the next nightly scan after ``after`` (default now)."""
+        tz = self.competition.competition.tz
+        when = next_local_time(after or self.clock.now(), SCAN_AT, tz)
+        return f"{SCAN_JOB}:{when.astimezone(tz).date().isoformat()}", when
+
+    async def ensure_scan_job(self) -> None:
+        """Make sure the next nightly scan is pending (idempotent, run at start); a night
+        whose key is taken (done or missed) is skipped for the following one."""
+        after = self.clock.now()
+        for _ in range(7):
+            key, when = self.next_scan(after=after)
+            row = await self.scheduler.schedule(SCAN_JOB, key, when)
+            if row.status == "pending":
+                return
+            after = when
+
+    async def run_scan_job(self, job: Job) -> JobResult:
+        """The nightly job: scan every team, then ask for the next night's scan."""
+        result = await self.scan()
+        log.info(
+            "nightly fraud scan new=%d reopened=%d withdrawn=%d open=%d",
+            result.new,
+            result.reopened,
+            result.withdrawn,
+            result.open_total,
+        )
+        key, when = self.next_scan(after=job.run_at)
+        return JobResult(next_run=NextRun(SCAN_JOB, key, when))
 
     async def scan_now(self, *, actor_id: int) -> ScanResult:
         """An organizer's scan of every team (audited)."""
