@@ -16,7 +16,6 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -25,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.dialect import upsertable_insert
 from storage.schema import results_flags, store_orders, teams
 
 #: Ids per ``IN`` list when writing many rows.
@@ -324,9 +324,12 @@ async def flags_in_scope(
 
 async def insert_flags(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
     """Insert new flags (``season, rule, subject, team_id, order_row_id, evidence,
-    status, created_at, updated_at``)."""
+    status, created_at, updated_at``); a flag a concurrent scan inserted first is kept."""
+    statement = upsertable_insert(conn, f).on_conflict_do_nothing(
+        index_elements=["season", "rule", "subject"]
+    )
     for start in range(0, len(rows), _CHUNK):
-        await conn.execute(insert(f), list(rows[start : start + _CHUNK]))
+        await conn.execute(statement, list(rows[start : start + _CHUNK]))
 
 
 async def update_flag(conn: AsyncConnection, flag_id: int, **values: Any) -> None:
