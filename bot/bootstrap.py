@@ -20,6 +20,7 @@ from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.fraud import FraudService
 from bot.services.judge_access import JudgeAccessService
 from bot.services.judging import JudgingService
 from bot.services.judging_live import LiveFinalService
@@ -75,6 +76,10 @@ def build_services(
     qa = QAService(db, clock, competition, audit, scheduler, outbox, points)
     judging = JudgingService(db, clock, competition, audit, points, outbox, scheduler)
     results = ResultsService(db, clock, competition, audit)
+    fraud = FraudService(db, clock, competition, audit, scheduler)
+    # After each applied import: fraud checks on the imported teams (and the season's
+    # cross-team rules), then progress stages reached through the new orders.
+    results.on_applied(fraud.on_import_applied)
     return Services(
         db=db,
         clock=clock,
@@ -110,6 +115,7 @@ def build_services(
         judging_live=LiveFinalService(db, clock, audit, judging, qa, scheduler),
         results=results,
         results_scoring=ResultsScoringService(db, clock, competition, results, audit, points),
+        fraud=fraud,
     )
 
 

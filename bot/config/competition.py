@@ -432,6 +432,7 @@ _TOML_FIXES: Final[dict[str, str]] = {
     "judging.criteria.name": "use a display name of 1-100 characters.",
     "judging.criteria.name_zh": "use a display name of 1-100 characters.",
     "judging.criteria.weight": "use a number above 0 and at most 100 (e.g. 1.0).",
+    **RESULTS_FIXES,
 }
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Final, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from bot.config.fields import _issue, _Model
+from bot.config.results_fraud import FRAUD_FIXES, FraudSection
 from bot.config.results_scoring import ScoringSection
 
 _METRIC_KEY: Final = r"^[a-z][a-z0-9_]{0,39}$"
@@ -146,6 +147,7 @@ class ResultsSection(_Model):
         Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,40}$")], PlatformMapping
     ] = Field(default_factory=_default_platforms, min_length=1)
     scoring: ScoringSection = Field(default_factory=ScoringSection)
+    fraud: FraudSection = Field(default_factory=FraudSection)
 
     @model_validator(mode="after")
     def _keys_consistent(self) -> ResultsSection:
@@ -226,6 +228,7 @@ _KEY_FIX: Final = "give every metric its own key (lower-case letters, digits, un
 
 RESULTS_FIXES: Final[dict[str, str]] = {
     "results": "make [results] a table (see competition.example.toml).",
+    **FRAUD_FIXES,
     "results.base_currency": 'use an ISO 4217 currency code in capitals, e.g. "USD".',
     "results.rates*": (
         "map ISO 4217 codes to a positive rate to the base currency, e.g. EUR = 1.08."

@@ -122,6 +122,8 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "judging_score_sheets": {"judge_user_id": "delete"},
     # store results (issue 17): who imported a file; buyers are stored as keyed hashes only
     "results_imports": {"created_by": "pseudonym"},
+    # fraud flags on store orders: the organizer who decided a flag
+    "results_flags": {"decided_by": "pseudonym"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).

@@ -16,6 +16,7 @@ from bot.services.capacity import CapacityService
 from bot.services.cohorts import CohortService
 from bot.services.contests import ContestService
 from bot.services.dashboard import DashboardService
+from bot.services.fraud import FraudService
 from bot.services.judge_access import JudgeAccessService
 from bot.services.judging import JudgingService
 from bot.services.judging_live import LiveFinalService
@@ -74,3 +75,4 @@ class Services:
     judging_live: LiveFinalService
     results: ResultsService
     results_scoring: ResultsScoringService
+    fraud: FraudService

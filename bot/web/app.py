@@ -18,6 +18,7 @@ from bot.web import (
     metrics,
     public,
     registration_pages,
+    results_fraud,
     results_pages,
     texts,
 )
@@ -90,6 +91,7 @@ def build_web_app(
         judging.add_routes(app)
         judging_admin.add_routes(app)
         judging_live.add_routes(app)
+        results_fraud.add_routes(app)
         metrics.add_routes(app)
         results_pages.add_routes(app)
         app.router.add_static("/static", STATIC, append_version=True, name="static")

@@ -131,3 +131,4 @@ CHECKIN_WINDOW_LOCAL = N_("Check-in: {opens} to {closes}")
 JUDGING_LINK = N_("Judging: progress and results")
 
 RESULTS_LINK = N_("Store results: boards and breakdowns by country, category and channel")
+RESULTS_FLAGS_LINK = N_("Fraud flags on store results: the queue to clear or confirm")

@@ -60,6 +60,7 @@ from storage.schema.results import (
     store_order_history,
     store_orders,
 )
+from storage.schema.results_fraud import results_flags
 from storage.schema.results_scoring import results_week_scores
 from storage.schema.teams import cohort_imports, team_members, team_registration_locks, teams
 from storage.schema.web import (
@@ -128,6 +129,7 @@ __all__ = [
     "qa_rsvps",
     "qa_sessions",
     "qa_votes",
+    "results_flags",
     "results_import_staged",
     "results_imports",
     "results_week_scores",

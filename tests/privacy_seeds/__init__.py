@@ -11,6 +11,7 @@ from tests.privacy_seeds.context import SeedContext
 from tests.privacy_seeds.judging import seed_judging
 from tests.privacy_seeds.registration import seed_registration
 from tests.privacy_seeds.results import seed_results
+from tests.privacy_seeds.results_fraud import seed_results_fraud
 
 FeatureSeed = Callable[[Services, SeedContext], Awaitable[None]]
 
@@ -18,6 +19,7 @@ FEATURE_SEEDS: tuple[FeatureSeed, ...] = (
     seed_registration,
     seed_judging,
     seed_results,
+    seed_results_fraud,
 )
 
 __all__ = ["FEATURE_SEEDS", "FeatureSeed", "SeedContext"]
