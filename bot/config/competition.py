@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
 from bot.config.phases import CALENDAR_FIXES, CalendarSection, localize_phases
+from bot.config.progress import ProgressSection
 from bot.config.registration import RegistrationSection
 from bot.config.sections import (
     CapacitySection,
@@ -60,6 +61,7 @@ class CompetitionConfig(_Model):
     registration: RegistrationSection = Field(default_factory=RegistrationSection)
     moderation: ModerationSection = Field(default_factory=ModerationSection)
     judging: JudgingSection = Field(default_factory=JudgingSection)
+    progress: ProgressSection = Field(default_factory=ProgressSection)
 
     @model_validator(mode="before")
     @classmethod
