@@ -30,6 +30,7 @@ from bot.services.outbox import OutboxService
 from bot.services.points import PointsService
 from bot.services.posts import PostService
 from bot.services.privacy import PrivacyService
+from bot.services.progress import ProgressService
 from bot.services.qa import QAService
 from bot.services.registration import EligibilityService, Mailer, ProfileService
 from bot.services.registry import Services
@@ -105,6 +106,7 @@ def build_services(
         judging=judging,
         judge_access=JudgeAccessService(db, clock, audit, web_auth, judging),
         judging_live=LiveFinalService(db, clock, audit, judging, qa, scheduler),
+        progress=ProgressService(db, clock, competition, audit, scheduler, qa),
     )
 
 

@@ -26,6 +26,7 @@ from bot.services.outbox import OutboxService
 from bot.services.points import PointsService
 from bot.services.posts import PostService
 from bot.services.privacy import PrivacyService
+from bot.services.progress import ProgressService
 from bot.services.qa import QAService
 from bot.services.registration import EligibilityService, ProfileService
 from bot.services.setup import GuildSetupService
@@ -70,3 +71,4 @@ class Services:
     judging: JudgingService
     judge_access: JudgeAccessService
     judging_live: LiveFinalService
+    progress: ProgressService
