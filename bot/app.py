@@ -43,6 +43,7 @@ COGS = (
     "cogs.privacy",
     "cogs.calendar",
     "cogs.registration",
+    "cogs.progress",
 )
 
 
