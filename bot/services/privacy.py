@@ -122,6 +122,8 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "judging_score_sheets": {"judge_user_id": "delete"},
     # store results (issue 17): who imported a file; buyers are stored as keyed hashes only
     "results_imports": {"created_by": "pseudonym"},
+    # progress milestones (issue 17): who reported a team's stage, who set or undid it
+    "progress_events": {"reported_by": "pseudonym", "decided_by": "pseudonym"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).
