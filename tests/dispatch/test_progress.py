@@ -18,7 +18,8 @@ async def test_progress_shows_the_stage_and_next_step_and_reports_with_a_file(
 ):
     fake = harness.fake
     alone = await fake.invoke("progress", user_id=PARTICIPANT_ID)
-    assert alone.ephemeral and "You are not in a team this season" in alone.text
+    assert alone.ephemeral
+    assert "You are not in a team this season" in alone.text
     await add_team(harness.services.db, "Rockets", members_=[PARTICIPANT_ID], at=FORMED)
 
     shown = await fake.invoke("progress", user_id=PARTICIPANT_ID)
@@ -39,7 +40,8 @@ async def test_progress_shows_the_stage_and_next_step_and_reports_with_a_file(
         user_id=PARTICIPANT_ID,
         options={"stage": "product_selected", "link": "not a link"},
     )
-    assert bad.ephemeral and "must start with https://" in bad.text
+    assert bad.ephemeral
+    assert "must start with https://" in bad.text
 
     upload = {
         "id": "555000000000000009",
@@ -59,7 +61,8 @@ async def test_progress_shows_the_stage_and_next_step_and_reports_with_a_file(
     assert "Recorded: **Rockets** is now at **Store live**." in done.text
     assert "It follows by itself once your imported store results show it." in done.text
     auto = await fake.invoke("progress", user_id=PARTICIPANT_ID, options={"stage": "first_order"})
-    assert auto.ephemeral and "is reached from your imported store results" in auto.text
+    assert auto.ephemeral
+    assert "is reached from your imported store results" in auto.text
 
 
 async def test_organizers_set_and_undo_a_stage_and_members_may_not(harness: Harness):
@@ -70,7 +73,8 @@ async def test_organizers_set_and_undo_a_stage_and_members_may_not(harness: Harn
         user_id=PARTICIPANT_ID,
         options={"team": "Rockets", "stage": "ten_orders"},
     )
-    assert denied.ephemeral and "Only organizers can do that" in denied.text
+    assert denied.ephemeral
+    assert "Only organizers can do that" in denied.text
     moved = await fake.invoke(
         "progress-admin set",
         user_id=ORGANIZER_ID,
@@ -84,7 +88,8 @@ async def test_organizers_set_and_undo_a_stage_and_members_may_not(harness: Harn
     unknown = await fake.invoke(
         "progress-admin undo", user_id=ORGANIZER_ID, options={"team": "Nobody"}
     )
-    assert unknown.ephemeral and "No active team matches Nobody" in unknown.text
+    assert unknown.ephemeral
+    assert "No active team matches Nobody" in unknown.text
 
 
 async def test_the_stuck_alert_button_opens_the_form_that_schedules_a_clinic_for_the_stuck_teams(
@@ -118,19 +123,22 @@ async def test_the_stuck_alert_button_opens_the_form_that_schedules_a_clinic_for
     denied = await fake.click(
         button["custom_id"], user_id=PARTICIPANT_ID, message_id=int(post["id"])
     )
-    assert denied.ephemeral and "Only organizers can do that" in denied.text
+    assert denied.ephemeral
+    assert "Only organizers can do that" in denied.text
 
     opened = await fake.click(
         button["custom_id"], user_id=ORGANIZER_ID, message_id=int(post["id"]), locale="zh-CN"
     )
-    assert opened.response_type == 9 and opened.response is not None
+    assert opened.response_type == 9
+    assert opened.response is not None
     assert opened.response["data"]["title"] == "为停滞队伍安排诊断会"
     wrong = await fake.submit_modal(
         opened,
         user_id=ORGANIZER_ID,
         values={"title": "Selection clinic", "start": "tomorrow-ish"},
     )
-    assert wrong.ephemeral and wrong.text.startswith("start:")
+    assert wrong.ephemeral
+    assert wrong.text.startswith("start:")
     done = await fake.submit_modal(
         opened,
         user_id=ORGANIZER_ID,
@@ -144,7 +152,8 @@ async def test_the_stuck_alert_button_opens_the_form_that_schedules_a_clinic_for
     assert done.text.startswith("Expert clinic #1 **Selection clinic** is scheduled for")
     assert "(2h) for the 1 stuck teams" in done.text
     session = await harness.services.qa.get(1)
-    assert session.teams == (stuck,) and session.kind == "expert_clinic"
+    assert session.teams == (stuck,)
+    assert session.kind == "expert_clinic"
     assert len(fake.scheduled_events) == 1
 
     again = await fake.click(button["custom_id"], user_id=ORGANIZER_ID, message_id=int(post["id"]))

@@ -68,7 +68,8 @@ async def test_a_new_team_is_at_the_first_stage_since_it_was_formed(services: Se
     progress = await services.progress.of_member(2)
     assert (progress.team_id, progress.stage.key, progress.index) == (team, "team_formed", 0)
     assert progress.since == FORMED
-    assert progress.next is not None and progress.next.key == "product_selected"
+    assert progress.next is not None
+    assert progress.next.key == "product_selected"
     with pytest.raises(NotInTeam):
         await services.progress.of_member(3)
 
@@ -212,7 +213,9 @@ async def test_the_stuck_alert_fires_once_per_stage_and_week(
     # 06:00 UTC is 14:00 in Shanghai: today's 09:00 check has passed, so tomorrow's
     assert run.key == f"{STUCK_JOB}:2026-11-26"
     clock.set(run.when)
-    result = await services.progress.run_stuck_check(Job(1, run.kind, run.key, run.when, run.payload))
+    result = await services.progress.run_stuck_check(
+        Job(1, run.kind, run.key, run.when, run.payload)
+    )
     (post,) = result.publications
     assert (post.kind, post.resource) == (ALERT_PUBLICATION, "channel:organizers")
     alert = post.data
@@ -222,7 +225,8 @@ async def test_the_stuck_alert_fires_once_per_stage_and_week(
         3,
     )
     assert alert.percent == 67
-    assert result.next_run is not None and result.next_run.key == f"{STUCK_JOB}:2026-11-27"
+    assert result.next_run is not None
+    assert result.next_run.key == f"{STUCK_JOB}:2026-11-27"
     # the next day: the same alert (the journal posts it once), no new one
     clock.advance(dt.timedelta(days=1))
     assert await services.progress.check_stuck() == []
@@ -230,7 +234,8 @@ async def test_the_stuck_alert_fires_once_per_stage_and_week(
     # the next week: the teams are still stuck, so a new alert for the new week
     clock.advance(dt.timedelta(days=7))
     (again,) = await services.progress.check_stuck()
-    assert again.id != alert.id and again.week_key != alert.week_key
+    assert again.id != alert.id
+    assert again.week_key != alert.week_key
 
 
 async def test_a_clinic_from_an_alert_is_for_exactly_the_stuck_teams(services: Services):
@@ -255,7 +260,8 @@ async def test_a_clinic_from_an_alert_is_for_exactly_the_stuck_teams(services: S
         duration=None,
         resources="https://learn.example/selection https://learn.example/sourcing",
     )
-    assert session.kind == "expert_clinic" and session.teams == tuple(sorted(stuck))
+    assert session.kind == "expert_clinic"
+    assert session.teams == tuple(sorted(stuck))
     assert session.duration == dt.timedelta(hours=2)
     assert session.resources == (
         "https://learn.example/selection",
@@ -276,7 +282,8 @@ async def test_a_clinic_from_an_alert_is_for_exactly_the_stuck_teams(services: S
     key = reminder_key(session.id, dt.timedelta(hours=24))
     notice = await services.qa.notice(session_id=session.id, key=key, what=REMINDER)
     assert notice is not None
-    assert notice.cohorts == () and notice.member_ids == (1, 2, 11, 12)
+    assert notice.cohorts == ()
+    assert notice.member_ids == (1, 2, 11, 12)
     posts = await services.qa.notice_publications(notice)
     assert sorted(p.user_id for p in posts if p.user_id is not None) == [1, 2, 11, 12]
     assert all(p.resource is None for p in posts)
