@@ -129,3 +129,4 @@ NO_CAP = N_("no cap")
 CHECKIN_WINDOW_LOCAL = N_("Check-in: {opens} to {closes}")
 
 JUDGING_LINK = N_("Judging: progress and results")
+PROGRESS_LINK = N_("Team progress: the milestone funnel per track and cohort")
