@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
 from bot.config.phases import CALENDAR_FIXES, CalendarSection, localize_phases
-from bot.config.progress import ProgressSection
+from bot.config.progress import PROGRESS_FIXES, ProgressSection
 from bot.config.registration import RegistrationSection
 from bot.config.sections import (
     CapacitySection,
@@ -393,6 +393,7 @@ _TOML_FIXES: Final[dict[str, str]] = {
         "kinds: reminder, broadcast, leaderboard, verification, calendar; languages: en, zh_CN."
     ),
     **CALENDAR_FIXES,
+    **PROGRESS_FIXES,
     # [judging] (issue 16)
     "judging": "make [judging] a table (see competition.example.toml).",
     "judging.judge_role": "use the Discord role name of judges, 1-100 characters.",

@@ -88,3 +88,25 @@ class ProgressSection(_Model):
             if stage.key == key:
                 return position
         return None
+
+
+#: The fix text of each ``[progress]`` key (merged into the competition's fix texts).
+PROGRESS_FIXES: dict[str, str] = {
+    "progress": "make [progress] a table (see competition.example.toml).",
+    "progress.stages": (
+        "use at least 2 [[progress.stages]] blocks in order, each with its own key and a "
+        "label; the first is where every team starts (no evidence, no auto_orders)."
+    ),
+    "progress.stages.key": "use 2-20 lower-case letters, digits or underscores.",
+    "progress.stages.label": 'use { en = "Store live", zh_CN = "店铺上线" }.',
+    "progress.stages.label.*": "use a display name of 1-100 characters.",
+    "progress.stages.next_step": 'use { en = "Open your store.", zh_CN = "开通店铺。" }.',
+    "progress.stages.next_step.*": "use a text of 1-100 characters.",
+    "progress.stages.evidence": "use true (a link or a file is needed) or false.",
+    "progress.stages.auto_orders": (
+        "use a whole number of counted orders from 1, above any earlier stage's (e.g. 1 then 10)."
+    ),
+    "progress.stuck_percent": "use a whole percent from 1 to 100 (e.g. 50).",
+    "progress.stuck_days": "use a whole number of days from 1 to 365 (e.g. 7).",
+    "progress.check_time": 'use "HH:MM" in the competition timezone, e.g. "09:00".',
+}

@@ -36,7 +36,8 @@ def add_team(podium: PodiumProcess, name: str, members: tuple[int, ...], at: dt.
     ((team_id,),) = podium.db.rows("SELECT id FROM teams WHERE name = ?", name)
     for user_id in members:
         podium.db.execute(
-            "INSERT INTO team_members (team_id, user_id, season, joined_at) VALUES (?, ?, '2026', ?)",
+            "INSERT INTO team_members (team_id, user_id, season, joined_at)"
+            " VALUES (?, ?, '2026', ?)",
             team_id,
             user_id,
             at,

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import insert, select
 
 from bot.clock import FrozenClock
+from bot.config.progress import ProgressSection
 from bot.errors import InvalidInput
 from bot.scheduler import Job
 from bot.services.progress import (
@@ -31,8 +33,9 @@ from bot.services.progress import (
 from bot.services.qa import REMINDER, reminder_key
 from bot.services.registry import Services
 from bot.services.teams.errors import NotInTeam
-from storage.schema import audit_log, progress_events, store_orders
+from storage.schema import audit_log, outbox, progress_events, store_orders, subscribers
 from tests.points_support import add_team
+from tests.unit.test_qa import add_people
 
 FORMED = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 ORGANIZER = 42
@@ -287,6 +290,34 @@ async def test_a_clinic_from_an_alert_is_for_exactly_the_stuck_teams(services: S
     posts = await services.qa.notice_publications(notice)
     assert sorted(p.user_id for p in posts if p.user_id is not None) == [1, 2, 11, 12]
     assert all(p.resource is None for p in posts)
+    # WhatsApp: exactly the stuck teams' subscribers (1 and 2; 3 is in the moving team)
+    await add_people(services)
+    texts = {"en": "Clinic soon", "zh_CN": "诊断会即将开始"}
+    variables = {"en": {"title": "t", "start": "s"}, "zh_CN": {"title": "t", "start": "s"}}
+    assert await services.qa.relay(notice, texts, variables) == 2
+    async with services.db.read() as conn:
+        queued = (await conn.execute(select(outbox.c.subscriber_id))).all()
+        phones = dict((await conn.execute(select(subscribers.c.id, subscribers.c.user_id))).all())
+    assert sorted(phones[r.subscriber_id] for r in queued) == [1, 2]
     # only the stuck teams' members see it as their next session
     assert await services.qa.next_for_member(11, services.clock.now()) is not None
     assert await services.qa.next_for_member(13, services.clock.now()) is None
+
+
+def test_the_stages_config_refuses_repeats_a_busy_first_stage_and_falling_orders():
+    def stages(*blocks: dict[str, object]) -> dict[str, object]:
+        return {
+            "stages": [{"label": {"en": str(b["key"])}, **b} for b in blocks],
+        }
+
+    ProgressSection.model_validate(stages({"key": "start"}, {"key": "first", "auto_orders": 1}))
+    for bad in (
+        stages({"key": "start"}, {"key": "start"}),
+        stages({"key": "start", "evidence": True}, {"key": "next"}),
+        stages(
+            {"key": "start"}, {"key": "ten", "auto_orders": 10}, {"key": "one", "auto_orders": 1}
+        ),
+        stages({"key": "start"}),
+    ):
+        with pytest.raises(ValidationError):
+            ProgressSection.model_validate(bad)
