@@ -59,8 +59,10 @@ TITLE_INPUT, START_INPUT, DURATION_INPUT, RESOURCES_INPUT = (
     "duration",
     "resources",
 )
-#: Names listed in an alert's post before "and N more" (keeps it under Discord's 2,000).
+#: Names listed in an alert's post before "and N more", and the characters they may take
+#: (the post stays under Discord's 2,000 whatever the names).
 ALERT_NAMES = 30
+NAMES_BUDGET = 1500
 
 
 def show_text(bot: PodiumBot, locale: str, progress: TeamProgress) -> str:
@@ -93,9 +95,14 @@ def show_text(bot: PodiumBot, locale: str, progress: TeamProgress) -> str:
 
 def alert_text(bot: PodiumBot, locale: str, alert: StuckAlert) -> str:
     """The alert as posted (team names escaped; long lists shortened)."""
-    names = [esc(name) for _team_id, name in alert.teams[:ALERT_NAMES]]
-    if len(alert.teams) > ALERT_NAMES:
-        names.append(tr(bot, locale, MORE_TEAMS, count=len(alert.teams) - ALERT_NAMES))
+    names: list[str] = []
+    for _team_id, name in alert.teams:
+        shown = esc(name)
+        if len(names) == ALERT_NAMES or sum(len(n) + 2 for n in names) + len(shown) > NAMES_BUDGET:
+            break
+        names.append(shown)
+    if len(names) < len(alert.teams):
+        names.append(tr(bot, locale, MORE_TEAMS, count=len(alert.teams) - len(names)))
     return tr(
         bot,
         locale,

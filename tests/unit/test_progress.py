@@ -27,6 +27,7 @@ from bot.services.progress import (
     Position,
     SameStage,
     StageReached,
+    StuckAlert,
     UnknownStage,
     stuck_stages,
 )
@@ -321,3 +322,19 @@ def test_the_stages_config_refuses_repeats_a_busy_first_stage_and_falling_orders
     ):
         with pytest.raises(ValidationError):
             ProgressSection.model_validate(bad)
+
+
+def test_an_alert_post_lists_long_team_names_within_discords_limit():
+    from types import SimpleNamespace
+
+    from bot.i18n import Catalogs
+    from cogs.progress.views import alert_text
+
+    bot = SimpleNamespace(catalogs=Catalogs())
+    stage = ProgressSection().stages[1]
+    teams = tuple((n, "*" * 64) for n in range(200))
+    alert = StuckAlert(1, stage, "2026-W48", teams, 300, 7, None)
+    text = alert_text(bot, "en", alert)  # type: ignore[arg-type]
+    assert len(text) <= 2000
+    assert text.endswith("more.")
+    assert "\\*" in text
