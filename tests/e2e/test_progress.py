@@ -1,7 +1,8 @@
 """A stuck alert that leads to a scheduled clinic for the stuck teams, through the real
-`podium run` process: the daily stuck check fires (the process restarted shortly before
-09:00 competition time under libfaketime), its post in the organizers' channel carries
-**Schedule a clinic**, and the form schedules an expert clinic for exactly those teams."""
+`podium run` process: the daily stuck check (scheduled at start for the next 09:00
+competition time, then fallen due while the process was down) fires when it restarts, its
+post in the organizers' channel carries **Schedule a clinic**, and the form schedules an
+expert clinic for exactly those teams."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ pytestmark = pytest.mark.e2e
 ORGANIZER = 200000000000000001
 STUCK_MEMBERS = (200000000000000011, 200000000000000012)
 MOVING_MEMBER = 200000000000000013
-LEAD = dt.timedelta(seconds=10)
 
 
 def add_team(podium: PodiumProcess, name: str, members: tuple[int, ...], at: dt.datetime) -> int:
@@ -76,8 +76,20 @@ async def test_a_stuck_alert_leads_to_a_clinic_for_exactly_the_stuck_teams(
     key = f"progress:stuck-check:{check.date().isoformat()}"
     assert podium.db.rows("SELECT status FROM scheduled_jobs WHERE key = ?", key) == [("pending",)]
 
+    # Down while a day's check falls due: the pending check becomes that of the latest
+    # 09:00 already past, due a minute ago, so the restarted process runs it at once as a
+    # job missed within the grace period (no waiting for 09:00), and schedules the next.
     await podium.kill()
-    await podium.start(clock_at=check.astimezone(dt.UTC) - LEAD)
+    past = check - dt.timedelta(days=1)
+    missed = f"progress:stuck-check:{past.date().isoformat()}"
+    podium.db.execute(
+        "UPDATE scheduled_jobs SET key = ?, run_at = ?, payload = ? WHERE key = ?",
+        missed,
+        now - dt.timedelta(minutes=1),
+        json.dumps({"day": past.date().isoformat()}),
+        key,
+    )
+    await podium.start()
 
     def alerts() -> list[dict]:
         return [m for m in fake.messages_in(int(organizers["id"])) if "Stuck alert" in m["content"]]
@@ -91,7 +103,7 @@ async def test_a_stuck_alert_leads_to_a_clinic_for_exactly_the_stuck_teams(
         button["custom_id"], user_id=ORGANIZER, message_id=int(post["id"]), timeout=20
     )
     assert opened.response_type == 9
-    start = (check + dt.timedelta(days=2)).replace(hour=20)
+    start = (local + dt.timedelta(days=2)).replace(hour=20, minute=0, second=0)
     done = await fake.submit_modal(
         opened,
         user_id=ORGANIZER,
@@ -112,5 +124,6 @@ async def test_a_stuck_alert_leads_to_a_clinic_for_exactly_the_stuck_teams(
     assert json.loads(resources) == ["https://learn.example/selection"]
     assert podium.db.rows("SELECT session_id FROM progress_alerts") == [(1,)]
     await wait_for(lambda: len(fake.scheduled_events) == 1, timeout=20)
+    assert podium.db.rows("SELECT status FROM scheduled_jobs WHERE key = ?", missed) == [("done",)]
     assert "Traceback" not in podium.log()
     assert await podium.terminate() == 0
