@@ -45,6 +45,7 @@ COGS = (
     "cogs.calendar",
     "cogs.registration",
     "cogs.results",
+    "cogs.progress",
 )
 
 

@@ -31,6 +31,7 @@ from bot.services.outbox import OutboxService
 from bot.services.points import PointsService
 from bot.services.posts import PostService
 from bot.services.privacy import PrivacyService
+from bot.services.progress import ProgressService
 from bot.services.qa import QAService
 from bot.services.registration import EligibilityService, Mailer, ProfileService
 from bot.services.registry import Services
@@ -79,7 +80,9 @@ def build_services(
     fraud = FraudService(db, clock, competition, audit, scheduler)
     # After each applied import: fraud checks on the imported teams (and the season's
     # cross-team rules), then progress stages reached through the new orders.
+    progress = ProgressService(db, clock, competition, audit, scheduler, qa)
     results.on_applied(fraud.on_import_applied)
+    results.on_applied(progress.on_results_applied)
     return Services(
         db=db,
         clock=clock,
@@ -116,6 +119,7 @@ def build_services(
         results=results,
         results_scoring=ResultsScoringService(db, clock, competition, results, audit, points),
         fraud=fraud,
+        progress=progress,
     )
 
 

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.config.fields import _InvalidDeadline, _issue, _Model, _parse_deadline
 from bot.config.phases import CALENDAR_FIXES, CalendarSection, localize_phases
+from bot.config.progress import PROGRESS_FIXES, ProgressSection
 from bot.config.registration import RegistrationSection
 from bot.config.results import RESULTS_FIXES, ResultsSection
 from bot.config.results_scoring import SCORING_FIXES
@@ -63,6 +64,7 @@ class CompetitionConfig(_Model):
     moderation: ModerationSection = Field(default_factory=ModerationSection)
     judging: JudgingSection = Field(default_factory=JudgingSection)
     results: ResultsSection = Field(default_factory=ResultsSection)
+    progress: ProgressSection = Field(default_factory=ProgressSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -412,6 +414,7 @@ _TOML_FIXES: Final[dict[str, str]] = {
     **CALENDAR_FIXES,
     **RESULTS_FIXES,
     **SCORING_FIXES,
+    **PROGRESS_FIXES,
     # [judging] (issue 16)
     "judging": "make [judging] a table (see competition.example.toml).",
     "judging.judge_role": "use the Discord role name of judges, 1-100 characters.",

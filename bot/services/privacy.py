@@ -124,6 +124,8 @@ MEMBER_DATA: dict[str, dict[str, Action]] = {
     "results_imports": {"created_by": "pseudonym"},
     # fraud flags on store orders: the organizer who decided a flag
     "results_flags": {"decided_by": "pseudonym"},
+    # progress milestones (issue 17): who reported a team's stage, who set or undid it
+    "progress_events": {"reported_by": "pseudonym", "decided_by": "pseudonym"},
 }
 
 #: Tables the member's export reads and erasure handles (the coverage test checks both).

@@ -27,6 +27,7 @@ from bot.services.outbox import OutboxService
 from bot.services.points import PointsService
 from bot.services.posts import PostService
 from bot.services.privacy import PrivacyService
+from bot.services.progress import ProgressService
 from bot.services.qa import QAService
 from bot.services.registration import EligibilityService, ProfileService
 from bot.services.results import ResultsService
@@ -76,3 +77,4 @@ class Services:
     results: ResultsService
     results_scoring: ResultsScoringService
     fraud: FraudService
+    progress: ProgressService

@@ -16,6 +16,7 @@ from bot.web import (
     judging_admin,
     judging_live,
     metrics,
+    progress_page,
     public,
     registration_pages,
     results_fraud,
@@ -92,6 +93,7 @@ def build_web_app(
         judging_admin.add_routes(app)
         judging_live.add_routes(app)
         results_fraud.add_routes(app)
+        progress_page.add_routes(app)
         metrics.add_routes(app)
         results_pages.add_routes(app)
         app.router.add_static("/static", STATIC, append_version=True, name="static")

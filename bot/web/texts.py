@@ -132,3 +132,4 @@ JUDGING_LINK = N_("Judging: progress and results")
 
 RESULTS_LINK = N_("Store results: boards and breakdowns by country, category and channel")
 RESULTS_FLAGS_LINK = N_("Fraud flags on store results: the queue to clear or confirm")
+PROGRESS_LINK = N_("Team progress: the milestone funnel per track and cohort")

@@ -50,6 +50,7 @@ WHATSAPP_REMINDER = N_("Reminder: {title} starts at {start} ({timezone}).")
 WHATSAPP_START = N_("Starting now: {title}. Join on Discord.")
 WHATSAPP_CANCEL = N_("Cancelled: {title}, planned for {start} ({timezone}).")
 EVENT_DESCRIPTION = N_("{kind} hosted by {host}. Ask your questions with /ask.")
+RESOURCES = N_("Learning resources:")
 
 _POSTS = {REMINDER: REMINDER_POST, START: START_POST, CANCELLED: CANCEL_POST}
 _WHATSAPP = {REMINDER: WHATSAPP_REMINDER, START: WHATSAPP_START, CANCELLED: WHATSAPP_CANCEL}
@@ -67,7 +68,16 @@ def notice_text(bot: PodiumBot, locale: str, notice: Notice) -> str:
         relative=discord_timestamp(session.starts_at, "R"),
         end=discord_timestamp(session.ends_at, "t"),
         host=f"<@{session.host_id}>",
-    )
+    ) + resources_text(bot, locale, notice)
+
+
+def resources_text(bot: PodiumBot, locale: str, notice: Notice) -> str:
+    """The session's learning-resource links under a reminder or start notice ("" when it
+    has none); links are not embedded as previews."""
+    if not notice.session.resources or notice.what == CANCELLED:
+        return ""
+    links = "\n".join(f"<{link}>" for link in notice.session.resources)
+    return "\n" + bot.catalogs.gettext(locale, RESOURCES) + "\n" + links
 
 
 class NoticeRenderer(Renderer):
@@ -86,9 +96,12 @@ class NoticeRenderer(Renderer):
         notice = post.notice
         text = notice_text(self.bot, post.locale, notice)
         if post.cohort is None:
-            return Rendered(
-                content=text, kwargs={"allowed_mentions": discord.AllowedMentions.none()}
-            )
+            kwargs: dict[str, object] = {"allowed_mentions": discord.AllowedMentions.none()}
+            if notice.what == START and notice.session.teams:
+                # A session for a team list has no channel post: its start DM carries the
+                # Check in button.
+                kwargs["view"] = checkin_view(self.bot.catalogs, post.locale, notice.session.id)
+            return Rendered(content=text, kwargs=kwargs)
         ids = await self.bot.services.setup.resource_ids()
         role_id = ids.get(f"role:cohort:{post.cohort}")
         content = f"<@&{role_id}> {text}" if role_id else text
@@ -155,6 +168,10 @@ class QANotices:
                 start=local,
                 timezone=competition.timezone,
             )
+            if notice.session.resources and notice.what != CANCELLED:
+                texts[language] += "\n" + "\n".join(
+                    [self.bot.catalogs.gettext(language, RESOURCES), *notice.session.resources]
+                )
             variables[language] = {
                 "title": notice.session.title,
                 "start": f"{local} {competition.timezone}",
@@ -163,6 +180,8 @@ class QANotices:
 
     # -- the Discord scheduled event --------------------------------------------------------
     def _location(self, session: Session) -> str:
+        if session.teams:
+            return "Discord"
         cohorts = session.audience or self.bot.competition.cohort_keys
         return ", ".join(
             f"#{self.bot.competition.cohort(key).announcement_channel}" for key in cohorts

@@ -28,6 +28,7 @@ KIND_LABELS = {
     "alumni": N_("Alumni sharing"),
 }
 EVERY_COHORT = N_("every cohort")
+TEAM_AUDIENCE = N_("{count} invited teams")
 UPCOMING_TITLE = N_("Upcoming Q&A sessions")
 UPCOMING_EMPTY = N_("No Q&A session is scheduled.")
 UPCOMING_LINE = N_(
@@ -51,7 +52,10 @@ CHECKED_IN_NO_POINTS = N_(
 
 
 def audience_label(bot: PodiumBot, session: Session, locale: str) -> str:
-    """The audience cohorts' names in ``locale`` (or "every cohort")."""
+    """The audience cohorts' names in ``locale`` (or "every cohort", or how many teams
+    a session for a team list invites)."""
+    if session.teams:
+        return bot.catalogs.gettext(locale, TEAM_AUDIENCE, count=len(session.teams))
     if not session.audience:
         return bot.catalogs.gettext(locale, EVERY_COHORT)
     return ", ".join(bot.competition.cohort(key).name.get(locale) for key in session.audience)

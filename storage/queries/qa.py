@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
@@ -19,6 +19,8 @@ from storage.schema import (
     qa_sessions,
     qa_votes,
     scheduled_jobs,
+    team_members,
+    teams,
 )
 
 
@@ -39,6 +41,10 @@ class SessionRow:
     queue_channel_id: int | None
     queue_message_id: int | None
     created_by: int
+    #: a session for a list of teams (None: for the cohorts of ``audience``)
+    audience_teams: list[int] | None = None
+    #: learning-resource links attached to its reminders
+    resources: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,8 @@ def _session(row: Any) -> SessionRow:
         queue_channel_id=row.queue_channel_id,
         queue_message_id=row.queue_message_id,
         created_by=row.created_by,
+        audience_teams=None if row.audience_teams is None else [int(t) for t in row.audience_teams],
+        resources=list(row.resources or []),
     )
 
 
@@ -382,10 +390,14 @@ async def jobs_with_prefix(conn: AsyncConnection, prefix: str) -> list[JobRow]:
 
 
 async def next_session_for_cohort(
-    conn: AsyncConnection, season: str, cohort: str | None, after: dt.datetime
+    conn: AsyncConnection,
+    season: str,
+    cohort: str | None,
+    after: dt.datetime,
+    team_id: int | None = None,
 ) -> SessionRow | None:
     """The next scheduled session starting after ``after`` whose audience includes
-    ``cohort`` (or is every cohort)."""
+    ``cohort`` (or is every cohort), or, for a session for a team list, ``team_id``."""
     rows = await conn.execute(
         select(qa_sessions)
         .where(
@@ -400,6 +412,23 @@ async def next_session_for_cohort(
     )
     for row in rows:
         session = _session(row)
+        if session.audience_teams is not None:
+            if team_id is not None and team_id in session.audience_teams:
+                return session
+            continue
         if not session.audience or (cohort is not None and cohort in session.audience):
             return session
     return None
+
+
+async def members_of_teams(conn: AsyncConnection, team_ids: list[int]) -> list[int]:
+    """The members of the teams ``team_ids`` that are not disbanded, by user id."""
+    if not team_ids:
+        return []
+    rows = await conn.execute(
+        select(team_members.c.user_id)
+        .join(teams, teams.c.id == team_members.c.team_id)
+        .where(team_members.c.team_id.in_(team_ids), teams.c.disbanded_at.is_(None))
+        .order_by(team_members.c.user_id)
+    )
+    return [int(r.user_id) for r in rows]

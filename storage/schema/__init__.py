@@ -45,6 +45,7 @@ from storage.schema.points import (
     season_closures,
     team_week_points,
 )
+from storage.schema.progress import progress_alerts, progress_events, team_progress
 from storage.schema.qa import qa_attendance, qa_questions, qa_rsvps, qa_sessions, qa_votes
 from storage.schema.registration import (
     eligibility_codes,
@@ -124,6 +125,8 @@ __all__ = [
     "points_ledger",
     "profile_consents",
     "profiles",
+    "progress_alerts",
+    "progress_events",
     "qa_attendance",
     "qa_questions",
     "qa_rsvps",
@@ -142,6 +145,7 @@ __all__ = [
     "submissions",
     "subscribers",
     "team_members",
+    "team_progress",
     "team_registration_locks",
     "team_week_points",
     "teams",

@@ -30,6 +30,11 @@ qa_sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("cancelled_at", UTCDateTime, nullable=True),
+    # A session for a list of teams (e.g. a clinic for the teams a stuck alert named):
+    # their ids (JSON list; None = the cohort ``audience``); its notices reach exactly
+    # those teams' members. ``resources``: links attached to its reminders.
+    Column("audience_teams", JSON, nullable=True),
+    Column("resources", JSON, nullable=True),
     Index("ix_qa_sessions_status_starts_at", "status", "starts_at"),
 )
 

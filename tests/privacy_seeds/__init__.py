@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from bot.services.registry import Services
 from tests.privacy_seeds.context import SeedContext
 from tests.privacy_seeds.judging import seed_judging
+from tests.privacy_seeds.progress import seed_progress
 from tests.privacy_seeds.registration import seed_registration
 from tests.privacy_seeds.results import seed_results
 from tests.privacy_seeds.results_fraud import seed_results_fraud
@@ -20,6 +21,7 @@ FEATURE_SEEDS: tuple[FeatureSeed, ...] = (
     seed_judging,
     seed_results,
     seed_results_fraud,
+    seed_progress,
 )
 
 __all__ = ["FEATURE_SEEDS", "FeatureSeed", "SeedContext"]

@@ -25,6 +25,10 @@ class Session:
     discord_event_id: int | None
     queue_channel_id: int | None
     queue_message_id: int | None
+    #: team ids when the session is for a list of teams (``audience`` is then empty)
+    teams: tuple[int, ...] = ()
+    #: learning-resource links attached to its reminders
+    resources: tuple[str, ...] = ()
 
     @property
     def duration(self) -> dt.timedelta:
@@ -76,6 +80,8 @@ class Notice:
     session: Session
     cohorts: tuple[str, ...]  # audience cohort keys (every cohort when the audience is all)
     rsvp_user_ids: tuple[int, ...]
+    #: the members of the audience teams (a session for a team list; no cohort then)
+    member_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,8 @@ def _session(row: SessionRow) -> Session:
         discord_event_id=row.discord_event_id,
         queue_channel_id=row.queue_channel_id,
         queue_message_id=row.queue_message_id,
+        teams=tuple(row.audience_teams or ()),
+        resources=tuple(row.resources),
     )
 
 

@@ -135,6 +135,10 @@ class QANotices(QABase):
         elif what == REMINDER and row.starts_at <= now:
             log.info("qa reminder skipped: session started id=%s key=%s", row.id, key)
             return None
+        if row.audience_teams is not None:
+            async with self.db.read() as conn:
+                members = await q.members_of_teams(conn, row.audience_teams)
+            return Notice(key, what, _session(row), (), tuple(rsvps), tuple(members))
         cohorts = tuple(row.audience) or self.competition.cohort_keys
         return Notice(key, what, _session(row), cohorts, tuple(rsvps))
 
@@ -145,7 +149,18 @@ class QANotices(QABase):
         variables: Mapping[str, Mapping[str, Any]],
     ) -> int:
         """Queue the notice for the audience's WhatsApp subscribers (idempotent per job key
-        and subscriber); returns rows added."""
+        and subscriber); returns rows added. A session for a team list reaches exactly
+        those teams' members."""
+        if notice.session.teams:
+            if not notice.member_ids:
+                return 0
+            return await self.outbox.enqueue(
+                occurrence_key=notice.key,
+                kind="reminder",
+                texts=texts,
+                variables=variables,
+                user_ids=notice.member_ids,
+            )
         if not notice.session.audience:
             return await self.outbox.enqueue(
                 occurrence_key=notice.key, kind="reminder", texts=texts, variables=variables
@@ -187,7 +202,8 @@ class QANotices(QABase):
     async def notice_publications(self, notice: Notice) -> tuple[Publication, ...]:
         """The notice's Discord deliveries: a post in each audience cohort's first channel
         (in the competition's language), then a DM to each member who RSVP'd (in the
-        locale the bot last saw for them)."""
+        locale the bot last saw for them). A session for a team list has no channel
+        post: each member of its teams gets the notice by DM instead (with the RSVPs)."""
         default = self.competition.competition.default_locale
         posts = [
             Publication(
@@ -199,8 +215,9 @@ class QANotices(QABase):
             )
             for cohort in notice.cohorts
         ]
-        if notice.rsvp_user_ids:
-            locales = await self.locales(list(notice.rsvp_user_ids))
+        direct = list(dict.fromkeys(notice.member_ids + notice.rsvp_user_ids))
+        if direct:
+            locales = await self.locales(direct)
             posts += [
                 Publication(
                     target_key(notice.key, f"dm:{user_id}"),
@@ -208,6 +225,6 @@ class QANotices(QABase):
                     NoticePost(notice, locales.get(user_id, default)),
                     user_id=user_id,
                 )
-                for user_id in notice.rsvp_user_ids
+                for user_id in direct
             ]
         return tuple(posts)

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from bot.calendar import parse_local_datetime
 from bot.durations import parse_duration
 from bot.errors import InvalidInput
+from bot.links import is_web_link
 from bot.services.qa.errors import NothingToEdit, SessionNotFound, StartInPast
 from bot.services.qa.models import Session, _present, _session
 from bot.services.qa.notices import CANCEL_JOB, QANotices, cancel_key
 from storage.queries import jobs as job_queries
 from storage.queries import qa as q
+from storage.queries import teams as team_queries
 from storage.queries import whatsapp as wa_queries
 
 #: The package's logger: log lines keep the name they had before the service was split.
@@ -27,6 +30,9 @@ log = logging.getLogger("bot.services.qa")
 KINDS = ("official", "expert_clinic", "alumni")
 MAX_TITLE = 100
 MAX_DURATION = dt.timedelta(hours=24)
+#: Learning-resource links a session may carry (each http(s), at most MAX_RESOURCE long).
+MAX_RESOURCES = 5
+MAX_RESOURCE = 300
 
 
 class QASessions(QANotices):
@@ -71,6 +77,21 @@ class QASessions(QANotices):
         return duration
 
     @staticmethod
+    def parse_resources(text: str | None) -> tuple[str, ...]:
+        """Links separated by spaces, commas or lines: each ``http(s)://``, at most
+        ``MAX_RESOURCES`` of at most ``MAX_RESOURCE`` characters (repeats dropped)."""
+        links = tuple(dict.fromkeys((text or "").replace(",", " ").split()))
+        if len(links) > MAX_RESOURCES:
+            raise InvalidInput(field="resources", reason=f"at most {MAX_RESOURCES} links")
+        for link in links:
+            if not is_web_link(link) or len(link) > MAX_RESOURCE:
+                raise InvalidInput(
+                    field="resources",
+                    reason=f"links start with https:// and have at most {MAX_RESOURCE} characters",
+                )
+        return links
+
+    @staticmethod
     def _clean_title(title: str) -> str:
         cleaned = " ".join(title.split())
         if not cleaned or len(cleaned) > MAX_TITLE:
@@ -88,17 +109,25 @@ class QASessions(QANotices):
         duration: str,
         host_id: int,
         audience: str | None = None,
+        teams: Sequence[int] | None = None,
+        resources: str | None = None,
     ) -> Session:
         """Create a session with its reminders and start notice (audited).
 
         ``start``: ``YYYY-MM-DD HH:MM`` in the competition timezone or ISO 8601 with an
         offset, in the future; ``duration`` like ``90m``; ``audience``: ``all`` or
-        comma-separated cohort keys. Reminders whose time has already passed are skipped.
+        comma-separated cohort keys, or ``teams``: a list of team ids, whose members alone
+        get its notices. ``resources``: links attached to its reminders
+        (``parse_resources``). Reminders whose time has already passed are skipped.
         """
         cleaned = self._clean_title(title)
         if kind not in KINDS:
             raise InvalidInput(field="kind", reason="official, expert_clinic or alumni")
+        team_ids = sorted(set(teams)) if teams is not None else None
+        if team_ids is not None and (audience or not team_ids):
+            raise InvalidInput(field="audience", reason="either cohorts or a team list")
         cohorts = self.parse_audience(audience)
+        links = self.parse_resources(resources)
         starts_at = self._parse_start(start)
         ends_at = starts_at + self._parse_duration(duration)
         now = self.clock.now()
@@ -112,6 +141,8 @@ class QASessions(QANotices):
                 ends_at=ends_at,
                 host_id=host_id,
                 audience=list(cohorts),
+                audience_teams=team_ids,
+                resources=list(links) or None,
                 status="scheduled",
                 created_by=actor_id,
                 created_at=now,
@@ -128,6 +159,8 @@ class QASessions(QANotices):
                     "starts_at": starts_at.isoformat(),
                     "audience": list(cohorts),
                     "host_id": host_id,
+                    **({"teams": team_ids} if team_ids is not None else {}),
+                    **({"resources": list(links)} if links else {}),
                 },
             )
             row = await q.get_session(conn, session_id)
@@ -254,7 +287,10 @@ class QASessions(QANotices):
         """The next session of this member's cohort (or for everyone): (start, title)."""
         async with self.db.read() as conn:
             cohort = await wa_queries.cohort_of(conn, user_id)
-            row = await q.next_session_for_cohort(conn, self.season, cohort, now)
+            team = await team_queries.team_of(conn, self.season, user_id)
+            row = await q.next_session_for_cohort(
+                conn, self.season, cohort, now, team.id if team is not None else None
+            )
         if row is None:
             return None
         return row.starts_at, f"Q&A: {row.title}"
