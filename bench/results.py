@@ -15,7 +15,11 @@ pragmas, same teams):
 Prints both times, rows per second and the ratio raw/import (goal: at least 0.3), of the
 wall time and of this process's CPU time.
 
-    .venv/bin/python bench/results.py [--rows 1000000] [--postgres URL]
+Then the weekly scoring run for 10,000 teams (``bench/results_scoring.py``: p99 of repeated
+runs against the metrics query alone, measured in the same run; goal: p99 under a second);
+``--no-scoring`` leaves it out.
+
+    .venv/bin/python bench/results.py [--rows 1000000] [--postgres URL] [--no-scoring]
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import csv
 import datetime as dt
 import random
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -243,8 +248,13 @@ def main() -> None:
         metavar="URL",
         help="also measure on this PostgreSQL database (its public schema is dropped!)",
     )
+    parser.add_argument("--no-scoring", dest="scoring", action="store_false")
     args = parser.parse_args()
     asyncio.run(run(args.rows, args.postgres))
+    if args.scoring:
+        print("\n=== weekly scoring (bench/results_scoring.py)", flush=True)
+        scoring = Path(__file__).with_name("results_scoring.py")
+        subprocess.run([sys.executable, str(scoring)], check=True)
 
 
 if __name__ == "__main__":
