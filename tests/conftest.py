@@ -2,7 +2,8 @@
 example competition config and the services built the way the real process builds them.
 
 ``db`` runs each test on SQLite and, when ``PODIUM_TEST_POSTGRES_URL`` is set (CI sets it
-after starting Debian's PostgreSQL), once more on PostgreSQL in a schema of its own.
+after starting Debian's PostgreSQL), once more on PostgreSQL, each on an empty migrated
+database made quickly (``tests/migrated.py``).
 ``sqlite_db`` is for the tests of SQLite-only behaviour (pragmas, WAL checkpoints).
 """
 
@@ -10,13 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.bootstrap import build_services
 from bot.clock import FrozenClock
@@ -24,7 +22,7 @@ from bot.config import CompetitionConfig, load_competition
 from bot.services.registry import Services
 from bot.services.whatsapp import WhatsAppSetup
 from storage.engine import Database
-from storage.migrate import migrate
+from tests.migrated import PostgresSchema, SqliteTemplate
 from tests.xdist_scheduling import pytest_xdist_make_scheduler  # noqa: F401  (a pytest hook)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,15 +44,26 @@ def competition() -> CompetitionConfig:
     return load_competition(EXAMPLE_COMPETITION)
 
 
-async def _sqlite(tmp_path: Path) -> Database:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'podium.db'}")
-    await migrate(database)
-    return database
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    """A migrated SQLite file per test process, copied for each test."""
+    return SqliteTemplate(tmp_path_factory.mktemp("migrated"))
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[PostgresSchema | None]:
+    """The migrated PostgreSQL schema of this test process (emptied after each test)."""
+    if POSTGRES_URL is None:
+        yield None
+        return
+    schema = PostgresSchema(POSTGRES_URL)
+    yield schema
+    schema.drop()
 
 
 @pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await _sqlite(tmp_path)
+async def sqlite_db(tmp_path: Path, sqlite_template: SqliteTemplate) -> AsyncIterator[Database]:
+    database = await sqlite_template.fresh(tmp_path / "podium.db")
     yield database
     await database.dispose()
 
@@ -70,35 +79,23 @@ async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
         ),
     ]
 )
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+async def db(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: SqliteTemplate,
+    postgres_schema: PostgresSchema | None,
+) -> AsyncIterator[Database]:
     if request.param == "sqlite":
-        database = await _sqlite(tmp_path)
+        database = await sqlite_template.fresh(tmp_path / "podium.db")
         yield database
         await database.dispose()
         return
-    assert POSTGRES_URL is not None
-    schema = f"t_{secrets.token_hex(6)}"
-    admin = create_async_engine(POSTGRES_URL)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database = Database(POSTGRES_URL, pg_schema=schema)
+    assert postgres_schema is not None
+    database = await postgres_schema.acquire()
     try:
-        await migrate(database)
         yield database
     finally:
-        await database.dispose()
-        async with admin.begin() as conn:
-            # A connection a cancelled task never gave back may sit idle in a transaction
-            # holding locks on the schema's tables; DROP SCHEMA would wait for it forever.
-            await conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE application_name = :schema AND pid <> pg_backend_pid()"
-                ),
-                {"schema": schema},
-            )
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+        await postgres_schema.release(database)
 
 
 @pytest.fixture
