@@ -8,8 +8,8 @@ from bot.i18n import N_
 TITLE = N_("Team progress")
 INTRO = N_(
     "Active teams at each milestone stage or beyond, per track and cohort. A team is stuck "
-    "when it has sat at one stage for {days} days; organizers are alerted when {percent}% "
-    "of the active teams are stuck at one stage."
+    "when it has sat at one stage for {days} days; organizers are alerted when "
+    "the active teams stuck at one stage make up at least {percent}%."
 )
 GROUP = N_("{track} · {cohort} · {total} teams")
 NO_COHORT = N_("no cohort")

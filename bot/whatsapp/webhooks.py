@@ -55,7 +55,7 @@ def _validated(
     async def check(request: web.Request) -> dict[str, str] | None:
         signature = request.headers.get("X-Twilio-Signature")
         form = dict((await read_form(request)).items())  # malformed: 400 before any check
-        if not signature:
+        if not signature or not signature.isascii():  # a signature is base64: ASCII
             return None
         url = base + request.path_qs
         # The cheap check first; the library's (with and without the default port, as
