@@ -3,6 +3,12 @@
 Interactions are real payloads delivered over the fake gateway and run through discord.py's
 command tree; what the bot sends back is captured by the fake's REST routes, which check
 Discord's limits on the way in: a payload Discord would refuse (50035) fails the test.
+
+Dispatch tests run on SQLite only: they prove what the bot does with an interaction (the
+parsing, the replies, the buttons), and each builds a whole bot, about a second apiece. What
+the database does under them is proved on both databases by the service tests (and the web
+and end-to-end tests), which run the same queries: on PostgreSQL too, the dispatch tests
+doubled their cost and added nothing those did not cover.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import discord.gateway
 import discord.http
@@ -20,8 +27,10 @@ from bot.config import CompetitionConfig
 from bot.i18n import Catalogs
 from bot.overrides import apply_discord_overrides
 from bot.services.registry import Services
+from storage.engine import Database
 from tests.conftest import GUILD_ID
 from tests.fakes.discord import FakeDiscord
+from tests.migrated import SqliteTemplate
 
 ORGANIZER_ID = 100000000000000010
 PARTICIPANT_ID = 100000000000000020
@@ -33,6 +42,14 @@ class Harness:
     bot: PodiumBot
     fake: FakeDiscord
     services: Services
+
+
+@pytest.fixture
+async def db(tmp_path: Path, sqlite_template: SqliteTemplate) -> AsyncIterator[Database]:
+    """A migrated SQLite database (see the module's docstring)."""
+    database = await sqlite_template.fresh(tmp_path / "podium.db")
+    yield database
+    await database.dispose()
 
 
 @pytest.fixture
