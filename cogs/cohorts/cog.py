@@ -20,6 +20,7 @@ from bot.services.cohorts import (
     Promotion,
 )
 from cogs._ui import ORGANIZER_ONLY, organizer_only
+from cogs.cohorts import promotions as promotion_posts
 from cogs.cohorts import roles
 
 if TYPE_CHECKING:
@@ -55,6 +56,17 @@ class CohortCog(commands.Cog):
     async def cog_load(self) -> None:
         """Make import confirmations work after a restart."""
         self.bot.add_dynamic_items(roles.ImportConfirmButton)
+        self.bot.publisher.register(
+            promotion_posts.PROMOTION_DM, promotion_posts.PromotionDmRenderer(self.bot)
+        )
+        self.bot.publisher.register(
+            promotion_posts.PROMOTION_WELCOME, promotion_posts.PromotionWelcomeRenderer(self.bot)
+        )
+
+    async def cog_unload(self) -> None:
+        """Forget the promotion renderers."""
+        self.bot.publisher.unregister(promotion_posts.PROMOTION_DM)
+        self.bot.publisher.unregister(promotion_posts.PROMOTION_WELCOME)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -94,7 +106,7 @@ class CohortCog(commands.Cog):
         """Apply promotion thresholds now: database, roles, DMs and welcomes. The weekly
         leaderboard job calls this after posting the boards."""
         promotions = await self.bot.services.cohorts.promote_all(actor_id=actor_id)
-        await roles.announce_promotions(self.bot, promotions)
+        await promotion_posts.announce_promotions(self.bot, promotions)
         return promotions
 
     def _say(self, interaction: discord.Interaction[Any], message: str, **params: Any) -> str:

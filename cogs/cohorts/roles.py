@@ -17,7 +17,6 @@ from bot.services.cohorts import (
     IMPORT_ERRORS,
     CohortAssignment,
     ImportPreview,
-    Promotion,
     RoleFix,
     cohort_role_ids,
 )
@@ -172,49 +171,6 @@ async def _apply_fixes(
         applied.append(fix)
     await bot.services.cohorts.record_repairs(applied)
     return len(applied)
-
-
-async def announce_promotions(bot: PodiumBot, promotions: Sequence[Promotion]) -> int:
-    """Swap roles, DM each promoted member in their language and welcome them in the new
-    cohort's first channel. Returns how many role swaps failed."""
-    guild = bot.get_guild(bot.guild_id)
-    if guild is None or not promotions:
-        return 0
-    role_ids = await cohort_roles(bot, guild)
-    resources = await bot.services.setup.resource_ids()
-    default = bot.competition.competition.default_locale
-    failed = 0
-    for promotion in promotions:
-        if not await apply_assignment(
-            bot, guild, promotion.assignment, reason="Podium promotion", role_ids=role_ids
-        ):
-            failed += 1
-            continue
-        name = cohort_name(bot, promotion.new_cohort, promotion.locale)
-        member = guild.get_member(promotion.user_id)
-        try:
-            if member is not None:
-                await member.send(
-                    bot.catalogs.gettext(
-                        promotion.locale, PROMOTED_DM, cohort=name, points=promotion.points
-                    )
-                )
-        except discord.HTTPException:
-            log.info("promotion DM not delivered user=%s", promotion.user_id)
-        channel = bot.get_channel(resources.get(f"channel:cohort:{promotion.new_cohort}:0", 0))
-        if isinstance(channel, discord.TextChannel):
-            text = bot.catalogs.gettext(
-                default,
-                PROMOTED_WELCOME,
-                cohort=cohort_name(bot, promotion.new_cohort, default),
-                member=f"<@{promotion.user_id}>",
-                points=promotion.points,
-            )
-            try:
-                await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
-            except discord.HTTPException as exc:
-                log.warning("promotion welcome failed channel=%s status=%s", channel.id, exc.status)
-    return failed
 
 
 def preview_embed(bot: PodiumBot, locale: str, preview: ImportPreview) -> discord.Embed:

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp import web
 
+from bot.services.cohorts import Promotion
+from cogs.cohorts.promotions import announce_promotions
 from cogs.cohorts.roles import repair_drift
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.dispatch.test_points import fire_due_posts, settled
@@ -181,6 +183,50 @@ async def test_promote_run_promotes_swaps_roles_and_welcomes_in_the_new_channel(
     assert any("Advanced" in m["content"] for m in dms)
     again = await fake.invoke("cohort promote-run", user_id=ORGANIZER_ID)
     assert "0 member(s) promoted" in again.text
+
+
+async def test_a_promotion_reaches_an_uncached_member_once_however_often_it_is_announced(
+    ready: Harness,
+):
+    """A worker process has no member cache: the role swap, the DM and the welcome still
+    reach the member (REST lookups), and announcing the same promotion again (a retry after
+    a crash) posts nothing twice."""
+    fake = ready.fake
+    bot = ready.bot
+    await fake.invoke(
+        "team create",
+        user_id=MEMBER_ID,
+        options={"name": "Far Climbers", "track": "student"},
+        locale="zh-CN",
+    )
+    team = await ready.services.teams.team_of(MEMBER_ID)
+    assert team is not None
+    await ready.services.points.award(
+        actor_id=ORGANIZER_ID, team=str(team.id), amount=5000, reason="record week"
+    )
+    (promotion,) = await ready.services.cohorts.promote_all()
+    assert promotion.new_cohort == "elite"
+    guild = bot.get_guild(bot.guild_id)
+    assert guild is not None
+    cached = guild.get_member(MEMBER_ID)
+    assert cached is not None
+    guild._remove_member(cached)
+    bot._connection._users.pop(MEMBER_ID, None)
+    assert guild.get_member(MEMBER_ID) is None and bot.get_user(MEMBER_ID) is None
+    assert await announce_promotions(bot, [promotion]) == 0
+    assert roles_of(fake, MEMBER_ID) == {role_id(fake, "Elite")}
+    channel = fake.channel_named("elite-camp")
+    assert channel is not None
+    (welcome,) = fake.messages_in(int(channel["id"]))
+    assert f"<@{MEMBER_ID}>" in welcome["content"]
+    assert welcome["allowed_mentions"]["parse"] == []
+    (dm,) = [m for m in fake.messages.values() if int(m["channel_id"]) in fake.dm_channels]
+    assert "精英营" in dm["content"], "in the member's language"
+    assert dm["content"] != welcome["content"]
+    assert await announce_promotions(bot, [promotion]) == 0
+    assert len(fake.messages_in(int(channel["id"]))) == 1
+    dms = [m for m in fake.messages.values() if int(m["channel_id"]) in fake.dm_channels]
+    assert len(dms) == 1
 
 
 async def test_import_previews_rows_and_errors_then_the_button_applies_it(

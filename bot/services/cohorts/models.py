@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -63,7 +64,8 @@ class CohortAssignment:
 class Promotion:
     """A member promoted because their team's season points reached a threshold.
 
-    ``locale`` is the member's catalog locale, for the DM."""
+    ``locale`` is the member's catalog locale, for the DM; ``at`` the run that promoted
+    them (it names the promotion's DM and welcome post in the journal of posts)."""
 
     user_id: int
     team_id: int
@@ -71,6 +73,12 @@ class Promotion:
     new_cohort: str
     points: int
     locale: str
+    at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        """This promotion's name in the journal of posts (one DM and one welcome each)."""
+        return f"cohort-promotion:{self.user_id}:{self.new_cohort}:{self.at.isoformat()}"
 
     @property
     def assignment(self) -> CohortAssignment:

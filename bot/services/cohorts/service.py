@@ -188,6 +188,7 @@ class CohortService:
                         new_cohort=reached.key,
                         points=team_points,
                         locale=locales.get(user_id, self.competition.competition.default_locale),
+                        at=now,
                     )
                 )
             await self.audit.record(
