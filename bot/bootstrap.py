@@ -61,7 +61,7 @@ def build_services(
     audit = AuditService(db, clock)
     scheduler = Scheduler(db, clock, grace=competition.reminders.grace_period)
     points = PointsService(db, clock, competition, audit)
-    outbox = OutboxService(db, clock, competition)
+    outbox = OutboxService(db, clock, competition, leases=scheduler.leases)
     posts = PostService(db, clock, owner=str(scheduler.owner))  # its lease key
     activity = ActivityService(db, clock, competition)
     members = MemberService(db, clock)

@@ -67,6 +67,9 @@ async def run(settings: Settings, competition: CompetitionConfig, role: Role = A
         # On PostgreSQL: the lease of a process that claims jobs, messages or posts, and
         # the wake-ups between processes.
         split = not db.is_sqlite
+        if split:
+            # Another process's claims are taken over once its lease was free this long.
+            services.scheduler.leases.grace_seconds = settings.LEASE_GRACE_SECONDS
         whatsapp = (
             WhatsAppRuntime(
                 settings,

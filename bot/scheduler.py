@@ -39,7 +39,7 @@ from bot.services.publications import Publication, Publisher
 from storage.engine import Database
 from storage.queries import jobs as job_queries
 from storage.queries.jobs import JobRow
-from storage.wakeup import dead_owners, new_lease_key
+from storage.wakeup import LeaseWatch, new_lease_key
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,9 @@ class Scheduler:
         self.last_rebuild: RebuildReport | None = None
         #: This process's lease key (``storage.wakeup``), recorded on every claim.
         self.owner = new_lease_key()
+        #: When other processes' claims may be taken over (the runner sets its grace on
+        #: PostgreSQL; the relay's sweep shares it).
+        self.leases = LeaseWatch()
 
     # -- registration -------------------------------------------------------------------
     def register(self, kind: str, handler: JobHandler) -> None:
@@ -239,7 +242,7 @@ class Scheduler:
             rows = await job_queries.unfinished(conn)
             running = [row for row in rows if row.status == job_queries.RUNNING]
             owners = {row.lease_key for row in running if row.lease_key is not None}
-            dead = await dead_owners(conn, owners, own=self.owner)
+            dead = await self.leases.dead(conn, owners, own=self.owner)
             released: set[int] = set()
             for row in running:
                 if row.lease_key is None or row.lease_key in dead:

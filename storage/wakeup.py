@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -59,6 +60,42 @@ async def dead_owners(conn: AsyncConnection, owners: Iterable[int], *, own: int 
         if taken:
             dead.add(key)
     return dead
+
+
+class LeaseWatch:
+    """Which other processes' claims may be taken over: those whose lease this process has
+    seen free for at least ``grace_seconds`` (0: as soon as it is free).
+
+    A lease is also free for a moment when its process merely lost its connection to
+    PostgreSQL (it reconnects and takes the lock again in seconds). A send that process
+    had in flight then may still land; taking its rows over only after the grace (longer
+    than a send may take, and than a reconnect) leaves that send time to finish, so the
+    check against Twilio's list before a resend sees it. A lease seen held again is
+    forgotten. On SQLite (one process) there is no grace: every key but ``own`` is dead.
+    """
+
+    def __init__(
+        self, grace_seconds: float = 0.0, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.grace_seconds = grace_seconds
+        self._clock = clock
+        self._free_since: dict[int, float] = {}
+
+    async def dead(
+        self, conn: AsyncConnection, owners: Iterable[int], *, own: int | None
+    ) -> set[int]:
+        """The keys among ``owners`` whose lease has been free for the grace (run inside
+        the transaction that releases their claims, as ``dead_owners``)."""
+        keys = set(owners)
+        free = await dead_owners(conn, keys, own=own)
+        if conn.dialect.name != "postgresql" or self.grace_seconds <= 0:
+            return free
+        now = self._clock()
+        for key in keys - free:
+            self._free_since.pop(key, None)
+        return {
+            key for key in free if now - self._free_since.setdefault(key, now) >= self.grace_seconds
+        }
 
 
 def asyncpg_dsn(url: URL) -> str:

@@ -82,6 +82,9 @@ _ENV_FIXES: Final[dict[str, str]] = {
     "WAKE_POLL_SECONDS": (
         "use a number of seconds between 1 and 3600 (default 30), or remove the line."
     ),
+    "LEASE_GRACE_SECONDS": (
+        "use a number of seconds between 0 and 3600 (default 20), or remove the line."
+    ),
     "SMTP_HOST": (
         "set the mail server that sends eligibility codes, e.g. smtp.example.com, or remove "
         "all SMTP_ keys to run without e-mail codes."
@@ -206,6 +209,15 @@ class Settings(BaseSettings):
         ge=1,
         le=3600,
         description="PostgreSQL: how often workers look for work no wake-up announced.",
+    )
+    LEASE_GRACE_SECONDS: float = Field(
+        default=20.0,
+        ge=0,
+        le=3600,
+        description=(
+            "PostgreSQL: how long a worker's lease must have been free before another "
+            "worker takes over its jobs and messages (longer than a Twilio send may take)."
+        ),
     )
     SMTP_HOST: str | None = Field(
         default=None, description="Mail server for eligibility codes (unset: no e-mail codes)."

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import outbox, subscribers, verification_codes
-from storage.wakeup import dead_owners
+from storage.wakeup import LeaseWatch, dead_owners
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,16 +336,20 @@ async def get_status(conn: AsyncConnection, row_id: int) -> tuple[str, str | Non
     return (row.status, row.twilio_sid) if row is not None else None
 
 
-async def release_sending(conn: AsyncConnection, *, now: dt.datetime, own: int | None) -> int:
-    """Rows left ``sending`` by a process that is gone (``storage.wakeup.dead_owners``;
-    any but ``own`` on SQLite, or claimed before migration 0021) go back to the queue,
+async def release_sending(
+    conn: AsyncConnection, *, now: dt.datetime, own: int | None, leases: LeaseWatch | None = None
+) -> int:
+    """Rows left ``sending`` by a process that is gone (``storage.wakeup.dead_owners``, after
+    the grace of ``leases`` if given; any but ``own`` on SQLite, or claimed before
+    migration 0021) go back to the queue,
     marked to be checked against Twilio's list before any resend. Returns how many."""
     owners = await conn.execute(
         select(outbox.c.lease_key)
         .where(outbox.c.status == "sending", outbox.c.lease_key.is_not(None))
         .distinct()
     )
-    dead = await dead_owners(conn, [int(row[0]) for row in owners], own=own)
+    keys = [int(row[0]) for row in owners]
+    dead = await (leases.dead(conn, keys, own=own) if leases else dead_owners(conn, keys, own=own))
     result = await conn.execute(
         update(outbox)
         .where(

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp import web
 
-from bot.services.cohorts import Promotion
 from cogs.cohorts.promotions import announce_promotions
 from cogs.cohorts.roles import repair_drift
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
@@ -212,7 +211,8 @@ async def test_a_promotion_reaches_an_uncached_member_once_however_often_it_is_a
     assert cached is not None
     guild._remove_member(cached)
     bot._connection._users.pop(MEMBER_ID, None)
-    assert guild.get_member(MEMBER_ID) is None and bot.get_user(MEMBER_ID) is None
+    assert guild.get_member(MEMBER_ID) is None
+    assert bot.get_user(MEMBER_ID) is None
     assert await announce_promotions(bot, [promotion]) == 0
     assert roles_of(fake, MEMBER_ID) == {role_id(fake, "Elite")}
     channel = fake.channel_named("elite-camp")

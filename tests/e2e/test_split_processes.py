@@ -92,6 +92,8 @@ def configure(processes: dict[str, PodiumProcess], twilio: FakeTwilio) -> None:
             "PUBLIC_BASE_URL": public,
             "TWILIO_API_BASE_URL": twilio.base_url,
             "WAKE_POLL_SECONDS": "2",
+            # The killed worker's rows are taken over once its lease was free this long.
+            "LEASE_GRACE_SECONDS": "3",
         }
         rules = process.workdir / "competition.toml"
         text = rules.read_text()

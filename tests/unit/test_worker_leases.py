@@ -17,7 +17,7 @@ from bot.scheduler import Scheduler
 from bot.services.posts import PostService
 from storage.engine import Database
 from storage.queries import jobs as job_queries
-from storage.wakeup import WakeConnection, new_lease_key
+from storage.wakeup import LeaseWatch, WakeConnection, new_lease_key
 from tests.unit.test_scheduler import GRACE, make, status_of
 
 
@@ -101,6 +101,47 @@ async def test_a_job_running_in_a_live_worker_stays_with_it_and_is_taken_over_on
         assert report.fired_late == []
         assert await status_of(db, "long") == "running"
         await lease.stop()  # the worker is gone: PostgreSQL drops its lock
+        await worker.resync()
+    finally:
+        await lease.stop()
+        await worker.shutdown()
+    assert ran == ["long"]
+    assert await status_of(db, "long") == "done"
+
+
+async def test_a_worker_whose_lease_is_free_only_briefly_keeps_its_job_until_the_grace_ends(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A lease free for a moment (its worker lost its connection and takes the lock again)
+    is not a dead worker: its running job is taken over only once the lease has been seen
+    free for the whole grace, and seeing it held again starts the grace over."""
+    if db.is_sqlite:
+        pytest.skip("one process per SQLite database: nothing to share")
+    gateway, _ = make(db, clock)
+    await gateway.schedule("test", "long", clock.now())
+    alive = new_lease_key()
+    lease = WakeConnection(db.url, alive, on_wake=lambda _p: None, on_reconnect=lambda: None)
+    await lease.start()
+    await _claim_as(db, clock, "long", alive)
+    seconds = [0.0]
+    worker, ran = make(db, clock)
+    worker.leases = LeaseWatch(20.0, clock=lambda: seconds[0])
+    try:
+        await worker.start()
+        await lease.stop()  # the connection dropped: the lock is free
+        await worker.resync()
+        seconds[0] = 10.0
+        await worker.resync()
+        assert await status_of(db, "long") == "running", "free for less than the grace"
+        await lease.start()  # back, the lock taken again
+        seconds[0] = 25.0
+        await worker.resync()
+        await lease.stop()  # dropped again: the grace starts over
+        seconds[0] = 30.0
+        await worker.resync()
+        assert await status_of(db, "long") == "running"
+        assert ran == []
+        seconds[0] = 50.0
         await worker.resync()
     finally:
         await lease.stop()

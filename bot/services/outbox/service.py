@@ -26,6 +26,7 @@ from storage.queries import outbox as outbox_queries
 from storage.queries import relay as relay_queries
 from storage.queries import whatsapp as wa_queries
 from storage.queries.relay import ClaimedRow
+from storage.wakeup import LeaseWatch
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ class OutboxService:
     db: Database
     clock: Clock
     competition: CompetitionConfig
+    #: When a gone relay's ``sending`` rows may be taken over (the scheduler's, which holds
+    #: this process's lease; no grace by default).
+    leases: LeaseWatch = field(default_factory=LeaseWatch)
     _callbacks: StatusCallbacks = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -149,10 +153,13 @@ class OutboxService:
 
     async def release_sending(self, *, own: int | None = None) -> int:
         """Rows left ``sending`` by a process that is gone (any relay but the one whose
-        lease key is ``own``, unless its lease is still held) go back to the queue, to be
-        checked against Twilio's list before a resend; returns how many."""
+        lease key is ``own``, unless its lease is still held, or was free for less than
+        the grace of ``leases``) go back to the queue, to be checked against Twilio's list
+        before a resend; returns how many."""
         async with self.db.write() as conn:
-            return await relay_queries.release_sending(conn, now=self.clock.now(), own=own)
+            return await relay_queries.release_sending(
+                conn, now=self.clock.now(), own=own, leases=self.leases
+            )
 
     async def next_due(self) -> dt.datetime | None:
         """When the earliest queued row is due (None: nothing is queued)."""
