@@ -4,6 +4,7 @@ stage and week, and the clinic for exactly the stuck teams."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -338,3 +339,32 @@ def test_an_alert_post_lists_long_team_names_within_discords_limit():
     assert len(text) <= 2000
     assert text.endswith("more.")
     assert "\\*" in text
+
+
+async def test_two_organizers_submitting_the_clinic_form_at_once_schedule_one_clinic(
+    services: Services,
+):
+    for n in (1, 2):
+        await add_team(services.db, f"S{n}", members_=[n, n + 10], at=FORMED)
+    (alert,) = await services.progress.check_stuck()
+
+    async def submit(title: str) -> int | str:
+        try:
+            session = await services.progress.schedule_clinic(
+                actor_id=ORGANIZER,
+                alert_id=alert.id,
+                title=title,
+                start="2026-11-28 20:00",
+                duration=None,
+                resources=None,
+            )
+        except ClinicScheduled:
+            return "refused"
+        return session.id
+
+    outcomes = await asyncio.gather(submit("First"), submit("Second"))
+    assert sorted(outcomes, key=str).count("refused") == 1
+    (session_id,) = [o for o in outcomes if o != "refused"]
+    assert (await services.progress.alert(alert.id)).session_id == session_id
+    sessions = await services.qa.upcoming()
+    assert [s.id for s in sessions if s.kind == "expert_clinic"] == [session_id]

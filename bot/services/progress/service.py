@@ -12,6 +12,7 @@ once: an alert claimed by a run that died before posting goes out with the next 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -86,6 +87,9 @@ class ProgressService(ProgressStages):
         super().__init__(db, clock, competition, audit)
         self.scheduler = scheduler
         self.qa = qa
+        # Clinics are scheduled from the one gateway process's interactions: the lock
+        # keeps two organizers submitting the form at once to one clinic per alert.
+        self._clinic_lock = asyncio.Lock()
 
     # -- the daily job --------------------------------------------------------------------
     def check_run(self, day: dt.date) -> NextRun:
@@ -213,7 +217,28 @@ class ProgressService(ProgressStages):
     ) -> Session:
         """Schedule an expert clinic for exactly the alert's teams (still active), hosted
         by the organizer, with ``resources`` attached to its reminders; once per alert
-        (ClinicScheduled after). Audited as ``qa.schedule`` and ``progress.clinic``."""
+        (ClinicScheduled after, also to the second of two organizers submitting at once).
+        Audited as ``qa.schedule`` and ``progress.clinic``."""
+        async with self._clinic_lock:
+            return await self._schedule_clinic(
+                actor_id=actor_id,
+                alert_id=alert_id,
+                title=title,
+                start=start,
+                duration=duration,
+                resources=resources,
+            )
+
+    async def _schedule_clinic(
+        self,
+        *,
+        actor_id: int,
+        alert_id: int,
+        title: str,
+        start: str,
+        duration: str | None,
+        resources: str | None,
+    ) -> Session:
         alert = await self.alert(alert_id)
         if alert.session_id is not None:
             raise ClinicScheduled(id=alert.session_id)
