@@ -271,8 +271,10 @@ async def _insert_chunk(conn: AsyncConnection, chunk: Sequence[NewEntry]) -> lis
     )
     found: dict[object, int] = {}
     for entry_id, season, source, reference, reverses_id in result:
-        key = (season, source, reference) if reference is not None else ("", "reverses", reverses_id)
-        found[key] = int(entry_id)
+        if reference is not None:
+            found[(season, source, reference)] = int(entry_id)
+        else:
+            found[("", "reverses", reverses_id)] = int(entry_id)
     return [found[key] for key in keys]
 
 
