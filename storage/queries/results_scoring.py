@@ -86,6 +86,19 @@ async def stored_scores(
     return found
 
 
+async def lock_team_ids(conn: AsyncConnection, team_ids: Sequence[int]) -> None:
+    """Lock the teams' rows until the transaction ends (FOR UPDATE on PostgreSQL), in id
+    order as the ledger locks them, reading nothing else of them."""
+    ordered = sorted(set(team_ids))
+    for start in range(0, len(ordered), CHUNK):
+        await conn.execute(
+            select(teams.c.id)
+            .where(teams.c.id.in_(ordered[start : start + CHUNK]))
+            .order_by(teams.c.id)
+            .with_for_update()
+        )
+
+
 async def active_team_tracks(
     conn: AsyncConnection, *, season: str, tracks: Sequence[str]
 ) -> dict[int, str]:

@@ -44,7 +44,6 @@ from bot.services.results.scoring_base import ScoringBase
 from bot.services.results.scoring_errors import ResultsSeasonClosed, WeekNotOver
 from bot.services.results.scoring_models import SummaryLine, WeekRun, WeekSummary
 from storage.queries import results_scoring as scores_q
-from storage.queries.points import ledger as ledger_q
 from storage.queries.points import seasons as seasons_q
 from storage.queries.results_scoring import WeekScoreRow
 
@@ -133,7 +132,7 @@ class ResultsPointsService(ScoringBase):
         changed)."""
         # The teams' locks first (the ledger's order), then their stored scores again: a
         # concurrent run waits here and then sees the scores this one stored.
-        await ledger_q.lock_teams(conn, list(changed))
+        await scores_q.lock_team_ids(conn, list(changed))
         current = await scores_q.stored_scores(
             conn, season=self.season, week_key=week.key, team_ids=list(changed)
         )
