@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.dialect import upsertable_insert
@@ -43,15 +43,25 @@ async def sums(
     if not metrics:
         return {}
     teams = team_filter(store_daily.c.team_id, team_ids)
+    keys = list(dict.fromkeys(metrics))
+    # One row per team with a column per metric (NULL: no value of it in the span): half
+    # the rows of grouping by (team, metric), for 10,000 teams a week.
     rows = await conn.execute(
-        select(store_daily.c.team_id, store_daily.c.metric, func.sum(store_daily.c.value))
-        .where(_where(season, metrics, teams, start, end))
-        .group_by(store_daily.c.team_id, store_daily.c.metric)
+        select(
+            store_daily.c.team_id,
+            *(func.sum(case((store_daily.c.metric == key, store_daily.c.value))) for key in keys),
+        )
+        .where(_where(season, keys, teams, start, end))
+        .group_by(store_daily.c.team_id)
     )
     result: dict[int, dict[str, float]] = {}
-    for team_id, metric, total in rows:
+    for team_id, *totals in rows:
         if teams.wants(int(team_id)):
-            result.setdefault(int(team_id), {})[str(metric)] = float(total)
+            result[int(team_id)] = {
+                key: float(total)
+                for key, total in zip(keys, totals, strict=True)
+                if total is not None
+            }
     return result
 
 
