@@ -14,7 +14,9 @@ got and which entry holds it; the entry's reference carries the score's revision
 * two runs at once serialize on the teams' row locks and the second finds nothing to do.
 
 The whole track is written in a few statements (``credit_many``, ``reverse_credits``),
-not a few per team: the weekly run of 10,000 teams stays well under a second.
+not a few per team, and a run reads only what it compares (ids and tracks, stored points):
+with nothing changed the run of 10,000 teams stays under a second (``bench/
+results_scoring.py``); writing 10,000 teams' entries takes about two.
 
 Entries count in the week they are written (the ledger's rule), so a week's results
 points show on the following week's board. A closed season is never re-scored.
