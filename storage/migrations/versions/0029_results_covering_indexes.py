@@ -18,8 +18,15 @@ down_revision = "0027"
 branch_labels = None
 depends_on = None
 
-ORDERS_COVERING = ["season", "ordered_at", "team_id", "review", "refunded", "status"]
-ORDERS_COVERING += ["amount_base_minor"]
+ORDERS_COVERING = [
+    "season",
+    "ordered_at",
+    "team_id",
+    "review",
+    "refunded",
+    "status",
+    "amount_base_minor",
+]
 DAILY_COVERING = ["season", "day", "metric", "team_id", "value"]
 
 
