@@ -54,6 +54,68 @@ async def week_scores(
     return {int(row.team_id): WeekScoreRow(**row._mapping) for row in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class StoredScore:
+    """What a re-run needs of a team's stored score: its points, revision and entry."""
+
+    points: int
+    revision: int
+    entry_id: int | None
+
+
+async def stored_scores(
+    conn: AsyncConnection, *, season: str, week_key: str, team_ids: Sequence[int]
+) -> dict[int, StoredScore]:
+    """The points, revision and ledger entry of the given teams' stored scores of a week
+    (not the breakdown: decoding 10,000 teams' details cost more than the rest)."""
+    t = results_week_scores
+    found: dict[int, StoredScore] = {}
+    wanted = set(team_ids)
+    stmt = select(t.c.team_id, t.c.points, t.c.revision, t.c.entry_id).where(
+        t.c.season == season, t.c.week_key == week_key
+    )
+    if len(wanted) <= CHUNK:
+        stmt = stmt.where(t.c.team_id.in_(sorted(wanted)))
+    # Else the week's rows at once, kept here, rather than thousands of bound ids.
+    rows = await conn.execute(stmt)
+    for team_id, points, revision, entry_id in rows:
+        if int(team_id) in wanted:
+            found[int(team_id)] = StoredScore(
+                int(points), int(revision), int(entry_id) if entry_id is not None else None
+            )
+    return found
+
+
+async def lock_team_ids(conn: AsyncConnection, team_ids: Sequence[int]) -> None:
+    """Lock the teams' rows until the transaction ends (FOR UPDATE on PostgreSQL), in id
+    order as the ledger locks them, reading nothing else of them."""
+    ordered = sorted(set(team_ids))
+    for start in range(0, len(ordered), CHUNK):
+        await conn.execute(
+            select(teams.c.id)
+            .where(teams.c.id.in_(ordered[start : start + CHUNK]))
+            .order_by(teams.c.id)
+            .with_for_update()
+        )
+
+
+async def active_team_tracks(
+    conn: AsyncConnection, *, season: str, tracks: Sequence[str]
+) -> dict[int, str]:
+    """The season's active teams of ``tracks``: id → track, by id (the weekly run needs
+    no more of them)."""
+    rows = await conn.execute(
+        select(teams.c.id, teams.c.track)
+        .where(
+            teams.c.season == season,
+            teams.c.disbanded_at.is_(None),
+            teams.c.track.in_(list(tracks)),
+        )
+        .order_by(teams.c.id)
+    )
+    return {int(team_id): str(track) for team_id, track in rows}
+
+
 async def scored_weeks(conn: AsyncConnection, *, season: str) -> list[str]:
     """The keys of the season's weeks that have stored scores, oldest first."""
     rows = await conn.execute(

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import insert
 
 from bot.config import ConfigError, load_competition
-from bot.config.results import DerivedMetric, ResultsSection
+from bot.config.results import DerivedMetric, MetricSpec, ResultsSection
 from bot.services.registry import Services
 from bot.services.results import UnknownCurrency, derive, to_base, to_minor
+from bot.services.results.service import ResultsService
 from storage.schema import store_daily, store_orders
 from tests.conftest import EXAMPLE_COMPETITION
 from tests.points_support import add_team
@@ -219,3 +220,49 @@ async def test_breakdown_by_country_gives_order_metrics_per_group(services: Serv
     assert (groups["DE"]["orders"], groups["DE"]["sales"], groups["DE"]["aov"]) == (2, 40, 20)
     assert groups["FR"]["orders"] == 1.0
     assert (groups["DE"]["visitors"], groups["DE"]["conversion"]) == (None, None)
+
+
+async def test_metrics_of_many_teams_read_without_an_id_list_keep_exactly_the_named_teams(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+):
+    alpha = await add_team(services.db, "Alpha")
+    beta = await add_team(services.db, "Beta")
+    other = await add_team(services.db, "Other")
+    quiet = await add_team(services.db, "Quiet")
+    for team, base in ((alpha, 1000), (beta, 2000), (other, 9000)):
+        await _orders(services, team, {"base": base, "country": "DE"}, {"base": base})
+        await _daily(services, team, dt.date(2026, 11, 25), visitors=base, followers=base)
+    named = [alpha, beta, quiet]
+    bound = await services.results.team_metrics(team_ids=named)
+    bound_groups = await services.results.breakdown(by="country", team_ids=named)
+    # Above BOUND_TEAMS ids the queries read the season's rows and keep the named teams.
+    monkeypatch.setattr("storage.queries.results.BOUND_TEAMS", 1)
+    kept = await services.results.team_metrics(team_ids=named)
+    kept_groups = await services.results.breakdown(by="country", team_ids=named)
+    assert kept == bound
+    assert set(kept) == {alpha, beta, quiet}
+    assert (kept[beta]["orders"], kept[beta]["sales"], kept[beta]["visitors"]) == (2, 40, 2000)
+    assert (kept[beta]["followers"], kept[quiet]["sales"], kept[quiet]["aov"]) == (2000, 0, None)
+    assert kept_groups == bound_groups
+    assert set(kept_groups) == {alpha, beta}
+
+
+async def test_distinct_buyers_are_counted_only_when_a_metric_uses_them(services: Services):
+    team = await add_team(services.db, "Alpha")
+    await _orders(
+        services,
+        team,
+        {"base": 1000, "buyer": "b1"},
+        {"base": 1000, "buyer": "b1"},
+        {"base": 1000, "buyer": "b2"},
+        {"base": 1000, "buyer": "b3", "review": "flagged"},
+    )
+    assert "buyers" not in (await services.results.team_metrics())[team]
+    results = services.competition.results
+    buyers = MetricSpec.model_validate({"key": "buyers", "from": "orders"})
+    competition = services.competition.model_copy(
+        update={"results": results.model_copy(update={"metrics": [*results.metrics, buyers]})}
+    )
+    engine = ResultsService(services.db, services.clock, competition, services.audit)
+    metrics = (await engine.team_metrics())[team]
+    assert (metrics["orders"], metrics["buyers"]) == (3, 2)

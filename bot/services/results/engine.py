@@ -67,7 +67,12 @@ class ResultsMetrics(ResultsBase):
         from_utc, until_utc = self._instants(start, end)
         async with self.db.read() as conn:
             orders = await orders_q.team_totals(
-                conn, season=self.season, team_ids=team_ids, start=from_utc, end=until_utc
+                conn,
+                season=self.season,
+                team_ids=team_ids,
+                start=from_utc,
+                end=until_utc,
+                buyers=any(m.key == "buyers" for m in config.metrics if m.source == "orders"),
             )
             sums = await daily_q.sums(
                 conn,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
@@ -99,17 +100,28 @@ def _build(node: ast.expr) -> _Evaluator:
     raise ValueError(f"unsupported formula node {type(node).__name__}")  # parse_formula checked
 
 
+def _divide(a: float, b: float) -> _Value:
+    return None if b == 0 else a / b
+
+
+#: The arithmetic of each operator ``parse_formula`` allows; division by zero is no value.
+_OPERATIONS: dict[type[ast.operator], Callable[[float, float], _Value]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: _divide,
+}
+
+
 def _binary(op: ast.operator, left: _Evaluator, right: _Evaluator) -> _Evaluator:
+    # The operation is picked once, when the formula is compiled, not at each evaluation
+    # (derived metrics are evaluated for every team of the season each week).
+    operation = _OPERATIONS.get(type(op), _divide)
+
     def evaluate(values: Mapping[str, _Value]) -> _Value:
         a, b = left(values), right(values)
         if a is None or b is None:
             return None
-        if isinstance(op, ast.Add):
-            return a + b
-        if isinstance(op, ast.Sub):
-            return a - b
-        if isinstance(op, ast.Mult):
-            return a * b
-        return None if b == 0 else a / b
+        return operation(a, b)
 
     return evaluate

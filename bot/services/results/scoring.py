@@ -14,6 +14,7 @@ half up to a whole number (points are integers).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -56,30 +57,18 @@ def normalize_rank(
     """Rank normalization: per team, the share of the other teams with a strictly worse
     value (None is worse than any value and scores 0). One team, or all equal: 0."""
     sign = -1.0 if lower_is_better else 1.0
-    present = sorted(sign * v for v in (_clean(x) for x in values.values()) if v is not None)
+    cleaned = {team_id: _clean(raw) for team_id, raw in values.items()}
+    present = sorted(sign * v for v in cleaned.values() if v is not None)
     others = len(values) - 1
-    result: dict[int, float] = {}
     missing = len(values) - len(present)
-    for team_id, raw in values.items():
-        value = _clean(raw)
+    result: dict[int, float] = {}
+    for team_id, value in cleaned.items():
         if value is None or others == 0:
             result[team_id] = 0.0
-            continue
-        # Teams strictly below: every None team plus the values strictly smaller.
-        below = missing + _count_below(present, sign * value)
-        result[team_id] = below / others
-    return result
-
-
-def _count_below(ordered: list[float], value: float) -> int:
-    low, high = 0, len(ordered)
-    while low < high:
-        middle = (low + high) // 2
-        if ordered[middle] < value:
-            low = middle + 1
         else:
-            high = middle
-    return low
+            # Teams strictly below: every None team plus the values strictly smaller.
+            result[team_id] = (missing + bisect_left(present, sign * value)) / others
+    return result
 
 
 def normalize_minmax(
@@ -109,9 +98,12 @@ def round_points(value: float) -> int:
     return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _normalized(
-    metrics: Mapping[int, Metrics], scoring: TrackScoring
-) -> dict[str, dict[int, float]]:
+Normalized = dict[str, dict[int, float]]
+
+
+def normalize_track(metrics: Mapping[int, Metrics], scoring: TrackScoring) -> Normalized:
+    """Per weighted metric, every team's normalized value within the track (what
+    ``track_points`` and ``score_track`` weigh; compute it once for both)."""
     normalize = normalize_rank if scoring.normalization == "rank" else normalize_minmax
     lower = set(scoring.lower_is_better)
     return {
@@ -123,9 +115,14 @@ def _normalized(
     }
 
 
-def track_points(metrics: Mapping[int, Metrics], scoring: TrackScoring) -> dict[int, int]:
+def track_points(
+    metrics: Mapping[int, Metrics],
+    scoring: TrackScoring,
+    *,
+    normalized: Normalized | None = None,
+) -> dict[int, int]:
     """Every team's points only (what ``score_track`` totals, without the breakdown)."""
-    normalized = _normalized(metrics, scoring)
+    normalized = normalized if normalized is not None else normalize_track(metrics, scoring)
     weights = list(scoring.weights.items())
     return {
         team_id: round_points(
@@ -140,10 +137,11 @@ def score_track(
     scoring: TrackScoring,
     *,
     only: Collection[int] | None = None,
+    normalized: Normalized | None = None,
 ) -> dict[int, TeamScore]:
     """Score every team of one track from its metrics (missing keys count as None); with
     ``only``, return those teams' scores (normalized among all of ``metrics``)."""
-    normalized = _normalized(metrics, scoring)
+    normalized = normalized if normalized is not None else normalize_track(metrics, scoring)
     scores: dict[int, TeamScore] = {}
     for team_id, values in metrics.items():
         if only is not None and team_id not in only:

@@ -6,23 +6,23 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.dialect import upsertable_insert
+from storage.queries.results import TeamFilter, team_filter
 from storage.schema import store_daily
 
 
 def _where(
     season: str,
     metrics: Sequence[str],
-    team_ids: Sequence[int] | None,
+    teams: TeamFilter,
     start: dt.date | None,
     end: dt.date | None,
 ) -> Any:
     conditions: list[Any] = [store_daily.c.season == season, store_daily.c.metric.in_(metrics)]
-    if team_ids is not None:
-        conditions.append(store_daily.c.team_id.in_(list(team_ids)))
+    conditions += teams.conditions
     if start is not None:
         conditions.append(store_daily.c.day >= start)
     if end is not None:
@@ -42,14 +42,26 @@ async def sums(
     """Per team, the sum of each metric's daily values over ``[start, end]`` (days)."""
     if not metrics:
         return {}
+    teams = team_filter(store_daily.c.team_id, team_ids)
+    keys = list(dict.fromkeys(metrics))
+    # One row per team with a column per metric (NULL: no value of it in the span): half
+    # the rows of grouping by (team, metric), for 10,000 teams a week.
     rows = await conn.execute(
-        select(store_daily.c.team_id, store_daily.c.metric, func.sum(store_daily.c.value))
-        .where(_where(season, metrics, team_ids, start, end))
-        .group_by(store_daily.c.team_id, store_daily.c.metric)
+        select(
+            store_daily.c.team_id,
+            *(func.sum(case((store_daily.c.metric == key, store_daily.c.value))) for key in keys),
+        )
+        .where(_where(season, keys, teams, start, end))
+        .group_by(store_daily.c.team_id)
     )
     result: dict[int, dict[str, float]] = {}
-    for team_id, metric, total in rows:
-        result.setdefault(int(team_id), {})[str(metric)] = float(total)
+    for team_id, *totals in rows:
+        if teams.wants(int(team_id)):
+            result[int(team_id)] = {
+                key: float(total)
+                for key, total in zip(keys, totals, strict=True)
+                if total is not None
+            }
     return result
 
 
@@ -65,7 +77,8 @@ async def last_values(
     """Per team, each metric's value on the last day in ``[start, end]`` that has one."""
     if not metrics:
         return {}
-    where = _where(season, metrics, team_ids, start, end)
+    teams = team_filter(store_daily.c.team_id, team_ids)
+    where = _where(season, metrics, teams, start, end)
     last_day = (
         select(
             store_daily.c.team_id, store_daily.c.metric, func.max(store_daily.c.day).label("day")
@@ -88,7 +101,8 @@ async def last_values(
     )
     result: dict[int, dict[str, float]] = {}
     for team_id, metric, value in rows:
-        result.setdefault(int(team_id), {})[str(metric)] = float(value)
+        if teams.wants(int(team_id)):
+            result.setdefault(int(team_id), {})[str(metric)] = float(value)
     return result
 
 

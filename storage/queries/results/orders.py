@@ -11,6 +11,7 @@ from typing import Any, Final, Literal
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.queries.results import team_filter
 from storage.schema import store_order_history, store_orders
 
 #: The reviews under which an order counts toward metrics and scoring: no fraud flag
@@ -69,22 +70,31 @@ async def team_totals(
     team_ids: Sequence[int] | None,
     start: dt.datetime | None,
     end: dt.datetime | None,
+    buyers: bool = True,
 ) -> dict[int, OrderTotals]:
-    """Counted orders per team with any in ``[start, end)`` (UTC instants; None: open)."""
-    conditions = _counted(season, start, end)
-    if team_ids is not None:
-        conditions.append(store_orders.c.team_id.in_(list(team_ids)))
+    """Counted orders per team with any in ``[start, end)`` (UTC instants; None: open).
+
+    ``buyers=False`` leaves the distinct buyers out (0): counting them sorts every team's
+    buyer hashes and reads each order's row, which the metrics without buyers do not need.
+    """
+    teams = team_filter(store_orders.c.team_id, team_ids)
+    columns: list[Any] = [
+        store_orders.c.team_id,
+        func.count(),
+        func.coalesce(func.sum(store_orders.c.amount_base_minor), 0),
+    ]
+    if buyers:
+        columns.append(func.count(store_orders.c.buyer_hash.distinct()))
     rows = await conn.execute(
-        select(
-            store_orders.c.team_id,
-            func.count(),
-            func.coalesce(func.sum(store_orders.c.amount_base_minor), 0),
-            func.count(store_orders.c.buyer_hash.distinct()),
-        )
-        .where(and_(*conditions))
+        select(*columns)
+        .where(and_(*_counted(season, start, end), *teams.conditions))
         .group_by(store_orders.c.team_id)
     )
-    return {int(r[0]): OrderTotals(int(r[1]), int(r[2]), int(r[3])) for r in rows}
+    return {
+        int(r[0]): OrderTotals(int(r[1]), int(r[2]), int(r[3]) if buyers else 0)
+        for r in rows
+        if teams.wants(int(r[0]))
+    }
 
 
 async def group_totals(
@@ -98,9 +108,7 @@ async def group_totals(
 ) -> dict[int, dict[str | None, OrderTotals]]:
     """Counted orders per team and value of ``by`` (None: the export left it empty)."""
     column = store_orders.c[by]
-    conditions = _counted(season, start, end)
-    if team_ids is not None:
-        conditions.append(store_orders.c.team_id.in_(list(team_ids)))
+    teams = team_filter(store_orders.c.team_id, team_ids)
     rows = await conn.execute(
         select(
             store_orders.c.team_id,
@@ -109,11 +117,13 @@ async def group_totals(
             func.coalesce(func.sum(store_orders.c.amount_base_minor), 0),
             func.count(store_orders.c.buyer_hash.distinct()),
         )
-        .where(and_(*conditions))
+        .where(and_(*_counted(season, start, end), *teams.conditions))
         .group_by(store_orders.c.team_id, column)
     )
     result: dict[int, dict[str | None, OrderTotals]] = {}
     for r in rows:
+        if not teams.wants(int(r[0])):
+            continue
         result.setdefault(int(r[0]), {})[r[1]] = OrderTotals(int(r[2]), int(r[3]), int(r[4]))
     return result
 
