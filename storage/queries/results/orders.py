@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.schema import store_order_history, store_orders
+from storage.schema import store_order_history, store_orders, teams
 
 #: The reviews under which an order counts toward metrics and scoring: no fraud flag
 #: (``ok``) or flags cleared by an organizer (``cleared``). ``flagged`` and ``confirmed``
@@ -127,6 +127,24 @@ async def favour_index_lookups(conn: AsyncConnection) -> None:
     took minutes). SQLite plans by the index anyway."""
     if conn.dialect.name == "postgresql":
         await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+
+
+async def teams_with_orders(
+    conn: AsyncConnection, season: str, team_ids: Iterable[int]
+) -> set[int]:
+    """Which of ``team_ids`` have any stored order in ``season``: one index probe per team
+    (``EXISTS`` on the season/team index), in chunks."""
+    wanted = sorted(set(team_ids))
+    found: set[int] = set()
+    has_orders = exists().where(
+        store_orders.c.season == season, store_orders.c.team_id == teams.c.id
+    )
+    for offset in range(0, len(wanted), 900):
+        rows = await conn.execute(
+            select(teams.c.id).where(teams.c.id.in_(wanted[offset : offset + 900]), has_orders)
+        )
+        found.update(int(row[0]) for row in rows)
+    return found
 
 
 async def existing(
