@@ -423,3 +423,29 @@ async def test_only_teams_with_stored_orders_are_looked_up_and_their_corrections
     again = await services.results.import_file(path=path, platform="generic", apply=True)
     assert (again.rows_new, again.rows_corrected, again.rows_unchanged) == (0, 0, 5)
     assert len(probed) == 5
+
+
+async def test_an_imports_database_tuning_ends_with_it_applied_or_refused(
+    services: Services, tmp_path: Path
+):
+    await add_team(services.db, "Alpha")
+    query = "PRAGMA cache_size" if services.db.is_sqlite else "SHOW enable_seqscan"
+
+    async def setting() -> str:
+        async with services.db.write() as conn:
+            return str((await conn.exec_driver_sql(query)).scalar_one())
+
+    before = await setting()
+    path = tmp_path / "orders.csv"
+    path.write_bytes(ORDERS)
+    await services.results.import_file(path=path, platform="generic", team="Alpha", apply=True)
+    assert await setting() == before
+    path.write_bytes(b"order_id,ordered_at,amount\n\n")
+    with pytest.raises(r.ResultsNoRows):
+        await services.results.import_file(path=path, platform="generic", team="Alpha", apply=True)
+    assert await setting() == before
+    preview = await services.results.preview(
+        actor_id=ORG, platform="generic", filename="a.csv", data=ORDERS, team="Alpha"
+    )
+    await services.results.apply(actor_id=ORG, import_id=_id(preview))
+    assert await setting() == before
