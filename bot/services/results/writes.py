@@ -118,19 +118,7 @@ async def write_rows(
             ],
         )
         return
-    await orders_q.insert_orders(
-        conn,
-        [
-            {
-                **row,
-                "review": "ok",
-                "import_id": import_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for row in fresh
-        ],
-    )
+    await orders_q.insert_orders(conn, fresh, import_id=import_id, now=now)
     corrections = [
         {
             **{k: v for k, v in row.items() if k not in ("season", "team_id", "order_id")},

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Final, Literal
 
 from sqlalchemy import and_, bindparam, exists, func, insert, select, update
@@ -197,8 +198,9 @@ async def existing(
     return found
 
 
-#: The columns of a new order row, in the order ``insert_orders`` binds them.
-INSERT_COLUMNS: Final[tuple[str, ...]] = (
+#: The columns of a new order row taken from each checked row, in the order
+#: ``insert_orders`` binds them; the import's own values (``STAMP_COLUMNS``) follow.
+ROW_COLUMNS: Final[tuple[str, ...]] = (
     "season",
     "team_id",
     "order_id",
@@ -213,27 +215,33 @@ INSERT_COLUMNS: Final[tuple[str, ...]] = (
     "tracking_number",
     "status",
     "refunded",
-    "review",
-    "import_id",
     "source_line",
-    "created_at",
-    "updated_at",
 )
+STAMP_COLUMNS: Final[tuple[str, ...]] = ("review", "import_id", "created_at", "updated_at")
+INSERT_COLUMNS: Final[tuple[str, ...]] = ROW_COLUMNS + STAMP_COLUMNS
 
 
-async def insert_orders(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new order rows (dicts with every ``INSERT_COLUMNS`` key, aware datetimes) in
-    one driver-level executemany: an import writes up to millions of rows, and binding
-    them as plain tuples skips SQLAlchemy's per-row parameter processing."""
+async def insert_orders(
+    conn: AsyncConnection,
+    rows: Sequence[dict[str, Any]],
+    *,
+    import_id: int,
+    now: dt.datetime,
+    review: str = "ok",
+) -> None:
+    """Insert new order rows (dicts with every ``ROW_COLUMNS`` key, aware datetimes) of
+    import ``import_id`` at ``now``, in one driver-level executemany: an import writes up
+    to millions of rows, and binding them as plain tuples skips SQLAlchemy's per-row
+    parameter processing (and a copy of each row to add the import's own values)."""
     if not rows:
         return
     paramstyle = conn.dialect.paramstyle
+    stamps = {"review": review, "import_id": import_id, "created_at": now, "updated_at": now}
     if paramstyle not in ("qmark", "numeric_dollar"):  # pragma: no cover - other drivers
-        await conn.execute(insert(store_orders), list(rows))
+        await conn.execute(insert(store_orders), [{**row, **stamps} for row in rows])
         return
     sqlite = conn.dialect.name == "sqlite"
-    ordered_at = INSERT_COLUMNS.index("ordered_at")
-    stamps = [INSERT_COLUMNS.index("created_at"), INSERT_COLUMNS.index("updated_at")]
+    ordered_at = ROW_COLUMNS.index("ordered_at")
 
     def naive(value: dt.datetime) -> Any:
         # SQLAlchemy's SQLite dialect stores "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC), and
@@ -241,18 +249,15 @@ async def insert_orders(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -
         utc = (value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC)).replace(tzinfo=None)
         return utc.isoformat(" ", "microseconds") if sqlite else utc
 
-    # created_at / updated_at are one instant for a whole batch: converted once.
-    converted: dict[dt.datetime, Any] = {}
+    # The import's own values are one for the whole batch: converted once.
+    tail = tuple(naive(v) if isinstance(v, dt.datetime) else v for v in stamps.values())
+    take = itemgetter(*ROW_COLUMNS)
     bound: list[tuple[Any, ...]] = []
     for row in rows:
-        values = [row[name] for name in INSERT_COLUMNS]
-        values[ordered_at] = naive(values[ordered_at])
-        for i in stamps:
-            stamp = values[i]
-            if stamp not in converted:
-                converted[stamp] = naive(stamp)
-            values[i] = converted[stamp]
-        bound.append(tuple(values))
+        values = take(row)
+        bound.append(
+            (*values[:ordered_at], naive(values[ordered_at]), *values[ordered_at + 1 :], *tail)
+        )
     count = len(INSERT_COLUMNS)
     marks = ", ".join("?" * count if paramstyle == "qmark" else (f"${i + 1}" for i in range(count)))
     sql = f"INSERT INTO store_orders ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})"  # noqa: S608 - fixed names
