@@ -8,18 +8,27 @@ pragmas, same teams):
   check every line (time, amount, currency, country, team, duplicates), hash buyers with
   the HMAC key, convert to the base currency, compare with stored rows in batches and
   insert the new ones, audit, in one transaction;
+* **after-Apply hooks**: what the CLI runs next, after the import committed: the
+  ``on_applied`` listeners bootstrap wires (the fraud scan of the imported teams and the
+  season's cross-team rules, then the progress stages). Timed apart from the import: the
+  scan is a cost of its own (``bench/results_fraud.py`` measures it at scale), and here it
+  flags every order, since the generated orders predate the example season's start;
 * **raw**: the same rows, already parsed and converted in memory, inserted into
   ``store_orders`` with one ``executemany`` and a commit (SQLite: the stdlib driver with
-  the writer's pragmas; PostgreSQL: asyncpg's ``executemany``).
+  the writer's pragmas and the page cache an import's transaction gets,
+  ``IMPORT_CACHE_KIB``; PostgreSQL: asyncpg's ``executemany``).
 
-Prints both times, rows per second and the ratio raw/import (goal: at least 0.3), of the
-wall time and of this process's CPU time.
+Prints the times, rows per second and the ratio raw/import (goal: at least 0.3), of the
+wall time and of this process's CPU time; then the hooks' time and the ratio of raw to
+import and hooks together (what ``podium import-results --apply`` takes end to end).
 
 Then the weekly scoring run for 10,000 teams (``bench/results_scoring.py``: p99 of repeated
 runs against the metrics query alone, measured in the same run; goal: p99 under a second);
-``--no-scoring`` leaves it out.
+``--no-scoring`` leaves it out; ``--no-hooks`` leaves the after-Apply hooks out (quicker
+loops on the import alone).
 
     .venv/bin/python bench/results.py [--rows 1000000] [--postgres URL] [--no-scoring]
+        [--no-hooks]
 """
 
 from __future__ import annotations
@@ -46,9 +55,11 @@ from bot.bootstrap import build_services  # noqa: E402
 from bot.clock import FrozenClock  # noqa: E402
 from bot.config import load_competition  # noqa: E402
 from bot.services.names import name_key  # noqa: E402
+from bot.services.results.base import ImportApplied  # noqa: E402
 from bot.services.teams import new_invite_code  # noqa: E402
 from storage.engine import Database  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
+from storage.queries.results.orders import IMPORT_CACHE_KIB  # noqa: E402
 from storage.schema import teams  # noqa: E402
 
 TEAMS = 200
@@ -125,9 +136,11 @@ async def fresh_database(url: str) -> Database:
     return db
 
 
-async def measure_import(url: str, path: Path) -> tuple[Times, int, list[tuple[Any, ...]]]:
-    """Wall and CPU seconds of the CLI's import, rows written, and the stored rows (for the
-    raw run)."""
+async def measure_import(
+    url: str, path: Path, with_hooks: bool
+) -> tuple[Times, Times | None, int, list[tuple[Any, ...]]]:
+    """Wall and CPU seconds of the CLI's import and of its after-Apply hooks, rows written,
+    and the stored rows (for the raw run)."""
     db = await fresh_database(url)
     try:
         services = build_services(
@@ -137,9 +150,21 @@ async def measure_import(url: str, path: Path) -> tuple[Times, int, list[tuple[A
             guild_id=1,
         )
         await services.results.buyer_key()  # generated once per database, not per import
+        # The listeners run after the import's commit either way; here the bench awaits
+        # them itself, in the same order, to time them apart.
+        hooks = list(services.results.listeners)
+        services.results.listeners.clear()
         began, cpu = time.perf_counter(), time.process_time()
         summary = await services.results.import_file(path=path, platform="generic", apply=True)
         seconds = (time.perf_counter() - began, time.process_time() - cpu)
+        assert summary.id is not None
+        event = ImportApplied(services.results.season, summary.id, summary.kind, summary.team_ids)
+        hooked = None
+        if with_hooks:
+            began, cpu = time.perf_counter(), time.process_time()
+            for hook in hooks:
+                await hook(event)
+            hooked = (time.perf_counter() - began, time.process_time() - cpu)
         async with db.read() as conn:
             stored = list(
                 await conn.execute(
@@ -151,7 +176,7 @@ async def measure_import(url: str, path: Path) -> tuple[Times, int, list[tuple[A
                     )
                 )
             )
-        return seconds, summary.rows_new, [tuple(row) for row in stored]
+        return seconds, hooked, summary.rows_new, [tuple(row) for row in stored]
     finally:
         await db.dispose()
 
@@ -174,6 +199,7 @@ async def measure_raw_sqlite(url: str, rows: list[tuple[Any, ...]]) -> Times:
             "PRAGMA foreign_keys=ON",
             "PRAGMA journal_mode=WAL",
             "PRAGMA synchronous=NORMAL",
+            f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}",
         ):
             conn.execute(pragma)
         began, cpu = time.perf_counter(), time.process_time()
@@ -210,34 +236,42 @@ async def reset_postgres(url: str) -> None:
         await conn.close()
 
 
-def report(engine: str, rows: int, ours: Times, raw: Times) -> None:
+def report(engine: str, rows: int, ours: Times, hooks: Times | None, raw: Times) -> None:
     print(
         f"{engine}: import {ours[0]:.1f} s ({rows / ours[0]:,.0f} rows/s); raw executemany "
         f"{raw[0]:.1f} s ({rows / raw[0]:,.0f} rows/s); ratio raw/import = "
         f"{raw[0] / ours[0]:.2f}x wall, {raw[1] / ours[1]:.2f}x CPU of this process "
         "(goal >= 0.3x)"
     )
+    if hooks is None:
+        return
+    total = (ours[0] + hooks[0], ours[1] + hooks[1])
+    print(
+        f"{engine}: after-Apply hooks (fraud scan, progress stages) {hooks[0]:.1f} s; "
+        f"import + hooks {total[0]:.1f} s: ratio raw/(import + hooks) = "
+        f"{raw[0] / total[0]:.2f}x wall, {raw[1] / total[1]:.2f}x CPU of this process"
+    )
 
 
-async def run(rows: int, postgres: str | None) -> None:
+async def run(rows: int, postgres: str | None, with_hooks: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         export = work / "orders.csv"
         write_export(export, rows)
         print(f"{rows:,} order rows, {TEAMS} teams, {export.stat().st_size / 1e6:.0f} MB CSV")
-        ours, written, stored = await measure_import(
-            f"sqlite+aiosqlite:///{work / 'import.db'}", export
+        ours, hooks, written, stored = await measure_import(
+            f"sqlite+aiosqlite:///{work / 'import.db'}", export, with_hooks
         )
         assert written == rows, (written, rows)
         raw = await measure_raw_sqlite(f"sqlite+aiosqlite:///{work / 'raw.db'}", stored)
-        report("SQLite", rows, ours, raw)
+        report("SQLite", rows, ours, hooks, raw)
         if postgres:
             await reset_postgres(postgres)
-            ours, written, stored = await measure_import(postgres, export)
+            ours, hooks, written, stored = await measure_import(postgres, export, with_hooks)
             await reset_postgres(postgres)
             raw = await measure_raw_postgres(postgres, stored)
             await reset_postgres(postgres)
-            report("PostgreSQL", rows, ours, raw)
+            report("PostgreSQL", rows, ours, hooks, raw)
 
 
 def main() -> None:
@@ -249,8 +283,9 @@ def main() -> None:
         help="also measure on this PostgreSQL database (its public schema is dropped!)",
     )
     parser.add_argument("--no-scoring", dest="scoring", action="store_false")
+    parser.add_argument("--no-hooks", dest="hooks", action="store_false")
     args = parser.parse_args()
-    asyncio.run(run(args.rows, args.postgres))
+    asyncio.run(run(args.rows, args.postgres, args.hooks))
     if args.scoring:
         print("\n=== weekly scoring (bench/results_scoring.py)", flush=True)
         scoring = Path(__file__).with_name("results_scoring.py")

@@ -377,3 +377,75 @@ async def test_the_command_line_import_of_a_file_without_lines_is_refused_and_st
     with pytest.raises(r.ResultsNoRows):
         await services.results.import_file(path=path, platform="generic", team="Alpha", apply=True)
     assert await _count(services, results_imports) == 0
+
+
+async def test_only_teams_with_stored_orders_are_looked_up_and_their_corrections_still_found(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from bot.services.results import imports
+    from storage.queries.results import orders as orders_q
+
+    alpha = await add_team(services.db, "Alpha")
+    bravo = await add_team(services.db, "Bravo")
+    first = await services.results.preview(
+        actor_id=ORG, platform="generic", filename="a.csv", data=ORDERS, team="Alpha"
+    )
+    await services.results.apply(actor_id=ORG, import_id=_id(first))
+    probed: list[tuple[int, str]] = []
+    real_existing = orders_q.existing
+
+    async def spy(conn: Any, season: str, keys: Any) -> dict[tuple[int, str], dict[str, Any]]:
+        wanted = list(keys)
+        probed.extend(wanted)
+        return await real_existing(conn, season, wanted)
+
+    monkeypatch.setattr(orders_q, "existing", spy)
+    monkeypatch.setattr(imports, "BATCH", 2)  # teams met again in later batches
+    path = tmp_path / "both.csv"
+    path.write_bytes(
+        b"team,order_id,ordered_at,amount,currency\n"
+        b"Bravo,A-1,2026-11-20 10:00,5,USD\n"  # Alpha's order id, under another team: new
+        b"Alpha,A-1,2026-11-20 10:00,24.99,USD\n"  # a correction of Alpha's row
+        b"Bravo,B-2,2026-11-20 10:00,5,USD\n"
+        b"Alpha,A-9,2026-11-20 10:00,5,USD\n"
+        b"Bravo,B-3,2026-11-20 10:00,5,USD\n"
+    )
+    done = await services.results.import_file(path=path, platform="generic", apply=True)
+    assert (done.rows_new, done.rows_corrected, done.rows_unchanged) == (4, 1, 0)
+    assert sorted(probed) == [(alpha, "A-1"), (alpha, "A-9")]
+    rows = {(row["team_id"], row["order_id"]): row for row in await _rows(services, store_orders)}
+    assert rows[(alpha, "A-1")]["amount_minor"] == 2499
+    assert rows[(bravo, "A-1")]["amount_minor"] == 500
+    assert len(rows) == 3 + 4
+    assert await _count(services, store_order_history) == 1
+    # Bravo has orders now: the same file again finds every row unchanged.
+    probed.clear()
+    again = await services.results.import_file(path=path, platform="generic", apply=True)
+    assert (again.rows_new, again.rows_corrected, again.rows_unchanged) == (0, 0, 5)
+    assert len(probed) == 5
+
+
+async def test_an_imports_database_tuning_ends_with_it_applied_or_refused(
+    services: Services, tmp_path: Path
+):
+    await add_team(services.db, "Alpha")
+    query = "PRAGMA cache_size" if services.db.is_sqlite else "SHOW enable_seqscan"
+
+    async def setting() -> str:
+        async with services.db.write() as conn:
+            return str((await conn.exec_driver_sql(query)).scalar_one())
+
+    before = await setting()
+    path = tmp_path / "orders.csv"
+    path.write_bytes(ORDERS)
+    await services.results.import_file(path=path, platform="generic", team="Alpha", apply=True)
+    assert await setting() == before
+    path.write_bytes(b"order_id,ordered_at,amount\n\n")
+    with pytest.raises(r.ResultsNoRows):
+        await services.results.import_file(path=path, platform="generic", team="Alpha", apply=True)
+    assert await setting() == before
+    preview = await services.results.preview(
+        actor_id=ORG, platform="generic", filename="a.csv", data=ORDERS, team="Alpha"
+    )
+    await services.results.apply(actor_id=ORG, import_id=_id(preview))
+    assert await setting() == before

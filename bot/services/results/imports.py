@@ -15,6 +15,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,9 +204,8 @@ class ResultsImports(ResultsBase):
         their history), mark it applied and audit it, all in one transaction; then await
         the ``on_applied`` listeners. Refused when it was applied or discarded already."""
         counts = ImportCounts()
-        async with self.db.write() as conn:
+        async with self.db.write() as conn, orders_q.import_tuning(conn):
             stored = await self._undecided(conn, import_id)
-            await orders_q.favour_index_lookups(conn)
             packed = await imports_q.staged(conn, import_id)
             rows = unpack(packed or b"", stored.kind)
             now = self.clock.now()
@@ -352,13 +352,15 @@ class ResultsImports(ResultsBase):
         key = await self.buyer_key()
         counts = ImportCounts()
         digest = await file_digest(path)
-        async with self.db.write() if apply else self.db.read() as conn:
+        async with (
+            self.db.write() if apply else self.db.read() as conn,
+            orders_q.import_tuning(conn) if apply else nullcontext(),
+        ):
             checker = self._checker(
                 table, platform, mapping, await self._directory(conn), team, key
             )
             import_id = None
             if apply:
-                await orders_q.favour_index_lookups(conn)
                 values = self._import_values(mapping.kind, platform, path.name, digest, actor_id)
                 import_id = await imports_q.create(conn, **values)
             now = self.clock.now()

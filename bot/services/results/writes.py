@@ -37,6 +37,11 @@ class ImportCounts:
     refused: list[Refusal] = field(default_factory=list)
     refused_total: int = 0
     teams: set[int] = field(default_factory=set)
+    #: Whether each team met so far had stored orders of the season before this import
+    #: touched it. Only those teams' rows are looked up: rows of a team without any can
+    #: only be new, since the import's own rows never repeat a (team, order id) (the
+    #: checker refuses a file's duplicates).
+    had_orders: dict[int, bool] = field(default_factory=dict)
 
     def refuse(self, refusal: Refusal) -> None:
         self.refused_total += 1
@@ -71,8 +76,13 @@ async def diff_rows(
             else:
                 counts.unchanged += 1
     else:
+        known = counts.had_orders
+        unseen = {r["team_id"] for r in rows} - known.keys()
+        if unseen:
+            with_orders = await orders_q.teams_with_orders(conn, season, unseen)
+            known.update((team_id, team_id in with_orders) for team_id in unseen)
         stored = await orders_q.existing(
-            conn, season, ((r["team_id"], r["order_id"]) for r in rows)
+            conn, season, ((r["team_id"], r["order_id"]) for r in rows if known[r["team_id"]])
         )
         for row in rows:
             before_row = stored.get((row["team_id"], row["order_id"]))
@@ -108,19 +118,7 @@ async def write_rows(
             ],
         )
         return
-    await orders_q.insert_orders(
-        conn,
-        [
-            {
-                **row,
-                "review": "ok",
-                "import_id": import_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for row in fresh
-        ],
-    )
+    await orders_q.insert_orders(conn, fresh, import_id=import_id, now=now)
     corrections = [
         {
             **{k: v for k, v in row.items() if k not in ("season", "team_id", "order_id")},

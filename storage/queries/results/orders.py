@@ -4,15 +4,17 @@ the batched writes of an import (new rows, corrections with their history)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Final, Literal
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.queries.results import team_filter
-from storage.schema import store_order_history, store_orders
+from storage.schema import store_order_history, store_orders, teams
 
 #: The reviews under which an order counts toward metrics and scoring: no fraud flag
 #: (``ok``) or flags cleared by an organizer (``cleared``). ``flagged`` and ``confirmed``
@@ -128,15 +130,55 @@ async def group_totals(
     return result
 
 
-async def favour_index_lookups(conn: AsyncConnection) -> None:
-    """For the rest of this transaction, have PostgreSQL look stored orders up by index.
+#: SQLite's page cache (KiB) for an import's transaction, instead of its default 2 MiB:
+#: once the order indexes outgrow the cache, nearly every row inserted into the buyer
+#: index (random keys) misses, re-reads a page, and the full cache spills dirty pages
+#: into the WAL mid-transaction over and over. Pages are only taken as they are used.
+IMPORT_CACHE_KIB: Final = 128 * 1024
+
+
+@asynccontextmanager
+async def import_tuning(conn: AsyncConnection) -> AsyncIterator[None]:
+    """For an import's transaction: on PostgreSQL, look stored orders up by index; on
+    SQLite, a bigger page cache (the connection's own size restored afterwards).
 
     An import inserts rows in batches and looks each next batch's order ids up in the
-    same transaction; the planner's statistics still describe the table as it was (often
+    same transaction; PostgreSQL's statistics still describe the table as it was (often
     empty), so it picks sequential scans that grow with every batch (a 100,000-row import
-    took minutes). SQLite plans by the index anyway."""
+    took minutes); ``SET LOCAL`` ends with the transaction. SQLite plans by the index
+    anyway."""
     if conn.dialect.name == "postgresql":
         await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    previous = int((await conn.exec_driver_sql("PRAGMA cache_size")).scalar_one())
+    await conn.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        # Also after a failed import (the transaction then rolls back; a pragma still
+        # runs on the connection).
+        with suppress(Exception):
+            await conn.exec_driver_sql(f"PRAGMA cache_size = {previous}")
+
+
+async def teams_with_orders(
+    conn: AsyncConnection, season: str, team_ids: Iterable[int]
+) -> set[int]:
+    """Which of ``team_ids`` have any stored order in ``season``: one index probe per team
+    (``EXISTS`` on the season/team index), in chunks."""
+    wanted = sorted(set(team_ids))
+    found: set[int] = set()
+    has_orders = exists().where(
+        store_orders.c.season == season, store_orders.c.team_id == teams.c.id
+    )
+    for offset in range(0, len(wanted), 900):
+        rows = await conn.execute(
+            select(teams.c.id).where(teams.c.id.in_(wanted[offset : offset + 900]), has_orders)
+        )
+        found.update(int(row[0]) for row in rows)
+    return found
 
 
 async def existing(
@@ -166,8 +208,9 @@ async def existing(
     return found
 
 
-#: The columns of a new order row, in the order ``insert_orders`` binds them.
-INSERT_COLUMNS: Final[tuple[str, ...]] = (
+#: The columns of a new order row taken from each checked row, in the order
+#: ``insert_orders`` binds them; the import's own values (``STAMP_COLUMNS``) follow.
+ROW_COLUMNS: Final[tuple[str, ...]] = (
     "season",
     "team_id",
     "order_id",
@@ -182,27 +225,33 @@ INSERT_COLUMNS: Final[tuple[str, ...]] = (
     "tracking_number",
     "status",
     "refunded",
-    "review",
-    "import_id",
     "source_line",
-    "created_at",
-    "updated_at",
 )
+STAMP_COLUMNS: Final[tuple[str, ...]] = ("review", "import_id", "created_at", "updated_at")
+INSERT_COLUMNS: Final[tuple[str, ...]] = ROW_COLUMNS + STAMP_COLUMNS
 
 
-async def insert_orders(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new order rows (dicts with every ``INSERT_COLUMNS`` key, aware datetimes) in
-    one driver-level executemany: an import writes up to millions of rows, and binding
-    them as plain tuples skips SQLAlchemy's per-row parameter processing."""
+async def insert_orders(
+    conn: AsyncConnection,
+    rows: Sequence[dict[str, Any]],
+    *,
+    import_id: int,
+    now: dt.datetime,
+    review: str = "ok",
+) -> None:
+    """Insert new order rows (dicts with every ``ROW_COLUMNS`` key, aware datetimes) of
+    import ``import_id`` at ``now``, in one driver-level executemany: an import writes up
+    to millions of rows, and binding them as plain tuples skips SQLAlchemy's per-row
+    parameter processing (and a copy of each row to add the import's own values)."""
     if not rows:
         return
     paramstyle = conn.dialect.paramstyle
+    stamps = {"review": review, "import_id": import_id, "created_at": now, "updated_at": now}
     if paramstyle not in ("qmark", "numeric_dollar"):  # pragma: no cover - other drivers
-        await conn.execute(insert(store_orders), list(rows))
+        await conn.execute(insert(store_orders), [{**row, **stamps} for row in rows])
         return
     sqlite = conn.dialect.name == "sqlite"
-    ordered_at = INSERT_COLUMNS.index("ordered_at")
-    stamps = [INSERT_COLUMNS.index("created_at"), INSERT_COLUMNS.index("updated_at")]
+    ordered_at = ROW_COLUMNS.index("ordered_at")
 
     def naive(value: dt.datetime) -> Any:
         # SQLAlchemy's SQLite dialect stores "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC), and
@@ -210,18 +259,15 @@ async def insert_orders(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -
         utc = (value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC)).replace(tzinfo=None)
         return utc.isoformat(" ", "microseconds") if sqlite else utc
 
-    # created_at / updated_at are one instant for a whole batch: converted once.
-    converted: dict[dt.datetime, Any] = {}
+    # The import's own values are one for the whole batch: converted once.
+    tail = tuple(naive(v) if isinstance(v, dt.datetime) else v for v in stamps.values())
+    take = itemgetter(*ROW_COLUMNS)
     bound: list[tuple[Any, ...]] = []
     for row in rows:
-        values = [row[name] for name in INSERT_COLUMNS]
-        values[ordered_at] = naive(values[ordered_at])
-        for i in stamps:
-            stamp = values[i]
-            if stamp not in converted:
-                converted[stamp] = naive(stamp)
-            values[i] = converted[stamp]
-        bound.append(tuple(values))
+        values = take(row)
+        bound.append(
+            (*values[:ordered_at], naive(values[ordered_at]), *values[ordered_at + 1 :], *tail)
+        )
     count = len(INSERT_COLUMNS)
     marks = ", ".join("?" * count if paramstyle == "qmark" else (f"${i + 1}" for i in range(count)))
     sql = f"INSERT INTO store_orders ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})"  # noqa: S608 - fixed names
