@@ -18,7 +18,7 @@ Figures, not a test: it never fails on timing.
 
 The baseline's meaning is unchanged since it was introduced (``team_metrics`` for every
 team over the week); the query behind it got faster in round 17 (no 10,000-id IN lists,
-buyers counted only when a metric uses them, covering indexes of migration 0029), so
+buyers counted only when a metric uses them, covering indexes of migration 0028), so
 ratios measured before and after that change compare different baselines: compare the
 milliseconds.
 

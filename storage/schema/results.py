@@ -137,7 +137,7 @@ store_daily = Table(
     ),
     Column("updated_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("season", "team_id", "day", "metric", name="pk_store_daily"),
-    # Covering the weekly metrics: a week's sums are read from this index alone (0029).
+    # Covering the weekly metrics: a week's sums are read from this index alone (0028).
     Index("ix_store_daily_season_day_values", "season", "day", "metric", "team_id", "value"),
 )
 

@@ -56,7 +56,7 @@ Index(
     store_orders.c.ordered_at,
 )
 #: Orders by (season, time), covering what the metrics engine needs of each (whether it
-#: counts, its team and amount): a week's totals are read from the index alone (0029).
+#: counts, its team and amount): a week's totals are read from the index alone (0028).
 Index(
     "ix_store_orders_season_ordered_at_counted",
     store_orders.c.season,

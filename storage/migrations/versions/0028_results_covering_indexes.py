@@ -4,7 +4,7 @@ day) with the metric, team and value. They replace the two (season, time) indexe
 extend, so every query that used those still finds its prefix, and the metrics of a
 week are read from the indexes alone (10,000 teams' orders: ~250 ms → ~80 ms on SQLite).
 
-Revision ID: 0029
+Revision ID: 0028
 Revises: 0027
 Create Date: 2026-12-03
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0029"
+revision = "0028"
 down_revision = "0027"
 branch_labels = None
 depends_on = None
