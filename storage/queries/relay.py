@@ -132,7 +132,7 @@ async def claim_batch(
     ]
 
 
-def consented(now: dt.datetime) -> ColumnElement[bool]:
+def consented(now: dt.datetime | ColumnElement[Any]) -> ColumnElement[bool]:
     """True for an outbox row that may be sent at ``now``, by the database alone.
 
     A subscriber's row: the number has not opted out and still belongs to a member (an
@@ -155,15 +155,28 @@ def consented(now: dt.datetime) -> ColumnElement[bool]:
     )
 
 
-async def still_allowed(conn: AsyncConnection, row_id: int, *, now: dt.datetime) -> bool:
-    """Just before a claimed row is sent: whether it is still ``sending`` and may be sent
-    (see :func:`consented`): a STOP, unlink or erasure committed since the claim says no.
-    One primary-key lookup, on a read connection."""
-    stmt = _with_recipient(select(outbox.c.status, consented(now).label("allowed"))).where(
-        outbox.c.id == row_id
+def _still_allowed_statement() -> Any:
+    """Built once: the relay asks it before every send, and building the joins and the
+    consent test anew each time cost more than running it."""
+    now = bindparam("now", type_=verification_codes.c.expires_at.type)
+    return _with_recipient(select(outbox.c.id, consented(now).label("allowed"))).where(
+        outbox.c.id.in_(bindparam("ids", expanding=True)), outbox.c.status == "sending"
     )
-    row = (await conn.execute(stmt)).first()
-    return row is not None and row.status == "sending" and bool(row.allowed)
+
+
+_STILL_ALLOWED = _still_allowed_statement()
+
+
+async def still_allowed(
+    conn: AsyncConnection, row_ids: Sequence[int], *, now: dt.datetime
+) -> set[int]:
+    """Just before claimed rows are sent: those of ``row_ids`` still ``sending`` that may
+    be sent (see :func:`consented`): a STOP, unlink or erasure committed since the claim
+    says no. One primary-key lookup for them all, on a read connection."""
+    if not row_ids:
+        return set()
+    rows = await conn.execute(_STILL_ALLOWED, {"ids": sorted(set(row_ids)), "now": now})
+    return {int(row.id) for row in rows if row.allowed}
 
 
 async def record_accepted(
