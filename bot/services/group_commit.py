@@ -20,6 +20,12 @@ class GroupCommit(Generic[_In, _Out]):
     failed that request's own work). Each caller awaits its own result. An exception
     raised by ``apply`` itself fails every request of the batch (nothing was committed).
     One drain task at a time (``name`` names it), so batches never overlap.
+
+    ``linger`` (seconds): while requests come in together (the last batch held more than
+    one), wait that long before starting the next batch, so that more of them share it:
+    with callers that each wait for their answer before sending the next request, a batch
+    otherwise holds only those that arrived during the one before. A request arriving
+    after a quiet spell (longer than ``linger`` since the last batch) never waits.
     """
 
     def __init__(
@@ -28,8 +34,12 @@ class GroupCommit(Generic[_In, _Out]):
         *,
         max_batch: int = 256,
         name: str = "group-commit",
+        linger: float = 0.0,
     ) -> None:
         self._apply = apply
+        self._linger = linger
+        self._last_batch = 0
+        self._last_end = 0.0
         self._name = name
         self._max_batch = max_batch
         self._queue: list[tuple[_In, asyncio.Future[_Out]]] = []
@@ -47,11 +57,20 @@ class GroupCommit(Generic[_In, _Out]):
         return await future  # a cancelled caller cancels only its future; the request applies
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while self._queue:
+            if (
+                self._linger > 0
+                and self._last_batch > 1
+                and loop.time() - self._last_end < self._linger
+                and len(self._queue) < self._max_batch
+            ):
+                await asyncio.sleep(self._linger)
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
             self.batches += 1
             self.items += len(batch)
+            self._last_batch = len(batch)
             try:
                 results = await self._apply([item for item, _ in batch])
             except Exception as exc:  # the whole transaction failed: tell every caller
@@ -59,6 +78,8 @@ class GroupCommit(Generic[_In, _Out]):
                     if not future.done():
                         future.set_exception(exc)
                 continue
+            finally:
+                self._last_end = loop.time()
             for (_, future), result in zip(batch, results, strict=True):
                 if future.done():
                     continue
