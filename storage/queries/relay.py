@@ -283,15 +283,18 @@ async def lock_statuses(
     writers never wait on each other in a cycle); SQLite's one writer needs no lock."""
     if not row_ids:
         return {}
-    stmt = (
-        select(outbox.c.id, outbox.c.status, outbox.c.twilio_sid)
-        .where(outbox.c.id.in_(sorted(set(row_ids))))
-        .order_by(outbox.c.id)
-    )
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=outbox)
-    rows = await conn.execute(stmt)
+    stmt = _LOCK_STATUSES_PG if conn.dialect.name == "postgresql" else _LOCK_STATUSES
+    rows = await conn.execute(stmt, {"ids": sorted(set(row_ids))})
     return {int(r.id): (str(r.status), r.twilio_sid) for r in rows}
+
+
+# Built once: the status callbacks' group commit runs them in every transaction.
+_LOCK_STATUSES = (
+    select(outbox.c.id, outbox.c.status, outbox.c.twilio_sid)
+    .where(outbox.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(outbox.c.id)
+)
+_LOCK_STATUSES_PG = _LOCK_STATUSES.with_for_update(of=outbox)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,19 +316,8 @@ async def set_statuses(
     ``lock_statuses`` in this transaction, so none can have moved in between)."""
     if not changes:
         return
-    stmt = (
-        update(outbox)
-        .where(outbox.c.id == bindparam("b_id"), outbox.c.status == bindparam("b_expected"))
-        .values(
-            status=bindparam("b_status"),
-            twilio_sid=func.coalesce(outbox.c.twilio_sid, bindparam("b_sid", type_=String)),
-            error_code=func.coalesce(bindparam("b_code", type_=Integer), outbox.c.error_code),
-            status_at=now,
-            updated_at=now,
-        )
-    )
     await conn.execute(
-        stmt,
+        _SET_STATUSES,
         [
             {
                 "b_id": c.row_id,
@@ -333,10 +325,24 @@ async def set_statuses(
                 "b_status": c.status,
                 "b_sid": c.sid,
                 "b_code": c.error_code,
+                "b_now": now,
             }
             for c in changes
         ],
     )
+
+
+_SET_STATUSES = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("b_id"), outbox.c.status == bindparam("b_expected"))
+    .values(
+        status=bindparam("b_status"),
+        twilio_sid=func.coalesce(outbox.c.twilio_sid, bindparam("b_sid", type_=String)),
+        error_code=func.coalesce(bindparam("b_code", type_=Integer), outbox.c.error_code),
+        status_at=bindparam("b_now", type_=outbox.c.status_at.type),
+        updated_at=bindparam("b_now", type_=outbox.c.updated_at.type),
+    )
+)
 
 
 async def get_status(conn: AsyncConnection, row_id: int) -> tuple[str, str | None] | None:
