@@ -79,7 +79,7 @@ async def test_the_drain_task_carries_the_given_name():
     assert names == ["vote-group-commit"]
 
 
-async def test_with_linger_requests_coming_in_together_wait_to_share_the_next_batch():
+async def test_with_linger_requests_coming_in_together_wait_to_fill_the_next_batch():
     seen: list[list[int]] = []
 
     async def apply(batch: list[int]) -> list[int | PodiumError]:
@@ -87,18 +87,18 @@ async def test_with_linger_requests_coming_in_together_wait_to_share_the_next_ba
         return list[int | PodiumError](batch)
 
     # Callers that each wait for their answer before sending again (as Twilio does): a
-    # batch without linger holds only what arrived while the one before ran.
-    commit: GroupCommit[int, int] = GroupCommit(apply, linger=0.2)
+    # batch without linger holds only what arrived while the one before ran. With it, the
+    # next batch waits (an hour at most here) for as many as the last one held: two.
+    commit: GroupCommit[int, int] = GroupCommit(apply, linger=3600)
     assert await asyncio.gather(commit.submit(1), commit.submit(2)) == [1, 2]
     third = asyncio.create_task(commit.submit(3))
-    for _ in range(5):  # the drain task starts and lingers; more requests come meanwhile
+    for _ in range(5):  # the drain task starts and waits for company
         await asyncio.sleep(0)
+    assert seen == [[1, 2]]
     fourth = asyncio.create_task(commit.submit(4))
-    await asyncio.sleep(0)
-    fifth = asyncio.create_task(commit.submit(5))
 
-    assert [await third, await fourth, await fifth] == [3, 4, 5]
-    assert seen == [[1, 2], [3, 4, 5]]
+    assert [await third, await fourth] == [3, 4]
+    assert seen == [[1, 2], [3, 4]]
 
 
 async def test_with_linger_a_lone_request_does_not_wait():
