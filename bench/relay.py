@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import web  # noqa: E402
 from aiolimiter import AsyncLimiter  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
+from twilio_setup import ACCOUNT, SENDER, TOKEN, example  # noqa: E402
 
 from bot.clock import SystemClock  # noqa: E402
-from bot.config import load_competition  # noqa: E402
 from bot.i18n import Catalogs  # noqa: E402
 from bot.services.audit import AuditService  # noqa: E402
 from bot.services.outbox import OutboxService  # noqa: E402
@@ -44,7 +44,6 @@ from storage.queries import relay as relay_queries  # noqa: E402
 from storage.schema import subscribers  # noqa: E402
 from tests.e2e.conftest import free_port  # noqa: E402
 
-SENDER = "whatsapp:+14155238886"
 DEAD_CALLBACKS = "http://127.0.0.1:9"  # status callbacks are not part of this figure
 
 FAKE = """
@@ -123,9 +122,7 @@ class FakeProcess:
 async def baseline(recipients: int, cap: float, concurrency: int) -> tuple[float, float, dict]:
     """Bare create_async calls at the cap: (seconds, CPU seconds, fake stats)."""
     async with FakeProcess(cap) as fake:
-        client = build_twilio_client(
-            "AC" + "0123456789abcdef" * 2, "fake-auth-token", api_base_url=fake.base_url
-        )
+        client = build_twilio_client(ACCOUNT, TOKEN, api_base_url=fake.base_url)
         limiter = AsyncLimiter(cap, 1.0)
         slots = asyncio.Semaphore(concurrency)
         numbers = collections.deque(f"whatsapp:+1555{i:07d}" for i in range(recipients))
@@ -165,11 +162,7 @@ async def relay_run(
     With ``callbacks`` the fake posts signed sent + delivered callbacks to this process's
     real ``/twilio/status`` webhook, and the CPU figure includes handling them (the run
     ends when every row is delivered)."""
-    competition = load_competition(ROOT / "competition.example.toml")
-    whatsapp = competition.whatsapp.model_copy(
-        update={"messages_per_second": cap, "concurrency": concurrency}
-    )
-    competition = competition.model_copy(update={"whatsapp": whatsapp})
+    competition = example(cap, concurrency)
     clock = SystemClock()
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
@@ -209,7 +202,7 @@ async def relay_run(
                 whatsapp=statuses,
                 outbox=outbox,
                 catalogs=Catalogs(),
-                auth_token="fake-auth-token",  # noqa: S106 - the fake's published token
+                auth_token=TOKEN,
                 public_base_url=public,
             )
             web_runner = web.AppRunner(app, access_log=None)
@@ -218,9 +211,7 @@ async def relay_run(
         async with FakeProcess(
             cap, "sent,delivered" if callbacks else "", callback_concurrency
         ) as fake:
-            client = build_twilio_client(
-                "AC" + "0123456789abcdef" * 2, "fake-auth-token", api_base_url=fake.base_url
-            )
+            client = build_twilio_client(ACCOUNT, TOKEN, api_base_url=fake.base_url)
             relay = Relay(
                 outbox=outbox,
                 clock=clock,
@@ -248,6 +239,7 @@ async def relay_run(
             await close_twilio_client(client)
             stats = await fake.stats()
             stats["callback_transactions"], stats["callbacks"] = outbox.callback_batches
+            stats["check_reads"], stats["checks"] = outbox.consent_check_batches
         if web_runner is not None:
             await web_runner.cleanup()
         await db.dispose()
@@ -292,7 +284,8 @@ async def main() -> None:
     )
     print(
         f"relay delivered {r_stats['messages']} of {n}; duplicates {r_stats['duplicates']} "
-        f"(must be 0); list calls {r_stats['lists']}"
+        f"(must be 0); list calls {r_stats['lists']}; consent checks {r_stats['checks']} "
+        f"in {r_stats['check_reads']} reads"
     )
     c_rate, c_ms = c_stats["messages"] / c_wall, 1000 * c_cpu / c_stats["messages"]
     print(

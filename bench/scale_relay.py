@@ -46,13 +46,14 @@ from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, i
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.exc import DBAPIError  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from twilio_setup import ACCOUNT, SENDER, TOKEN, example, register_templates  # noqa: E402
 from votes import GUILD_ID as VOTE_GUILD  # noqa: E402
 from votes import OLD, VOTING, plan, rules, run_concurrently, seed  # noqa: E402
 from votes import T0 as VOTE_T0  # noqa: E402
 
 from bot.bootstrap import build_services  # noqa: E402
 from bot.clock import FrozenClock, SystemClock  # noqa: E402
-from bot.config import CompetitionConfig, load_competition  # noqa: E402
+from bot.config import load_competition  # noqa: E402
 from bot.i18n import Catalogs  # noqa: E402
 from bot.services.audit import AuditService  # noqa: E402
 from bot.services.outbox import OutboxService  # noqa: E402
@@ -66,19 +67,8 @@ from storage.queries import relay as relay_queries  # noqa: E402
 from storage.schema import subscribers  # noqa: E402
 from tests.e2e.conftest import free_port  # noqa: E402
 
-SENDER = "whatsapp:+14155238886"
-ACCOUNT = "AC" + "0123456789abcdef" * 2
-TOKEN = "fake-auth-token"  # noqa: S105 - the fake's published token
 FAULT_RATE = 0.10
 DEFAULT_URL = "postgresql+asyncpg://podium:podium@127.0.0.1:5432/podium_test"
-
-
-def example(mps: float = 80.0, concurrency: int = 16) -> CompetitionConfig:
-    competition = load_competition(ROOT / "competition.example.toml")
-    whatsapp = competition.whatsapp.model_copy(
-        update={"messages_per_second": mps, "concurrency": concurrency}
-    )
-    return competition.model_copy(update={"whatsapp": whatsapp})
 
 
 # -- child processes: each waits for a line on stdin to start, and prints JSON lines ----------
@@ -100,13 +90,7 @@ async def role_fake(cap: float) -> None:
         callback_concurrency=32,
         callback_statuses=("sent", "delivered"),
     ) as fake:
-        templates = example().whatsapp.templates
-        for kind in type(templates).model_fields:
-            for language in type(getattr(templates, kind)).model_fields:
-                ref = getattr(getattr(templates, kind), language)
-                if ref is not None:
-                    slots = " ".join(f"{{{{{i}}}}}" for i in range(1, len(ref.variables) + 1))
-                    fake.register_template(ref.content_sid, slots)
+        register_templates(fake)
         _say({"url": fake.base_url})
         await _line()  # the run is over
         await fake.flush_callbacks(timeout=120)

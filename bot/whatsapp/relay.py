@@ -15,7 +15,8 @@ through ``OutboxService``, never by SQL here:
   own (see ``_find_earlier_attempt``), and anything ambiguous is sent again;
 * consent comes from the database alone: the claim skips opted-out numbers, and each
   claimed row is checked again just before its create call, so a STOP, unlink or erasure
-  committed since the claim stops it, and a START lets the next message through.
+  committed since the claim stops it, and a START lets the next message through (the
+  checks of senders passing the rate limiter together share one read).
 
 Logs name outbox and subscriber ids, never phone numbers.
 """

@@ -132,7 +132,7 @@ async def claim_batch(
     ]
 
 
-def consented(now: dt.datetime) -> ColumnElement[bool]:
+def consented(now: dt.datetime | ColumnElement[Any]) -> ColumnElement[bool]:
     """True for an outbox row that may be sent at ``now``, by the database alone.
 
     A subscriber's row: the number has not opted out and still belongs to a member (an
@@ -155,15 +155,28 @@ def consented(now: dt.datetime) -> ColumnElement[bool]:
     )
 
 
-async def still_allowed(conn: AsyncConnection, row_id: int, *, now: dt.datetime) -> bool:
-    """Just before a claimed row is sent: whether it is still ``sending`` and may be sent
-    (see :func:`consented`): a STOP, unlink or erasure committed since the claim says no.
-    One primary-key lookup, on a read connection."""
-    stmt = _with_recipient(select(outbox.c.status, consented(now).label("allowed"))).where(
-        outbox.c.id == row_id
+def _still_allowed_statement() -> Any:
+    """Built once: the relay asks it before every send, and building the joins and the
+    consent test anew each time cost more than running it."""
+    now = bindparam("now", type_=verification_codes.c.expires_at.type)
+    return _with_recipient(select(outbox.c.id, consented(now).label("allowed"))).where(
+        outbox.c.id.in_(bindparam("ids", expanding=True)), outbox.c.status == "sending"
     )
-    row = (await conn.execute(stmt)).first()
-    return row is not None and row.status == "sending" and bool(row.allowed)
+
+
+_STILL_ALLOWED = _still_allowed_statement()
+
+
+async def still_allowed(
+    conn: AsyncConnection, row_ids: Sequence[int], *, now: dt.datetime
+) -> set[int]:
+    """Just before claimed rows are sent: those of ``row_ids`` still ``sending`` that may
+    be sent (see :func:`consented`): a STOP, unlink or erasure committed since the claim
+    says no. One primary-key lookup for them all, on a read connection."""
+    if not row_ids:
+        return set()
+    rows = await conn.execute(_STILL_ALLOWED, {"ids": sorted(set(row_ids)), "now": now})
+    return {int(row.id) for row in rows if row.allowed}
 
 
 async def record_accepted(
@@ -270,15 +283,18 @@ async def lock_statuses(
     writers never wait on each other in a cycle); SQLite's one writer needs no lock."""
     if not row_ids:
         return {}
-    stmt = (
-        select(outbox.c.id, outbox.c.status, outbox.c.twilio_sid)
-        .where(outbox.c.id.in_(sorted(set(row_ids))))
-        .order_by(outbox.c.id)
-    )
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=outbox)
-    rows = await conn.execute(stmt)
+    stmt = _LOCK_STATUSES_PG if conn.dialect.name == "postgresql" else _LOCK_STATUSES
+    rows = await conn.execute(stmt, {"ids": sorted(set(row_ids))})
     return {int(r.id): (str(r.status), r.twilio_sid) for r in rows}
+
+
+# Built once: the status callbacks' group commit runs them in every transaction.
+_LOCK_STATUSES = (
+    select(outbox.c.id, outbox.c.status, outbox.c.twilio_sid)
+    .where(outbox.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(outbox.c.id)
+)
+_LOCK_STATUSES_PG = _LOCK_STATUSES.with_for_update(of=outbox)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,19 +316,8 @@ async def set_statuses(
     ``lock_statuses`` in this transaction, so none can have moved in between)."""
     if not changes:
         return
-    stmt = (
-        update(outbox)
-        .where(outbox.c.id == bindparam("b_id"), outbox.c.status == bindparam("b_expected"))
-        .values(
-            status=bindparam("b_status"),
-            twilio_sid=func.coalesce(outbox.c.twilio_sid, bindparam("b_sid", type_=String)),
-            error_code=func.coalesce(bindparam("b_code", type_=Integer), outbox.c.error_code),
-            status_at=now,
-            updated_at=now,
-        )
-    )
     await conn.execute(
-        stmt,
+        _SET_STATUSES,
         [
             {
                 "b_id": c.row_id,
@@ -320,10 +325,24 @@ async def set_statuses(
                 "b_status": c.status,
                 "b_sid": c.sid,
                 "b_code": c.error_code,
+                "b_now": now,
             }
             for c in changes
         ],
     )
+
+
+_SET_STATUSES = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("b_id"), outbox.c.status == bindparam("b_expected"))
+    .values(
+        status=bindparam("b_status"),
+        twilio_sid=func.coalesce(outbox.c.twilio_sid, bindparam("b_sid", type_=String)),
+        error_code=func.coalesce(bindparam("b_code", type_=Integer), outbox.c.error_code),
+        status_at=bindparam("b_now", type_=outbox.c.status_at.type),
+        updated_at=bindparam("b_now", type_=outbox.c.updated_at.type),
+    )
+)
 
 
 async def get_status(conn: AsyncConnection, row_id: int) -> tuple[str, str | None] | None:

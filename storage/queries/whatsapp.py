@@ -101,6 +101,23 @@ async def record_receipt(conn: AsyncConnection, *, kind: str, key: str, at: dt.d
     return (result.rowcount or 0) > 0
 
 
+_RECEIPTS_INSERT: dict[str, Any] = {}
+
+
+def _receipts_insert(conn: AsyncConnection) -> Any:
+    """One statement for any number of keys (executemany with RETURNING, sent as one
+    multi-row INSERT by SQLAlchemy), built once per database kind: status callbacks run
+    it in every group commit."""
+    name = conn.dialect.name
+    if name not in _RECEIPTS_INSERT:
+        _RECEIPTS_INSERT[name] = (
+            upsertable_insert(conn, webhook_receipts)
+            .on_conflict_do_nothing(index_elements=["kind", "key"])
+            .returning(webhook_receipts.c.key)
+        )
+    return _RECEIPTS_INSERT[name]
+
+
 async def record_receipts(
     conn: AsyncConnection, *, kind: str, keys: Sequence[str], at: dt.datetime
 ) -> set[str]:
@@ -111,15 +128,8 @@ async def record_receipts(
     unique = sorted({key[:80] for key in keys})
     if not unique:
         return set()
-    # One statement for any number of keys (executemany with RETURNING, sent as one
-    # multi-row INSERT by SQLAlchemy), so its compiled form is cached.
-    stmt = (
-        upsertable_insert(conn, webhook_receipts)
-        .on_conflict_do_nothing(index_elements=["kind", "key"])
-        .returning(webhook_receipts.c.key)
-    )
     rows = await conn.execute(
-        stmt, [{"kind": kind, "key": key, "received_at": at} for key in unique]
+        _receipts_insert(conn), [{"kind": kind, "key": key, "received_at": at} for key in unique]
     )
     return {str(key) for key in rows.scalars()}
 

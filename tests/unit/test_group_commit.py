@@ -77,3 +77,39 @@ async def test_the_drain_task_carries_the_given_name():
 
     await GroupCommit(apply, name="vote-group-commit").submit(1)
     assert names == ["vote-group-commit"]
+
+
+async def test_with_linger_requests_coming_in_together_wait_to_fill_the_next_batch():
+    seen: list[list[int]] = []
+
+    async def apply(batch: list[int]) -> list[int | PodiumError]:
+        seen.append(batch)
+        return list[int | PodiumError](batch)
+
+    # Callers that each wait for their answer before sending again (as Twilio does): a
+    # batch without linger holds only what arrived while the one before ran. With it, the
+    # next batch waits (an hour at most here) for as many as the last one held: two.
+    commit: GroupCommit[int, int] = GroupCommit(apply, linger=3600)
+    assert await asyncio.gather(commit.submit(1), commit.submit(2)) == [1, 2]
+    third = asyncio.create_task(commit.submit(3))
+    for _ in range(5):  # the drain task starts and waits for company
+        await asyncio.sleep(0)
+    assert seen == [[1, 2]]
+    fourth = asyncio.create_task(commit.submit(4))
+
+    assert [await third, await fourth] == [3, 4]
+    assert seen == [[1, 2], [3, 4]]
+
+
+async def test_with_linger_a_lone_request_does_not_wait():
+    seen: list[list[int]] = []
+
+    async def apply(batch: list[int]) -> list[int | PodiumError]:
+        seen.append(batch)
+        return list[int | PodiumError](batch)
+
+    # A linger of an hour: the test would hang if a lone request waited for company.
+    commit: GroupCommit[int, int] = GroupCommit(apply, linger=3600)
+    assert await commit.submit(1) == 1
+    assert await commit.submit(2) == 2
+    assert seen == [[1], [2]]

@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import CompetitionConfig
+from bot.services.group_commit import GroupCommit
 from bot.services.outbox import rules
 from bot.services.outbox.callbacks import StatusCallback, StatusCallbacks
 from storage.engine import Database
@@ -29,6 +30,11 @@ from storage.queries.relay import ClaimedRow
 from storage.wakeup import LeaseWatch
 
 log = logging.getLogger(__name__)
+
+#: While the relay's senders ask for consent checks together, how long a check waits for
+#: more to share its read (seconds): a little latency before a create call Twilio answers
+#: in a hundred times that, for a read shared by several.
+CHECK_LINGER = 0.002
 
 
 class _StatusRaced(Exception):
@@ -47,9 +53,16 @@ class OutboxService:
     #: this process's lease; no grace by default).
     leases: LeaseWatch = field(default_factory=LeaseWatch)
     _callbacks: StatusCallbacks = field(init=False, repr=False)
+    _checks: GroupCommit[int, bool] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._callbacks = StatusCallbacks(self.db, self.clock)
+        self._checks = GroupCommit(
+            self._check_batch,
+            max_batch=500,
+            name="outbox-consent-check",
+            linger=CHECK_LINGER,
+        )
 
     async def enqueue(
         self,
@@ -100,9 +113,22 @@ class OutboxService:
 
     async def still_allowed(self, row_id: int) -> bool:
         """Just before a claimed row is sent: whether it is still ``sending`` and may be
-        sent (a STOP, unlink or erasure committed since the claim says no)."""
+        sent (a STOP, unlink or erasure committed since the claim says no).
+
+        The read starts after this call: checks asked while one read runs are answered
+        together by the next, so a consent change committed before the call is seen, and
+        the relay's senders share one query instead of one each."""
+        return await self._checks.submit(row_id)
+
+    @property
+    def consent_check_batches(self) -> tuple[int, int]:
+        """(reads, checks) answered so far by :meth:`still_allowed` (benchmarks, tests)."""
+        return self._checks.batches, self._checks.items
+
+    async def _check_batch(self, row_ids: list[int]) -> list[bool]:
         async with self.db.read() as conn:
-            return await relay_queries.still_allowed(conn, row_id, now=self.clock.now())
+            allowed = await relay_queries.still_allowed(conn, row_ids, now=self.clock.now())
+        return [row_id in allowed for row_id in row_ids]
 
     async def record_accepted(self, accepted: Sequence[tuple[int, str, str]]) -> None:
         """Record Twilio's SIDs for ``(outbox id, sid, mode)``; a row a callback already
