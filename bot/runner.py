@@ -112,6 +112,9 @@ async def run(settings: Settings, competition: CompetitionConfig, role: Role = A
             settings.WEB_PORT,
         )
         if waker is not None:
+            if whatsapp is not None:
+                # No send of a row claimed before the lease was lost (it may be another's now).
+                whatsapp.relay.lease = waker.lease_term
             await waker.start()  # the lease before any claim
         if whatsapp is not None:
             await whatsapp.start()

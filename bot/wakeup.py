@@ -45,6 +45,11 @@ class Waker:
         """True while the lease is held and wake-ups arrive."""
         return self._connection.connected
 
+    def lease_term(self) -> int | None:
+        """The lease's current term while it is held, None while it is lost (the relay
+        sends nothing claimed in another term)."""
+        return self._connection.held_term()
+
     async def start(self) -> None:
         """Take the lease and listen (before the scheduler or the relay claims anything)."""
         await self._connection.start()

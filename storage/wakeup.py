@@ -124,11 +124,19 @@ class WakeConnection:
         self._lost = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.reconnects = 0
+        #: Counts the times the lease was taken: claims made under one term are safe to
+        #: work on while the same term holds (``held_term``).
+        self.term = 0
 
     @property
     def connected(self) -> bool:
         """True while the lease is held and wake-ups arrive."""
         return self._conn is not None and not self._conn.is_closed()
+
+    def held_term(self) -> int | None:
+        """The current term while the lease is held; None while it is lost. Work claimed
+        in an earlier term may have been taken over (the lease was free meanwhile)."""
+        return self.term if self.connected else None
 
     async def start(self) -> None:
         """Connect, take the lease and listen (raises when PostgreSQL cannot be reached),
@@ -159,6 +167,7 @@ class WakeConnection:
             raise
         self._lost.clear()
         self._conn = conn
+        self.term += 1
 
     def _notified(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         self._on_wake(payload)

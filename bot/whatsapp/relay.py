@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import logging
 import random
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -99,6 +100,9 @@ class Relay:
         self._poll_interval = poll_interval
         self.owner = owner
         self._sweep_interval = sweep_interval
+        #: This process's lease on PostgreSQL (``bot.wakeup.Waker.lease_term``): its term
+        #: while held, None while lost. None here: one process, nothing to lose.
+        self.lease: Callable[[], int | None] | None = None
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -201,20 +205,33 @@ class Relay:
         batches = 0
         while max_batches is None or batches < max_batches:
             batches += 1
+            term = self.lease() if self.lease is not None else 0
+            if term is None:
+                log.warning("relay paused: its lease is lost until the database is back")
+                return handled
             batch = await self._outbox.claim(limit=self.batch_size, owner=self.owner)
             if not batch:
                 return handled
-            await self._send_batch(batch)
+            await self._send_batch(batch, term)
             handled += len(batch)
         return handled
 
-    async def _send_batch(self, batch: list[ClaimedRow]) -> None:
+    def _still_leased(self, term: int) -> bool:
+        """Whether the lease held when the batch was claimed is still held: if it was lost
+        meanwhile, even for a moment, another worker may have taken the rows over."""
+        return self.lease is None or self.lease() == term
+
+    async def _send_batch(self, batch: list[ClaimedRow], term: int = 0) -> None:
+        unsent: list[int] = []
         accepted: list[tuple[int, str, str]] = []
         reconciled: dict[int, tuple[str, str, int | None]] = {}
         slots = asyncio.Semaphore(self._concurrency)
 
         async def one(row: ClaimedRow) -> None:
             async with slots:
+                if not self._still_leased(term):
+                    unsent.append(row.id)
+                    return
                 result = await self._send_one(row)
             if result is not None:
                 sid, mode = result
@@ -224,6 +241,13 @@ class Relay:
                 accepted.append((row.id, sid, mode))
 
         await asyncio.gather(*(one(row) for row in batch))
+        if unsent:
+            returned = await self._outbox.unclaim(unsent, owner=self.owner)
+            log.warning(
+                "relay lost its lease mid-batch: %d row(s) not sent, %d handed back",
+                len(unsent),
+                returned,
+            )
         if accepted:
             await self._outbox.record_accepted(accepted)
             self.sent += len(accepted)

@@ -355,6 +355,25 @@ async def get_status(conn: AsyncConnection, row_id: int) -> tuple[str, str | Non
     return (row.status, row.twilio_sid) if row is not None else None
 
 
+async def unclaim(
+    conn: AsyncConnection, row_ids: Sequence[int], *, owner: int | None, now: dt.datetime
+) -> int:
+    """The given rows back to the queue if they are still ``sending`` under ``owner``'s
+    lease key (as they were; their check mark is kept). Returns how many."""
+    if not row_ids:
+        return 0
+    result = await conn.execute(
+        update(outbox)
+        .where(
+            outbox.c.id.in_(list(row_ids)),
+            outbox.c.status == "sending",
+            outbox.c.lease_key.is_(None) if owner is None else outbox.c.lease_key == owner,
+        )
+        .values(status="queued", lease_key=None, next_attempt_at=now, updated_at=now)
+    )
+    return result.rowcount or 0
+
+
 async def release_sending(
     conn: AsyncConnection, *, now: dt.datetime, own: int | None, leases: LeaseWatch | None = None
 ) -> int:

@@ -83,3 +83,40 @@ async def test_a_live_workers_claims_stay_with_it_and_a_gone_ones_are_sent_once_
     per_number = collections.Counter(m.to for m in env.fake.messages)
     assert len(per_number) == 60
     assert set(per_number.values()) == {1}
+
+
+async def test_a_relay_whose_lease_was_lost_mid_batch_sends_none_of_the_rest_and_hands_it_back(
+    relay_env: RelayEnv,
+) -> None:
+    """A worker's lease lost (its database connection dropped) while it works a batch: the
+    rows it claimed may be another worker's by now, so it sends none of the rest and hands
+    back those still its own; while the lease is lost it claims nothing; once it holds the
+    lease again every number gets the message exactly once."""
+    env = relay_env
+    env.fake.set_rate_cap(100_000)
+    await env.add_subscribers(12)
+    await broadcast(env)
+    env.relay.owner = new_lease_key()
+    env.relay.batch_size = 12
+    calls = [0]
+    lost: list[bool] = [False]
+
+    def lease() -> int | None:
+        if lost[0]:
+            return None
+        calls[0] += 1
+        return 1 if calls[0] <= 5 else 2  # one check before the claim, then four sends
+
+    env.relay.lease = lease
+    await env.relay.drain(max_batches=1)
+    assert len(env.fake.messages) == 4
+    rows = await env.rows()
+    assert sorted(r["status"] for r in rows).count("queued") == 8
+    assert all(r["lease_key"] is None for r in rows if r["status"] == "queued")
+    lost[0] = True
+    assert await env.relay.drain() == 0, "no claim while the lease is lost"
+    lost[0] = False
+    await env.relay.drain()
+    per_number = collections.Counter(m.to for m in env.fake.messages)
+    assert len(per_number) == 12
+    assert set(per_number.values()) == {1}

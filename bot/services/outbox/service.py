@@ -164,6 +164,12 @@ class OutboxService:
                 conn, row_id, error_code=error_code, error=error, now=self.clock.now()
             )
 
+    async def unclaim(self, row_ids: Sequence[int], *, owner: int | None) -> int:
+        """Claimed rows the relay ``owner`` did not send (its lease was lost meanwhile) go
+        back to the queue, unless another relay took them over already; returns how many."""
+        async with self.db.write() as conn:
+            return await relay_queries.unclaim(conn, row_ids, owner=owner, now=self.clock.now())
+
     async def cancel_claimed(self, row_id: int) -> None:
         """A claimed (``sending``) row lost its consent before its send: ``cancelled``."""
         async with self.db.write() as conn:
