@@ -49,6 +49,10 @@ REFRESH_EVERY = 300.0
 REFRESH_AFTER = dt.timedelta(minutes=10)
 
 
+class LeaseLost(Exception):
+    """The lease held when a batch was claimed was lost before this row's send."""
+
+
 class SendFailed(Exception):
     """A create call failed; carries what ``classify_failure`` needs."""
 
@@ -221,7 +225,7 @@ class Relay:
         meanwhile, even for a moment, another worker may have taken the rows over."""
         return self.lease is None or self.lease() == term
 
-    async def _send_batch(self, batch: list[ClaimedRow], term: int = 0) -> None:
+    async def _send_batch(self, batch: list[ClaimedRow], term: int) -> None:
         unsent: list[int] = []
         accepted: list[tuple[int, str, str]] = []
         reconciled: dict[int, tuple[str, str, int | None]] = {}
@@ -229,10 +233,11 @@ class Relay:
 
         async def one(row: ClaimedRow) -> None:
             async with slots:
-                if not self._still_leased(term):
+                try:
+                    result = await self._send_one(row, term)
+                except LeaseLost:
                     unsent.append(row.id)
                     return
-                result = await self._send_one(row)
             if result is not None:
                 sid, mode = result
                 if isinstance(mode, tuple):  # found by reconciliation, with its status
@@ -256,8 +261,11 @@ class Relay:
                 outbox_id=row_id, sid=sid, twilio_status=status, error_code=code
             )
 
-    async def _send_one(self, row: ClaimedRow) -> tuple[str, str | tuple[str, int | None]] | None:
-        """Send one row; returns (sid, mode) when Twilio accepted it, else records why not."""
+    async def _send_one(
+        self, row: ClaimedRow, term: int
+    ) -> tuple[str, str | tuple[str, int | None]] | None:
+        """Send one row; returns (sid, mode) when Twilio accepted it, else records why not.
+        Raises LeaseLost when the lease of ``term`` was lost before the create call."""
         to = "whatsapp:" + row.phone_e164
         if row.needs_check:
             try:
@@ -283,6 +291,10 @@ class Relay:
                     log.info("relay cancelled outbox=%s: no consent any more", row.id)
                     await self._outbox.cancel_claimed(row.id)
                     return None
+                # Right before the call too: the wait for the rate limiter and the read
+                # above can outlast the lease.
+                if not self._still_leased(term):
+                    raise LeaseLost()
                 sid = await self._create(params)
         except SendFailed as exc:
             verdict = rules.classify_failure(

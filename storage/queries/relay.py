@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import outbox, subscribers, verification_codes
-from storage.wakeup import LeaseWatch, dead_owners
+from storage.wakeup import LeaseWatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,19 +375,19 @@ async def unclaim(
 
 
 async def release_sending(
-    conn: AsyncConnection, *, now: dt.datetime, own: int | None, leases: LeaseWatch | None = None
+    conn: AsyncConnection, *, now: dt.datetime, own: int | None, leases: LeaseWatch
 ) -> int:
-    """Rows left ``sending`` by a process that is gone (``storage.wakeup.dead_owners``, after
-    the grace of ``leases`` if given; any but ``own`` on SQLite, or claimed before
-    migration 0021) go back to the queue,
-    marked to be checked against Twilio's list before any resend. Returns how many."""
+    """Rows left ``sending`` by a process that is gone (its lease free for the grace of
+    ``leases``, ``storage.wakeup.LeaseWatch``; any but ``own`` on SQLite, or claimed before
+    migration 0021) go back to the queue, marked to be checked against Twilio's list
+    before any resend. Returns how many."""
     owners = await conn.execute(
         select(outbox.c.lease_key)
         .where(outbox.c.status == "sending", outbox.c.lease_key.is_not(None))
         .distinct()
     )
     keys = [int(row[0]) for row in owners]
-    dead = await (leases.dead(conn, keys, own=own) if leases else dead_owners(conn, keys, own=own))
+    dead = await leases.dead(conn, keys, own=own)
     result = await conn.execute(
         update(outbox)
         .where(
