@@ -396,5 +396,10 @@ async def test_a_drop_alert_discord_refuses_is_recorded_failed_and_given_up(
     await harness.bot.reload_extension("cogs.activity")
     await until_alerts_recorded(harness)
     assert harness.fake.messages_in(channel_id) == []
-    posts = await harness.services.posts.statuses(f"drop-alert:{alert_id}")
+    # The renderer records the alert before the publisher records the post's outcome.
+    for _ in range(250):
+        posts = await harness.services.posts.statuses(f"drop-alert:{alert_id}")
+        if posts.get(f"drop-alert:{alert_id}") != "claimed":
+            break
+        await asyncio.sleep(0.02)
     assert posts == {f"drop-alert:{alert_id}": "failed"}
