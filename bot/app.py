@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -16,6 +15,7 @@ from discord.ext import commands
 from bot.config import CompetitionConfig
 from bot.discord_i18n import PodiumTranslator
 from bot.discord_resources import existing_resources
+from bot.heap import settle_heap
 from bot.i18n import Catalogs
 from bot.interactions import PodiumTree
 from bot.jobs import ensure_core_jobs, register_core_jobs
@@ -61,29 +61,6 @@ def podium_intents() -> discord.Intents:
     intents.members = True
     intents.guild_messages = True
     return intents
-
-
-#: Young-generation threshold: collect after this many new container objects, not 700.
-GC_YOUNG_THRESHOLD = 20_000
-
-
-def settle_heap() -> None:
-    """Tune the garbage collector for a long-running bot, once it is ready.
-
-    Each interaction leaves cyclic garbage (discord.py's interaction and its response refer
-    to each other), so a burst of button presses makes the collector run often, and with
-    the default thresholds (700, 10, 10) that garbage is promoted and rescanned by the
-    older generations, together with everything start-up loaded (modules, compiled
-    queries, catalogs, the guild's caches), which lives as long as the process anyway.
-    bench/votes.py measured 3.7 s of collections in a 15 s burst. So: one full collection
-    (nothing already garbage is kept), freeze the survivors out of the collector's scans,
-    and collect the young generation every 20,000 allocations, where most of a burst's
-    garbage dies young: 0.5 s in the same burst.
-    """
-    gc.collect()
-    gc.freeze()
-    _young, middle, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 class PodiumBot(commands.Bot):

@@ -20,6 +20,7 @@ from bot.app import PodiumBot
 from bot.bootstrap import build_services
 from bot.clock import SystemClock
 from bot.config import CompetitionConfig, Settings
+from bot.heap import settle_heap
 from bot.i18n import Catalogs
 from bot.mail import smtp_mailer
 from bot.overrides import apply_discord_overrides
@@ -179,6 +180,7 @@ async def _serve_without_gateway(bot: PodiumBot, web: WebServer, token: str) -> 
             except Exception as error:
                 return _client_exit_code(error)
             log.info("logged in without the gateway role=%s user=%s", bot.role.name, bot.user)
+            settle_heap()
             await stop.wait()
             log.info("shutting down")
             await bot.close()
@@ -302,6 +304,7 @@ async def run_web_only(
         stop = stop_on_signals()
         if not await start_web(web, settings.WEB_HOST, settings.WEB_PORT):
             return EXIT_UNAVAILABLE
+        settle_heap()
         try:
             if login_link_user is not None:
                 link = await services.web_auth.issue_link(user_id=login_link_user, via="cli")

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.bulk import execute_many
 from storage.schema import results_week_scores, teams
 
 CHUNK = 500
@@ -25,7 +26,7 @@ class WeekScoreRow:
     credited: int
     entry_id: int | None
     revision: int
-    details: list[dict[str, Any]]
+    details: dict[str, Any] | list[dict[str, Any]]
     scored_at: dt.datetime
 
 
@@ -88,7 +89,10 @@ async def stored_scores(
 
 async def lock_team_ids(conn: AsyncConnection, team_ids: Sequence[int]) -> None:
     """Lock the teams' rows until the transaction ends (FOR UPDATE on PostgreSQL), in id
-    order as the ledger locks them, reading nothing else of them."""
+    order as the ledger locks them, reading nothing else of them. On SQLite, which has no
+    row locks, nothing to do: the write transaction already excludes every other writer."""
+    if conn.dialect.name == "sqlite":
+        return
     ordered = sorted(set(team_ids))
     for start in range(0, len(ordered), CHUNK):
         await conn.execute(
@@ -127,58 +131,84 @@ async def scored_weeks(conn: AsyncConnection, *, season: str) -> list[str]:
     return [str(key) for (key,) in rows]
 
 
+SCORE_COLUMNS = (
+    "season",
+    "week_key",
+    "team_id",
+    "track",
+    "points",
+    "credited",
+    "entry_id",
+    "revision",
+    "details",
+    "scored_at",
+)
+#: An update sets every column but the key, found by the key's values in ``k_…``.
+SCORE_UPDATE_NAMES = (*SCORE_COLUMNS[3:], "k_season", "k_week", "k_team")
+
+
+def _update_scores() -> Any:
+    table = results_week_scores
+    return (
+        update(table)
+        .where(
+            table.c.season == bindparam("k_season"),
+            table.c.week_key == bindparam("k_week"),
+            table.c.team_id == bindparam("k_team"),
+        )
+        .values({name: bindparam(name) for name in SCORE_COLUMNS[3:]})
+    )
+
+
 async def save_scores(
     conn: AsyncConnection, rows: Sequence[WeekScoreRow], *, existing: set[int]
 ) -> None:
-    """Insert the new scores and replace the stored ones (team ids in ``existing``)."""
-    fresh = [_values(row) for row in rows if row.team_id not in existing]
-    if fresh:
-        await conn.execute(insert(results_week_scores), fresh)
-    changed = [
-        {**_values(row), "k_season": row.season, "k_week": row.week_key, "k_team": row.team_id}
-        for row in rows
-        if row.team_id in existing
-    ]
-    if changed:
-        table = results_week_scores
-        await conn.execute(
-            update(table)
-            .where(
-                table.c.season == bindparam("k_season"),
-                table.c.week_key == bindparam("k_week"),
-                table.c.team_id == bindparam("k_team"),
-            )
-            .values(
-                {
-                    name: bindparam(name)
-                    for name in (
-                        "track",
-                        "points",
-                        "credited",
-                        "entry_id",
-                        "revision",
-                        "details",
-                        "scored_at",
-                    )
-                }
-            ),
-            changed,
+    """Insert the new scores and replace the stored ones (team ids in ``existing``), one
+    driver-level executemany each (``storage.bulk``: a whole track's rows at once)."""
+    await execute_many(
+        conn,
+        key="results_week_scores.insert",
+        build=lambda: insert(results_week_scores),
+        names=SCORE_COLUMNS,
+        rows=[_values(row) for row in rows if row.team_id not in existing],
+    )
+    await execute_many(
+        conn,
+        key="results_week_scores.update",
+        build=_update_scores,
+        names=SCORE_UPDATE_NAMES,
+        rows=[
+            (*_values(row)[3:], row.season, row.week_key, row.team_id)
+            for row in rows
+            if row.team_id in existing
+        ],
+    )
+
+
+def _values(row: WeekScoreRow) -> tuple[Any, ...]:
+    return (
+        row.season,
+        row.week_key,
+        row.team_id,
+        row.track,
+        row.points,
+        row.credited,
+        row.entry_id,
+        row.revision,
+        row.details,
+        row.scored_at,
+    )
+
+
+async def scored_count(conn: AsyncConnection, *, season: str, week_key: str, track: str) -> int:
+    """How many teams of ``track`` have a stored score for the week."""
+    t = results_week_scores
+    count = await conn.scalar(
+        select(func.count()).where(
+            t.c.season == season, t.c.week_key == week_key, t.c.track == track
         )
-
-
-def _values(row: WeekScoreRow) -> dict[str, Any]:
-    return {
-        "season": row.season,
-        "week_key": row.week_key,
-        "team_id": row.team_id,
-        "track": row.track,
-        "points": row.points,
-        "credited": row.credited,
-        "entry_id": row.entry_id,
-        "revision": row.revision,
-        "details": row.details,
-        "scored_at": row.scored_at,
-    }
+    )
+    return int(count or 0)
 
 
 async def week_points(conn: AsyncConnection, *, season: str, week_key: str) -> dict[int, int]:

@@ -21,7 +21,9 @@ from storage.types import UTCDateTime
 #: ``entry_id`` the ``results`` ledger entry holding them (None when 0 points or nothing
 #: could be credited), ``revision`` how many times the points changed (part of the
 #: entry's reference, so a re-score credits each new amount exactly once), ``details``
-#: the per-metric breakdown (metric, value, normalized, weight, points) as scored.
+#: the per-metric breakdown as scored: ``{metric: [value, normalized, weight, points]}``
+#: (rows scored before round 18 hold a list of ``{"metric", "value", "normalized",
+#: "weight", "points"}`` objects instead; the product never reads it back).
 results_week_scores = Table(
     "results_week_scores",
     metadata,

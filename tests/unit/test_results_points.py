@@ -262,3 +262,26 @@ async def test_results_points_are_trimmed_to_the_weekly_cap_once(
     )
     assert shown.points == 75
     assert shown.credited == totals[a]
+
+
+async def test_a_rescore_in_the_same_week_frees_the_cap_its_reversal_gives_back(
+    setup: tuple[Services, SetMetrics, list[int]],
+) -> None:
+    # The reversal and the new credit are written in one batch: the cap must count the
+    # week's total after the reversal, as if it had been written first.
+    services, metrics, (a, _b, _c, _p1, _p2) = setup
+    capped = with_rules(services.competition, caps={"results": 60})
+    points = PointsService(services.db, services.clock, capped, services.audit)
+    scoring = ResultsScoringService(
+        services.db, services.clock, capped, metrics, services.audit, points
+    )
+    week = scoring.weekly.week("last")
+    await scoring.weekly.run_week(week)
+    assert (await _totals(services.db))[a] == 60  # 75 trimmed
+    last = services.points.current_week().first_day - dt.timedelta(days=7)
+    metrics.weeks[last][a] = {"sales": 1200.0, "orders": 30.0, "conversion": 0.01, "roi": 1.5}
+    run = await scoring.weekly.run_week(week)
+    assert (run.credited, run.reversed) == (1, 1)
+    ledger = [row for row in await _ledger(services.db) if row[0] == a]
+    assert [amount for _team, amount, _ref, _rev in ledger] == [60, -60, 60]
+    assert ledger[1][3] is not None  # the reversal names the first entry

@@ -3,6 +3,9 @@ rounding) on worked cases and random ones (hypothesis), and the ``[results.scori
 
 from __future__ import annotations
 
+import math
+import random
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -120,6 +123,22 @@ def test_round_points_rounds_half_up() -> None:
         0,
         90,
     ]
+
+
+def test_round_points_matches_rounding_the_printed_value_half_up() -> None:
+    # The float shortcut must agree with rounding repr(value) half up as a decimal,
+    # including the values next to every .5 and the 0.4999… whose + 0.5 rounds up.
+    def by_decimal(value: float) -> int:
+        return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    rng = random.Random(5)
+    values = [rng.uniform(-120, 120) for _ in range(20_000)]
+    for k in range(-101, 101):
+        half = k + 0.5
+        values += [half, math.nextafter(half, -math.inf), math.nextafter(half, math.inf)]
+    values += [0.49999999999999994, -0.49999999999999994, 1e-300, 4503599627370495.5]
+    for value in values:
+        assert round_points(value) == by_decimal(value), value
 
 
 def test_the_readme_worked_example() -> None:

@@ -13,7 +13,7 @@ cap; automatic sources (``AUTOMATIC_POINT_SOURCES`` in ``bot.config``: ``ugc``,
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,7 +32,7 @@ from bot.services.points.errors import (
     NotInTeam,
     WeeklyCapReached,
 )
-from bot.services.points.models import AutoCredit, LedgerEntry, TeamPoints
+from bot.services.points.models import LedgerEntry, TeamPoints
 from storage.queries import teams as team_queries
 from storage.queries.points import boards as boards_q
 from storage.queries.points import ledger as ledger_q
@@ -259,106 +259,6 @@ class LedgerService(PointsBase):
             trim_to_cap=True,
         )
         return _entry(row, team.name) if row is not None else None
-
-    async def credit_many(
-        self, conn: AsyncConnection, *, source: str, credits: Sequence[AutoCredit]
-    ) -> dict[str, tuple[int, int]]:
-        """``credit`` for many teams at once (a feature crediting a whole track), in the
-        caller's transaction, with the same rules: a reference already used adds nothing,
-        each is trimmed to the source's weekly cap, a closed season or a disbanded team
-        gets nothing. Locks the teams (in id order). Returns reference → (entry id,
-        amount credited)."""
-        if source not in AUTOMATIC_POINT_SOURCES:
-            raise ValueError(f"credit_many() is for automatic sources, not {source!r}")
-        if any(c.amount <= 0 for c in credits):
-            raise ValueError("automatic points must be positive")
-        if not credits or await seasons_q.closure(conn, self.season) is not None:
-            return {}
-        teams = await ledger_q.lock_teams(conn, [c.team_id for c in credits])
-        used = await ledger_q.references_used(
-            conn, season=self.season, source=source, references=[c.reference for c in credits]
-        )
-        now = self.clock.now()
-        week = week_of(now, self.competition.tz, self.competition.week_start_index)
-        cap = self.competition.points.weekly_cap(source)
-        current: dict[int, int] = {}
-        if cap is not None:
-            current = await ledger_q.source_week_totals(
-                conn, team_ids=[c.team_id for c in credits], week_key=week.key, source=source
-            )
-        rows: list[ledger_q.NewEntry] = []
-        for credit in credits:
-            team = teams.get(credit.team_id)
-            if (
-                team is None
-                or team.season != self.season
-                or team.disbanded_at is not None
-                or credit.reference in used
-            ):
-                continue
-            amount = credit.amount
-            if cap is not None:
-                amount = min(amount, max(cap - current.get(team.id, 0), 0))
-                current[team.id] = current.get(team.id, 0) + amount
-            if amount <= 0:
-                continue
-            used.add(credit.reference)
-            rows.append(
-                ledger_q.NewEntry(
-                    season=self.season,
-                    team_id=team.id,
-                    track=team.track,
-                    amount=amount,
-                    reason=credit.reason[:MAX_REASON],
-                    source=source,
-                    reference=credit.reference,
-                    reverses_id=None,
-                    week_key=week.key,
-                    at=now,
-                )
-            )
-        ids = await ledger_q.append_entries(conn, rows)
-        return {
-            str(row.reference): (entry_id, row.amount)
-            for row, entry_id in zip(rows, ids, strict=True)
-        }
-
-    async def reverse_credits(
-        self, conn: AsyncConnection, *, reasons: Mapping[int, str]
-    ) -> dict[int, int]:
-        """Reverse automatic entries (entry id → reason) in the caller's transaction, each
-        counted in its entry's week, as a feature re-scoring its own credits does. Entries
-        unknown, not automatic, a reversal or already reversed are skipped. Returns entry
-        id → its reversal's id."""
-        originals = await ledger_q.entries_by_id(conn, list(reasons))
-        done = await ledger_q.reversed_ids(conn, list(originals))
-        todo = [
-            entry
-            for entry in originals.values()
-            if entry.source in AUTOMATIC_POINT_SOURCES
-            and entry.reverses_id is None
-            and entry.id not in done
-        ]
-        teams = await ledger_q.lock_teams(conn, [entry.team_id for entry in todo])
-        now = self.clock.now()
-        rows = [
-            ledger_q.NewEntry(
-                season=entry.season,
-                team_id=entry.team_id,
-                track=teams[entry.team_id].track,
-                user_id=entry.user_id,
-                amount=-entry.amount,
-                reason=reasons[entry.id][:MAX_REASON],
-                source=entry.source,
-                reference=None,
-                reverses_id=entry.id,
-                week_key=entry.week_key,
-                at=now,
-            )
-            for entry in todo
-        ]
-        ids = await ledger_q.append_entries(conn, rows)
-        return {entry.id: new_id for entry, new_id in zip(todo, ids, strict=True)}
 
     async def revoke(self, *, actor_id: int, entry_id: int, reason: str) -> LedgerEntry:
         """``/points revoke``: append the reversal of an entry (counted in the entry's week,

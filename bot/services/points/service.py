@@ -12,6 +12,7 @@ from bot.calendar import Week
 from bot.scheduler import Job, JobResult, NextRun
 from bot.services.audit import AuditService
 from bot.services.points.base import PointsBase
+from bot.services.points.batch import BatchLedgerService, Replaced
 from bot.services.points.boards import BOARD_SIZE, BoardService
 from bot.services.points.imports import ImportService
 from bot.services.points.ledger import LedgerService
@@ -39,6 +40,7 @@ class PointsService(PointsBase):
 
     audit: AuditService
     ledger: LedgerService = field(init=False)
+    batch: BatchLedgerService = field(init=False)
     boards: BoardService = field(init=False)
     imports: ImportService = field(init=False)
     weekly: WeeklyPostService = field(init=False)
@@ -47,6 +49,7 @@ class PointsService(PointsBase):
     def __post_init__(self) -> None:
         db, clock, competition = self.db, self.clock, self.competition
         self.ledger = LedgerService(db, clock, competition, self.audit)
+        self.batch = BatchLedgerService(db, clock, competition)
         self.boards = BoardService(db, clock, competition)
         self.imports = ImportService(db, clock, competition, self.audit, self.ledger)
         self.weekly = WeeklyPostService(db, clock, competition, self.boards)
@@ -110,14 +113,28 @@ class PointsService(PointsBase):
     async def credit_many(
         self, conn: AsyncConnection, *, source: str, credits: Sequence[AutoCredit]
     ) -> dict[str, tuple[int, int]]:
-        """Automatic points for many teams at once (``LedgerService.credit_many``)."""
-        return await self.ledger.credit_many(conn, source=source, credits=credits)
+        """Automatic points for many teams at once (``BatchLedgerService.credit_many``)."""
+        return await self.batch.credit_many(conn, source=source, credits=credits)
 
     async def reverse_credits(
         self, conn: AsyncConnection, *, reasons: Mapping[int, str]
     ) -> dict[int, int]:
-        """Reverse many automatic entries at once (``LedgerService.reverse_credits``)."""
-        return await self.ledger.reverse_credits(conn, reasons=reasons)
+        """Reverse many automatic entries at once (``BatchLedgerService.reverse_credits``)."""
+        return await self.batch.reverse_credits(conn, reasons=reasons)
+
+    async def replace_credits(
+        self,
+        conn: AsyncConnection,
+        *,
+        source: str,
+        reverse: Mapping[int, str],
+        credits: Sequence[AutoCredit],
+    ) -> Replaced:
+        """Reverse old automatic entries and credit new ones in one batch of writes
+        (``BatchLedgerService.replace_credits``)."""
+        return await self.batch.replace_credits(
+            conn, source=source, reverse=reverse, credits=credits
+        )
 
     async def revoke(self, *, actor_id: int, entry_id: int, reason: str) -> LedgerEntry:
         """``/points revoke`` (``LedgerService.revoke``)."""

@@ -13,10 +13,10 @@ got and which entry holds it; the entry's reference carries the score's revision
   amount, each exactly once;
 * two runs at once serialize on the teams' row locks and the second finds nothing to do.
 
-The whole track is written in a few statements (``credit_many``, ``reverse_credits``),
-not a few per team, and a run reads only what it compares (ids and tracks, stored points):
-with nothing changed the run of 10,000 teams stays under a second (``bench/
-results_scoring.py``); writing 10,000 teams' entries takes about two.
+The whole track is written in a few statements, not a few per team (``replace_credits``:
+the reversals and the new credits in one batch; ``storage.bulk``: driver-level
+executemany), and a run reads only what it compares (ids and tracks, stored points); see
+``bench/results_scoring.py`` for the figures.
 
 Entries count in the week they are written (the ledger's rule), so a week's results
 points show on the following week's board. A closed season is never re-scored.
@@ -57,17 +57,10 @@ SUMMARY_PUBLICATION = "results.week"
 SUMMARY_SIZE = 10
 
 
-def _details(score: TeamScore) -> list[dict[str, object]]:
-    return [
-        {
-            "metric": m.metric,
-            "value": m.value,
-            "normalized": m.normalized,
-            "weight": m.weight,
-            "points": m.points,
-        }
-        for m in score.metrics
-    ]
+def _details(score: TeamScore) -> dict[str, list[float | None]]:
+    # Compact (metric → [value, normalized, weight, points]): a list of objects per metric
+    # cost twice as much to encode, for 10,000 teams a run.
+    return {m.metric: [m.value, m.normalized, m.weight, m.points] for m in score.metrics}
 
 
 @dataclass(slots=True)
@@ -148,11 +141,11 @@ class ResultsPointsService(ScoringBase):
             for t in todo
             if t in current and (entry_id := current[t].entry_id) is not None
         }
-        reversals = await self.points.reverse_credits(conn, reasons=old_entries)
         revision = {t: (current[t].revision if t in current else 0) + 1 for t in todo}
-        credits = await self.points.credit_many(
+        replaced = await self.points.replace_credits(
             conn,
             source="results",
+            reverse=old_entries,
             credits=[
                 AutoCredit(
                     team_id=t,
@@ -164,6 +157,7 @@ class ResultsPointsService(ScoringBase):
                 if scores[t].points > 0
             ],
         )
+        credits = replaced.credits
         now = self.clock.now()
         rows = []
         for t in todo:
@@ -183,7 +177,7 @@ class ResultsPointsService(ScoringBase):
                 )
             )
         await scores_q.save_scores(conn, rows, existing={t for t in todo if t in current})
-        return len(credits), len(reversals), todo
+        return len(credits), len(replaced.reversals), todo
 
     def reference(self, week: Week, team_id: int, revision: int) -> str:
         """The ledger reference of a team's score of a week at one revision."""
@@ -226,7 +220,9 @@ class ResultsPointsService(ScoringBase):
             rows = await scores_q.top_scored(
                 conn, season=self.season, week_key=week.key, track=track, limit=limit
             )
-            stored = await scores_q.week_scores(conn, season=self.season, week_key=week.key)
+            scored = await scores_q.scored_count(
+                conn, season=self.season, week_key=week.key, track=track
+            )
         lines: list[SummaryLine] = []
         for index, row in enumerate(rows):
             rank = lines[-1].rank if lines and lines[-1].points == row.points else index + 1
@@ -237,7 +233,7 @@ class ResultsPointsService(ScoringBase):
             week_key=week.key,
             track=track,
             lines=tuple(lines),
-            scored_teams=sum(1 for row in stored.values() if row.track == track),
+            scored_teams=scored,
             max_points=scoring.total_weight,
         )
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.bulk import allocate_ids, execute_many
 from storage.dialect import upsertable_insert
 from storage.queries.points import CHUNK
 from storage.queries.teams import TeamRow
@@ -168,10 +170,6 @@ async def search_team_names(
 
 
 # -- many at once (automatic credits of a whole track, their reversals) -------------------
-#: The columns of ``EntryRow`` and ``TeamRow`` in their fields' order (rows built by
-#: position: a whole track's rows at once).
-ENTRY_COLUMNS = tuple(points_ledger.c[name] for name in EntryRow.__dataclass_fields__)
-TEAM_COLUMNS = tuple(teams.c[name] for name in TeamRow.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,118 +190,130 @@ class NewEntry:
     actor_id: int | None = None
 
 
+LEDGER_COLUMNS = (
+    "id",
+    "season",
+    "team_id",
+    "user_id",
+    "amount",
+    "reason",
+    "source",
+    "reference",
+    "reverses_id",
+    "week_key",
+    "actor_id",
+    "at",
+)
+TOTAL_COLUMNS = ("team_id", "week_key", "season", "track", "total", "reached_at")
+
+
+def _add_totals(dialect_insert: Any) -> Any:
+    return dialect_insert.on_conflict_do_update(
+        index_elements=["team_id", "week_key"],
+        set_={
+            "total": team_week_points.c.total + dialect_insert.excluded.total,
+            "reached_at": dialect_insert.excluded.reached_at,
+        },
+    )
+
+
 async def append_entries(conn: AsyncConnection, entries: Sequence[NewEntry]) -> list[int]:
-    """Append many entries (a statement per chunk, not per entry) and move their teams'
-    weekly totals by their sums; returns the new ids in the order given. Same constraints
-    as ``append_entry`` (unique reference per season and source, one reversal per entry)."""
-    ids: list[int] = []
-    for start in range(0, len(entries), CHUNK):
-        ids += await _insert_chunk(conn, entries[start : start + CHUNK])
-    totals: dict[tuple[int, str], dict[str, object]] = {}
+    """Append many entries and move their teams' weekly totals by their sums; returns the
+    new ids in the order given. Same constraints as ``append_entry`` (unique reference per
+    season and source, one reversal per entry).
+
+    The ids are allocated first and the rows written in one driver-level executemany
+    (``storage.bulk``): a weekly results run appends 10,000 entries, and SQLAlchemy's
+    per-row work was most of its time."""
+    if not entries:
+        return []
+    ids = await allocate_ids(conn, points_ledger, len(entries))
+    await execute_many(
+        conn,
+        key="points_ledger.insert",
+        build=lambda: insert(points_ledger),
+        names=LEDGER_COLUMNS,
+        rows=[
+            (
+                entry_id,
+                e.season,
+                e.team_id,
+                e.user_id,
+                e.amount,
+                e.reason,
+                e.source,
+                e.reference,
+                e.reverses_id,
+                e.week_key,
+                e.actor_id,
+                e.at,
+            )
+            for entry_id, e in zip(ids, entries, strict=True)
+        ],
+    )
+    totals: dict[tuple[int, str], list[Any]] = {}
     for e in entries:
-        key = (e.team_id, e.week_key)
-        row = totals.setdefault(
-            key,
-            {
-                "team_id": e.team_id,
-                "week_key": e.week_key,
-                "season": e.season,
-                "track": e.track,
-                "total": 0,
-                "reached_at": e.at,
-            },
-        )
-        row["total"] = int(str(row["total"])) + e.amount
-    if totals:
-        stmt = upsertable_insert(conn, team_week_points)
-        await conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["team_id", "week_key"],
-                set_={
-                    "total": team_week_points.c.total + stmt.excluded.total,
-                    "reached_at": stmt.excluded.reached_at,
-                },
-            ),
-            list(totals.values()),
-        )
+        row = totals.get((e.team_id, e.week_key))
+        if row is None:
+            totals[(e.team_id, e.week_key)] = [
+                e.team_id,
+                e.week_key,
+                e.season,
+                e.track,
+                e.amount,
+                e.at,
+            ]
+        else:
+            row[4] += e.amount
+    await execute_many(
+        conn,
+        key="team_week_points.add",
+        build=lambda: _add_totals(upsertable_insert(conn, team_week_points)),
+        names=TOTAL_COLUMNS,
+        rows=list(totals.values()),
+    )
     return ids
 
 
-def _entry_key(e: NewEntry) -> tuple[str, str, object] | None:
-    # What identifies an entry among the rows just inserted: its reference (unique per
-    # season and source) or the entry it reverses (one reversal per entry).
-    if e.reference is not None:
-        return (e.season, e.source, e.reference)
-    if e.reverses_id is not None:
-        return ("", "reverses", e.reverses_id)
-    return None
+@dataclass(frozen=True, slots=True)
+class ReversibleEntry:
+    """What reversing an entry needs of it, and whether it already has a reversal."""
+
+    id: int
+    season: str
+    team_id: int
+    user_id: int | None
+    amount: int
+    source: str
+    reverses_id: int | None
+    week_key: str
+    reversed: bool
 
 
-async def _insert_chunk(conn: AsyncConnection, chunk: Sequence[NewEntry]) -> list[int]:
-    """Insert one chunk of entries and return their ids in the order given.
-
-    Asking for the ids "in parameter order" makes SQLAlchemy insert one row per statement
-    on SQLite (it has no sentinel to order a batched RETURNING by): 10,000 weekly results
-    credits were 10,000 round trips. When every entry carries a unique key (a reference
-    or the entry it reverses: every automatic credit and reversal), the batch returns the
-    keys with the ids and they are matched up, whatever order RETURNING yields."""
-    params = [
-        {
-            "season": e.season,
-            "team_id": e.team_id,
-            "user_id": e.user_id,
-            "amount": e.amount,
-            "reason": e.reason,
-            "source": e.source,
-            "reference": e.reference,
-            "reverses_id": e.reverses_id,
-            "week_key": e.week_key,
-            "actor_id": e.actor_id,
-            "at": e.at,
-        }
-        for e in chunk
-    ]
-    keys = [_entry_key(e) for e in chunk]
-    if None in keys or len(set(keys)) != len(keys):
-        result = await conn.execute(
-            insert(points_ledger).returning(points_ledger.c.id, sort_by_parameter_order=True),
-            params,
-        )
-        return [int(entry_id) for entry_id in result.scalars()]
-    t = points_ledger
-    result = await conn.execute(
-        insert(t).returning(t.c.id, t.c.season, t.c.source, t.c.reference, t.c.reverses_id),
-        params,
-    )
-    found: dict[object, int] = {}
-    for entry_id, season, source, reference, reverses_id in result:
-        if reference is not None:
-            found[(season, source, reference)] = int(entry_id)
-        else:
-            found[("", "reverses", reverses_id)] = int(entry_id)
-    return [found[key] for key in keys]
-
-
-async def entries_by_id(conn: AsyncConnection, entry_ids: Sequence[int]) -> dict[int, EntryRow]:
-    """Entries by id (chunked)."""
-    found: dict[int, EntryRow] = {}
-    for start in range(0, len(entry_ids), CHUNK):
-        chunk = list(entry_ids[start : start + CHUNK])
-        rows = await conn.execute(select(*ENTRY_COLUMNS).where(points_ledger.c.id.in_(chunk)))
-        # Positional: building a mapping per row cost more than the query (5,000 rows).
-        found.update({int(row[0]): EntryRow(*row) for row in rows})
-    return found
-
-
-async def reversed_ids(conn: AsyncConnection, entry_ids: Sequence[int]) -> set[int]:
-    """Which of ``entry_ids`` already have a reversal."""
-    found: set[int] = set()
+async def reversible_entries(
+    conn: AsyncConnection, entry_ids: Sequence[int]
+) -> dict[int, ReversibleEntry]:
+    """The entries of ``entry_ids`` that exist, each with whether it was reversed (one
+    query per chunk: a weekly re-score reverses thousands at once)."""
+    e, r = points_ledger, points_ledger.alias("reversal")
+    reversed_ = select(r.c.id).where(r.c.reverses_id == e.c.id).exists()
+    found: dict[int, ReversibleEntry] = {}
     for start in range(0, len(entry_ids), CHUNK):
         chunk = list(entry_ids[start : start + CHUNK])
         rows = await conn.execute(
-            select(points_ledger.c.reverses_id).where(points_ledger.c.reverses_id.in_(chunk))
+            select(
+                e.c.id,
+                e.c.season,
+                e.c.team_id,
+                e.c.user_id,
+                e.c.amount,
+                e.c.source,
+                e.c.reverses_id,
+                e.c.week_key,
+                reversed_,
+            ).where(e.c.id.in_(chunk))
         )
-        found.update(int(entry_id) for (entry_id,) in rows)
+        found.update({int(row[0]): ReversibleEntry(*row) for row in rows})
     return found
 
 
@@ -327,18 +337,41 @@ async def source_week_totals(
     return found
 
 
-async def lock_teams(conn: AsyncConnection, team_ids: Sequence[int]) -> dict[int, TeamRow]:
-    """The teams, their rows locked until the transaction ends (FOR UPDATE on PostgreSQL),
-    in id order so two transactions locking overlapping sets cannot deadlock."""
+@dataclass(frozen=True, slots=True)
+class LockedTeam:
+    """What crediting or reversing many teams at once needs of each team."""
+
+    id: int
+    season: str
+    track: str
+    disbanded: bool
+
+
+async def lock_teams(conn: AsyncConnection, team_ids: Sequence[int]) -> dict[int, LockedTeam]:
+    """The teams (what a batch credit checks of them), their rows locked until the
+    transaction ends (FOR UPDATE on PostgreSQL), in id order so two transactions locking
+    overlapping sets cannot deadlock."""
     ordered = sorted(set(team_ids))
-    found: dict[int, TeamRow] = {}
+    found: dict[int, LockedTeam] = {}
+    columns = (teams.c.id, teams.c.season, teams.c.track, teams.c.disbanded_at.is_not(None))
+    if conn.dialect.name == "sqlite" and len(ordered) > CHUNK:
+        # No row locks on SQLite (the write transaction excludes every other writer):
+        # many teams are read in one statement and picked here, not in chunks of bound
+        # ids (a weekly results run credits 10,000 teams).
+        wanted = set(ordered)
+        for team_id, season, track, disbanded in await conn.execute(select(*columns)):
+            if team_id in wanted:
+                found[int(team_id)] = LockedTeam(int(team_id), season, track, bool(disbanded))
+        return found
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
         rows = await conn.execute(
-            select(*TEAM_COLUMNS)
-            .where(teams.c.id.in_(chunk))
-            .order_by(teams.c.id)
-            .with_for_update()
+            select(*columns).where(teams.c.id.in_(chunk)).order_by(teams.c.id).with_for_update()
         )
-        found.update({int(row[0]): TeamRow(*row) for row in rows})
+        found.update(
+            {
+                int(team_id): LockedTeam(int(team_id), str(season), str(track), bool(disbanded))
+                for team_id, season, track, disbanded in rows
+            }
+        )
     return found
