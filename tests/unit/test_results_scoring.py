@@ -17,8 +17,10 @@ from bot.config.results_scoring import TrackScoring
 from bot.services.results.scoring import (
     normalize_minmax,
     normalize_rank,
+    normalize_track,
     round_points,
     score_track,
+    stored_breakdowns,
     track_points,
 )
 from tests.config_support import MINIMAL_TOML, competition_problems, example_with, write
@@ -234,3 +236,11 @@ def test_points_alone_equal_the_breakdowns_totals(
     assert track_points(metrics, scoring) == {t: s.points for t, s in full.items()}
     some = set(list(metrics)[:3])
     assert score_track(metrics, scoring, only=some) == {t: full[t] for t in some}
+    # The stored form of a breakdown holds the very numbers of score_track's.
+    stored = stored_breakdowns(
+        metrics, scoring, only=some, normalized=normalize_track(metrics, scoring)
+    )
+    assert stored == {
+        t: {m.metric: [m.value, m.normalized, m.weight, m.points] for m in full[t].metrics}
+        for t in some
+    }

@@ -37,9 +37,9 @@ from bot.services.points import PointsService
 from bot.services.points.models import AutoCredit
 from bot.services.publications import Publication
 from bot.services.results.scoring import (
-    TeamScore,
+    StoredBreakdown,
     normalize_track,
-    score_track,
+    stored_breakdowns,
     track_points,
 )
 from bot.services.results.scoring_base import ScoringBase
@@ -55,12 +55,6 @@ RESULTS_POINTS_JOB = "results.weekly_points"
 #: The publication kind of a week's results summary (rendered by the results cog).
 SUMMARY_PUBLICATION = "results.week"
 SUMMARY_SIZE = 10
-
-
-def _details(score: TeamScore) -> dict[str, list[float | None]]:
-    # Compact (metric → [value, normalized, weight, points]): a list of objects per metric
-    # cost twice as much to encode, for 10,000 teams a run.
-    return {m.metric: [m.value, m.normalized, m.weight, m.points] for m in score.metrics}
 
 
 @dataclass(slots=True)
@@ -97,9 +91,12 @@ class ResultsPointsService(ScoringBase):
         changed = {t: track for t, track in teams.items() if stored.get(t) != points[t]}
         if not changed:
             return WeekRun(week.key, len(points), 0, 0, ())
-        scores: dict[int, TeamScore] = {}
+        details: dict[int, StoredBreakdown] = {}
         for track_metrics, entry, normalized in tracks:
-            scores.update(score_track(track_metrics, entry, only=changed, normalized=normalized))
+            details.update(
+                stored_breakdowns(track_metrics, entry, only=changed, normalized=normalized)
+            )
+        scores = {t: (points[t], details[t]) for t in changed}
         async with self.db.write() as conn:
             if await seasons_q.closure(conn, self.season) is not None:
                 log.info("results not scored: season closed week=%s", week.key)
@@ -120,7 +117,7 @@ class ResultsPointsService(ScoringBase):
         conn: AsyncConnection,
         week: Week,
         changed: dict[int, str],
-        scores: dict[int, TeamScore],
+        scores: dict[int, tuple[int, StoredBreakdown]],
     ) -> tuple[int, int, list[int]]:
         """The ledger changes of the changed teams (id → track) in one transaction, a few
         statements for the whole track: (entries credited, entries reversed, teams
@@ -131,13 +128,9 @@ class ResultsPointsService(ScoringBase):
         current = await scores_q.stored_scores(
             conn, season=self.season, week_key=week.key, team_ids=list(changed)
         )
-        todo = [
-            t for t in sorted(changed) if t not in current or current[t].points != scores[t].points
-        ]
+        todo = [t for t in sorted(changed) if t not in current or current[t].points != scores[t][0]]
         old_entries = {
-            entry_id: (
-                f"Store results {week.key} re-scored: {current[t].points} → {scores[t].points}"
-            )
+            entry_id: (f"Store results {week.key} re-scored: {current[t].points} → {scores[t][0]}")
             for t in todo
             if t in current and (entry_id := current[t].entry_id) is not None
         }
@@ -149,12 +142,12 @@ class ResultsPointsService(ScoringBase):
             credits=[
                 AutoCredit(
                     team_id=t,
-                    amount=scores[t].points,
+                    amount=scores[t][0],
                     reason=f"Store results, week {week.key}",
                     reference=self.reference(week, t, revision[t]),
                 )
                 for t in todo
-                if scores[t].points > 0
+                if scores[t][0] > 0
             ],
         )
         credits = replaced.credits
@@ -168,11 +161,11 @@ class ResultsPointsService(ScoringBase):
                     week_key=week.key,
                     team_id=t,
                     track=changed[t],
-                    points=scores[t].points,
+                    points=scores[t][0],
                     credited=entry[1] if entry is not None else 0,
                     entry_id=entry[0] if entry is not None else None,
                     revision=revision[t],
-                    details=_details(scores[t]),
+                    details=scores[t][1],
                     scored_at=now,
                 )
             )
