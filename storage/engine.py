@@ -4,7 +4,8 @@ SQLite (the default) runs in WAL mode with foreign keys on, a busy timeout and n
 mapping; the database file and its WAL are kept private (0600, see ``storage.files``).
 Every write goes through a single connection: the SQLite bundled with common Pythons
 predates the fix for the WAL-reset corruption bug (3.51.3), which needs two connections
-writing or checkpointing at the same time. Readers use their own small pool with
+writing or checkpointing at the same time; checkpoints run on it too, between
+transactions (``storage.checkpoints``). Readers use their own small pool with
 ``query_only`` set, so a read path can never write by accident. Other processes are kept
 out by the writer lock (``storage.lock``), taken by every command that writes.
 
@@ -24,6 +25,7 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from storage.checkpoints import Checkpoints
 from storage.files import make_sqlite_private
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,13 @@ def _sqlite_pragmas(*, writer: bool) -> list[str]:
         "PRAGMA mmap_size=0",
     ]
     if writer:
-        pragmas += ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]
+        # No checkpoint inside a commit: ``storage.checkpoints`` runs them between
+        # transactions on this same connection.
+        pragmas += [
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA wal_autocheckpoint=0",
+        ]
     else:
         pragmas.append("PRAGMA query_only=ON")
     return pragmas
@@ -88,6 +96,7 @@ class Database:
                 self.url, pool_size=read_pool_size, max_overflow=0, pool_timeout=120
             )
             _install_pragmas(self.reader, path, writer=False)
+            self.checkpoints: Checkpoints | None = Checkpoints(self.writer)
         else:
             # pg_schema keeps several databases apart in one PostgreSQL database (tests). The
             # connections carry the schema as their application_name, so a test's teardown
@@ -102,6 +111,7 @@ class Database:
                 self.url, pool_size=10, max_overflow=10, connect_args=connect_args
             )
             self.reader = self.writer
+            self.checkpoints = None
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -115,6 +125,8 @@ class Database:
         """One transaction on the single writer connection (commit on success)."""
         async with self.writer.begin() as conn:
             yield conn
+        if self.checkpoints is not None:
+            self.checkpoints.written()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -131,6 +143,8 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every connection (call once at shutdown)."""
+        if self.checkpoints is not None:
+            await self.checkpoints.close()
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()

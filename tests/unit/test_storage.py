@@ -34,14 +34,63 @@ async def test_writer_uses_wal_foreign_keys_busy_timeout_and_no_mmap(sqlite_db: 
     async with db.write() as conn:
         pragmas = {
             name: (await conn.exec_driver_sql(f"PRAGMA {name}")).scalar()
-            for name in ("journal_mode", "foreign_keys", "busy_timeout", "mmap_size")
+            for name in (
+                "journal_mode",
+                "foreign_keys",
+                "busy_timeout",
+                "mmap_size",
+                "wal_autocheckpoint",
+            )
         }
     assert pragmas == {
         "journal_mode": "wal",
         "foreign_keys": 1,
         "busy_timeout": 10000,
         "mmap_size": 0,
+        "wal_autocheckpoint": 0,  # storage.checkpoints runs them between transactions
     }
+
+
+async def _write_pages(db: Database, pages: int) -> None:
+    async with db.write() as conn:
+        await conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS filler (x BLOB)")
+        await conn.exec_driver_sql(
+            "INSERT INTO filler VALUES (?)", [(os.urandom(3000),) for _ in range(pages)]
+        )
+
+
+async def test_a_large_commit_leaves_the_checkpoint_to_the_writers_next_turn(
+    sqlite_db: Database,
+) -> None:
+    db = sqlite_db
+    assert db.checkpoints is not None
+    assert db.sqlite_path is not None
+    await db.checkpoints.checkpoint()
+    db.checkpoints.delay = 3600  # not before this test asks for it
+    before = db.sqlite_path.stat().st_size
+    await _write_pages(db, 2000)  # twice SQLite's default checkpoint threshold
+    # The commit returned without copying its pages into the database file...
+    assert db.sqlite_path.stat().st_size == before
+    busy, pages, done = await db.checkpoints.checkpoint()
+    # ... and the checkpoint on the writer's next turn copied every one of them.
+    assert (busy, done) == (0, pages)
+    assert pages >= 2000
+    assert db.sqlite_path.stat().st_size > before + 2000 * 3000
+
+
+async def test_writes_are_followed_by_one_checkpoint_that_empties_the_wal_into_the_file(
+    sqlite_db: Database,
+) -> None:
+    db = sqlite_db
+    assert db.checkpoints is not None
+    db.checkpoints.delay = 0
+    for _ in range(3):
+        await _write_pages(db, 10)
+    await db.checkpoints.settled()
+    assert db.checkpoints.last is not None
+    busy, pages, done = db.checkpoints.last
+    assert busy == 0
+    assert pages == done > 0
 
 
 async def test_reader_connections_cannot_write(sqlite_db: Database):
