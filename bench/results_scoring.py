@@ -7,7 +7,8 @@ week, measured in the same run):
 
 * ``first``: the first run of the week (every team scored, one ledger entry per team);
 * ``again``: the same run repeated with nothing changed (the weekly job, the catch-up at
-  start and a second process all do this);
+  start and a second process all do this): since round 18 it finds the week's inputs,
+  configuration and teams as its last run saw them and reads nothing more;
 * ``correction``: a run after 1% of the teams' orders changed (reversal + new entry for
   the teams whose points moved).
 
@@ -53,6 +54,7 @@ from bot.config import load_competition  # noqa: E402
 from bot.heap import settle_heap  # noqa: E402
 from bot.services.names import name_key  # noqa: E402
 from storage.engine import Database  # noqa: E402
+from storage.queries import results_revisions as revisions_q  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
 
 EXAMPLE = ROOT / "competition.example.toml"
@@ -214,6 +216,8 @@ async def main(teams: int, orders: int, runs: int) -> None:
                         ),
                         {"team": team_id},
                     )
+                # As every write of scoring inputs does (an import, a correction, a review).
+                await revisions_q.bump(conn, SEASON)
             await settle_writer(db)
             started, cpu = time.perf_counter(), time.process_time()
             run = await weekly.run_week(week)

@@ -13,6 +13,7 @@ from bot.services.registry import Services
 from bot.services.results.scoring_base import Dimension, TeamMetrics
 from bot.services.results.scoring_service import ResultsScoringService
 from storage.engine import Database
+from storage.queries import results_revisions as revisions_q
 from storage.schema import store_daily, store_orders
 
 
@@ -37,6 +38,10 @@ class SetMetrics:
         source = self.season if start is None else self.weeks.get(start, {})
         ids = source.keys() if team_ids is None else team_ids
         return {team_id: dict(source.get(team_id, {})) for team_id in ids}
+
+    async def inputs_revision(self) -> str:
+        # Tests change the numbers in place: the token is their content.
+        return repr((sorted(self.weeks.items()), sorted(self.season.items())))
 
     async def breakdown(
         self,
@@ -97,6 +102,7 @@ async def add_orders(
                 for order_id, amount in zip(ids, amounts_minor, strict=True)
             ],
         )
+        await revisions_q.bump(conn, season)  # as every write of scoring inputs does
     return ids
 
 
@@ -120,6 +126,7 @@ async def add_daily(
                 for key, value in metrics.items()
             ],
         )
+        await revisions_q.bump(conn, season)
 
 
 async def set_review(db: Database, team_id: int, order_id: str, review: str) -> None:
@@ -130,3 +137,4 @@ async def set_review(db: Database, team_id: int, order_id: str, review: str) -> 
             .where(store_orders.c.team_id == team_id, store_orders.c.order_id == order_id)
             .values(review=review)
         )
+        await revisions_q.bump(conn, "2026")

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.dialect import upsertable_insert
+from storage.queries import results_revisions as revisions_q
 from storage.schema import results_flags, store_orders, teams
 
 #: Ids per ``IN`` list when writing many rows.
@@ -346,7 +347,7 @@ async def set_status(
         await conn.execute(update(f).where(f.c.id.in_(chunk)).values(status=status, **values))
 
 
-async def sync_reviews(conn: AsyncConnection, order_row_ids: Iterable[int]) -> None:
+async def sync_reviews(conn: AsyncConnection, order_row_ids: Iterable[int], *, season: str) -> None:
     """Set each order's ``review`` from its flags: confirmed when one is confirmed, else
     flagged when one is open, else cleared when one is cleared, else ok."""
 
@@ -360,6 +361,9 @@ async def sync_reviews(conn: AsyncConnection, order_row_ids: Iterable[int]) -> N
         else_=literal("ok"),
     )
     ids = sorted(set(order_row_ids))
+    if ids:
+        # A review decides whether an order counts: the season's scores may change.
+        await revisions_q.bump(conn, season)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         await conn.execute(update(o).where(o.c.id.in_(chunk)).values(review=review))

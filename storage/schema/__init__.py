@@ -62,7 +62,11 @@ from storage.schema.results import (
     store_orders,
 )
 from storage.schema.results_fraud import results_flags
-from storage.schema.results_scoring import results_week_scores
+from storage.schema.results_scoring import (
+    results_revisions,
+    results_week_runs,
+    results_week_scores,
+)
 from storage.schema.teams import cohort_imports, team_members, team_registration_locks, teams
 from storage.schema.web import (
     judge_login_tokens,
@@ -135,6 +139,8 @@ __all__ = [
     "results_flags",
     "results_import_staged",
     "results_imports",
+    "results_revisions",
+    "results_week_runs",
     "results_week_scores",
     "scheduled_jobs",
     "season_alumni",

@@ -40,3 +40,27 @@ results_week_scores = Table(
     PrimaryKeyConstraint("season", "week_key", "team_id", name="pk_results_week_scores"),
     Index("ix_results_week_scores_season_week_key_track", "season", "week_key", "track"),
 )
+
+
+#: How many times the season's scoring inputs were written: every write of orders, daily
+#: aggregates or an order's review moves it (in the same transaction), so a week scored
+#: at one revision need not be scored again while it stands.
+results_revisions = Table(
+    "results_revisions",
+    metadata,
+    Column("season", String(32), primary_key=True),
+    Column("revision", BigInteger, nullable=False),
+)
+
+#: What each week's last complete scoring run saw: the inputs' revision and a digest of
+#: the scoring configuration and the scored teams (``fingerprint``). A run that finds the
+#: same fingerprint has nothing to do.
+results_week_runs = Table(
+    "results_week_runs",
+    metadata,
+    Column("season", String(32), nullable=False),
+    Column("week_key", String(16), nullable=False),
+    Column("fingerprint", String(100), nullable=False),
+    Column("scored_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("season", "week_key", name="pk_results_week_runs"),
+)

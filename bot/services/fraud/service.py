@@ -225,7 +225,7 @@ class FraudService:
                         touched.add(stale.order_row_id)
             await q.insert_flags(conn, inserts)
             await q.set_status(conn, withdrawn_ids, WITHDRAWN, updated_at=now)
-            await q.sync_reviews(conn, touched)
+            await q.sync_reviews(conn, touched, season=self.season)
             open_total = sum((await q.open_counts(conn, self.season)).values())
         return ScanResult(new, reopened, len(withdrawn_ids), open_total)
 
@@ -365,7 +365,7 @@ class FraudService:
             now = self.clock.now()
             await q.set_status(conn, [flag.id], decision, decided_by=actor_id, decided_at=now)
             if flag.order_row_id is not None:
-                await q.sync_reviews(conn, [flag.order_row_id])
+                await q.sync_reviews(conn, [flag.order_row_id], season=self.season)
             await self.audit.record(
                 conn,
                 actor_id=actor_id,
@@ -398,7 +398,9 @@ class FraudService:
             ids = [flag_id for flag_id, _ in matched]
             now = self.clock.now()
             await q.set_status(conn, ids, decision, decided_by=actor_id, decided_at=now)
-            await q.sync_reviews(conn, [row for _, row in matched if row is not None])
+            await q.sync_reviews(
+                conn, [row for _, row in matched if row is not None], season=self.season
+            )
             await self.audit.record(
                 conn,
                 actor_id=actor_id,

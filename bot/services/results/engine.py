@@ -11,6 +11,7 @@ from typing import Literal
 
 from bot.services.results.base import ResultsBase
 from bot.services.results.metrics import derive, minor_to_major
+from storage.queries import results_revisions as revisions_q
 from storage.queries.results import daily as daily_q
 from storage.queries.results import orders as orders_q
 from storage.queries.results.orders import OrderTotals
@@ -44,6 +45,13 @@ class ResultsMetrics(ResultsBase):
             "buyers": float(totals.buyers),
         }
         return {m.key: available[m.key] for m in self.config.metrics if m.source == "orders"}
+
+    async def inputs_revision(self) -> str:
+        """The season's input revision: every write of orders, daily values or an
+        order's review moves it, in the same transaction (``storage.queries.
+        results_revisions``)."""
+        async with self.db.read() as conn:
+            return f"r{await revisions_q.current(conn, self.season)}"
 
     async def team_metrics(
         self,

@@ -45,6 +45,11 @@ class MetricsSource(Protocol):
         end: dt.date | None = None,
     ) -> dict[int, dict[str, dict[str, float | None]]]: ...
 
+    async def inputs_revision(self) -> str:
+        """A token that changes whenever anything ``team_metrics`` reads changes (a week
+        scored at one token need not be scored again while it stands)."""
+        ...
+
 
 @dataclass(slots=True)
 class ScoringBase:

@@ -25,6 +25,7 @@ points show on the following week's board. A closed season is never re-scored.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ from bot.services.results.scoring import (
 from bot.services.results.scoring_base import ScoringBase
 from bot.services.results.scoring_errors import ResultsSeasonClosed, WeekNotOver
 from bot.services.results.scoring_models import SummaryLine, WeekRun, WeekSummary
+from storage.queries import results_revisions as revisions_q
 from storage.queries import results_scoring as scores_q
 from storage.queries.points import seasons as seasons_q
 from storage.queries.results_scoring import WeekScoreRow
@@ -75,6 +77,36 @@ class ResultsPointsService(ScoringBase):
         reverses the team's previous ``results`` entry and credits the new points, once.
         Safe to repeat and to run concurrently (see the module docstring)."""
         teams = await self._scored_teams()
+        # Read before the metrics: an input written while the run reads them moves the
+        # revision past what is recorded, so the next run looks again.
+        fingerprint = self.fingerprint(await self.metrics.inputs_revision(), teams)
+        async with self.db.read() as conn:
+            seen = await revisions_q.week_fingerprint(conn, season=self.season, week_key=week.key)
+        if seen == fingerprint:
+            return WeekRun(week.key, len(teams), 0, 0, ())
+        run = await self._score(week, teams, fingerprint)
+        log.info(
+            "results scored week=%s teams=%d changed=%d credited=%d reversed=%d",
+            week.key,
+            run.scored,
+            len(run.changed_team_ids),
+            run.credited,
+            run.reversed,
+        )
+        return run
+
+    def fingerprint(self, revision: str, teams: dict[int, str]) -> str:
+        """What a run of a week depends on besides the week itself: the inputs' revision,
+        the scoring configuration (metrics, formulas, rates, weeks) and the scored teams
+        (a team joining or leaving moves every other team's rank)."""
+        digest = hashlib.sha256(revision.encode())
+        digest.update(repr(self.competition.results).encode())
+        digest.update(f"{self.competition.tz}:{self.competition.week_start_index}".encode())
+        digest.update(repr(sorted(teams.items())).encode())
+        return digest.hexdigest()
+
+    async def _score(self, week: Week, teams: dict[int, str], fingerprint: str) -> WeekRun:
+        """A complete scoring run of ``week`` (``run_week`` found its inputs changed)."""
         metrics = await self.week_metrics(week, list(teams))
         tracks = []
         points: dict[int, int] = {}
@@ -89,8 +121,6 @@ class ResultsPointsService(ScoringBase):
         # Only a team whose points moved is written: the breakdown a member sees is
         # computed live, the stored one is what the ledger entry was credited for.
         changed = {t: track for t, track in teams.items() if stored.get(t) != points[t]}
-        if not changed:
-            return WeekRun(week.key, len(points), 0, 0, ())
         details: dict[int, StoredBreakdown] = {}
         for track_metrics, entry, normalized in tracks:
             details.update(
@@ -101,15 +131,16 @@ class ResultsPointsService(ScoringBase):
             if await seasons_q.closure(conn, self.season) is not None:
                 log.info("results not scored: season closed week=%s", week.key)
                 return WeekRun(week.key, len(points), 0, 0, ())
-            credited, reversed_, done = await self._apply(conn, week, changed, scores)
-        log.info(
-            "results scored week=%s teams=%d changed=%d credited=%d reversed=%d",
-            week.key,
-            len(points),
-            len(done),
-            credited,
-            reversed_,
-        )
+            credited, reversed_, done = (
+                await self._apply(conn, week, changed, scores) if changed else (0, 0, [])
+            )
+            await revisions_q.save_week_fingerprint(
+                conn,
+                season=self.season,
+                week_key=week.key,
+                fingerprint=fingerprint,
+                at=self.clock.now(),
+            )
         return WeekRun(week.key, len(points), credited, reversed_, tuple(done))
 
     async def _apply(

@@ -137,7 +137,7 @@ async def write_rows(
         }
         for _, before in changed
     ]
-    await orders_q.correct_orders(conn, corrections, history)
+    await orders_q.correct_orders(conn, corrections, history, season=season)
 
 
 def checked(

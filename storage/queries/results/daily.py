@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.dialect import upsertable_insert
+from storage.queries import results_revisions as revisions_q
 from storage.queries.results import TeamFilter, team_filter
 from storage.schema import store_daily
 
@@ -110,6 +111,8 @@ async def replace_days(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) ->
     """Write daily values, each replacing the stored value of its (team, day, metric)."""
     if not rows:
         return
+    for season in {row["season"] for row in rows}:
+        await revisions_q.bump(conn, season)
     stmt = upsertable_insert(conn, store_daily)
     await conn.execute(
         stmt.on_conflict_do_update(

@@ -13,6 +13,7 @@ from typing import Any, Final, Literal
 from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.queries import results_revisions as revisions_q
 from storage.queries.results import team_filter
 from storage.schema import store_order_history, store_orders, teams
 
@@ -245,6 +246,8 @@ async def insert_orders(
     parameter processing (and a copy of each row to add the import's own values)."""
     if not rows:
         return
+    for season in {row["season"] for row in rows}:
+        await revisions_q.bump(conn, season)
     paramstyle = conn.dialect.paramstyle
     stamps = {"review": review, "import_id": import_id, "created_at": now, "updated_at": now}
     if paramstyle not in ("qmark", "numeric_dollar"):  # pragma: no cover - other drivers
@@ -278,11 +281,15 @@ async def correct_orders(
     conn: AsyncConnection,
     rows: Sequence[dict[str, Any]],
     history: Sequence[dict[str, Any]],
+    *,
+    season: str,
 ) -> None:
-    """Replace the values of corrected rows (each dict has ``row_id`` and the new values)
-    and keep what they replaced in ``store_order_history``, both in one batch each."""
+    """Replace the values of corrected rows of ``season`` (each dict has ``row_id`` and
+    the new values) and keep what they replaced in ``store_order_history``, both in one
+    batch each."""
     if not rows:
         return
+    await revisions_q.bump(conn, season)
     values: dict[str, Any] = {
         name: bindparam(name) for name in (*ORDER_VALUES, "import_id", "source_line")
     }
