@@ -54,8 +54,8 @@ from bot.config import load_competition  # noqa: E402
 from bot.heap import settle_heap  # noqa: E402
 from bot.services.names import name_key  # noqa: E402
 from storage.engine import Database  # noqa: E402
-from storage.queries import results_revisions as revisions_q  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
+from storage.queries import results_revisions as revisions_q  # noqa: E402
 
 EXAMPLE = ROOT / "competition.example.toml"
 GUILD_ID = 1
