@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -29,6 +30,17 @@ from storage.checkpoints import Checkpoints
 from storage.files import make_sqlite_private
 
 log = logging.getLogger(__name__)
+
+
+def json_dumps(value: Any) -> str:
+    """JSON columns' serializer: orjson (installed for discord.py), ~7x faster than the
+    standard library's (10,000 stored score breakdowns a weekly results run); keys that
+    are not strings become strings, as ``json.dumps`` makes them."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+#: What every engine is created with besides its URL and pool.
+ENGINE_OPTIONS: dict[str, Any] = {"json_serializer": json_dumps, "json_deserializer": orjson.loads}
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -88,12 +100,21 @@ class Database:
             # itself, so the pool's extra rollback when the connection comes back would
             # only cost a round trip to the driver's thread per transaction.
             self.writer = create_async_engine(
-                self.url, pool_size=1, max_overflow=0, pool_timeout=120, pool_reset_on_return=None
+                self.url,
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=120,
+                pool_reset_on_return=None,
+                **ENGINE_OPTIONS,
             )
             path = Path(self.url.database)
             _install_pragmas(self.writer, path, writer=True)
             self.reader = create_async_engine(
-                self.url, pool_size=read_pool_size, max_overflow=0, pool_timeout=120
+                self.url,
+                pool_size=read_pool_size,
+                max_overflow=0,
+                pool_timeout=120,
+                **ENGINE_OPTIONS,
             )
             _install_pragmas(self.reader, path, writer=False)
             self.checkpoints: Checkpoints | None = Checkpoints(self.writer)
@@ -108,7 +129,7 @@ class Database:
                     "application_name": pg_schema,
                 }
             self.writer = create_async_engine(
-                self.url, pool_size=10, max_overflow=10, connect_args=connect_args
+                self.url, pool_size=10, max_overflow=10, connect_args=connect_args, **ENGINE_OPTIONS
             )
             self.reader = self.writer
             self.checkpoints = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.dispatch.conftest import ORGANIZER_ID, PARTICIPANT_ID, Harness
 from tests.fakes.discord import wait_for
 
@@ -83,7 +85,15 @@ async def test_now_posts_once_to_the_announcements_channel_without_pings_and_cou
     assert posts[0]["content"] == "Doors open @everyone"
     assert posts[0].get("allowed_mentions", {}).get("parse", []) == []
 
-    status = await harness.fake.invoke("broadcast status", user_id=ORGANIZER_ID, options={"id": 1})
+    # The publisher records the post's outcome just after Discord answers: ask until the
+    # record is there (a loaded machine may take a moment), then check what it says.
+    for _ in range(250):
+        status = await harness.fake.invoke(
+            "broadcast status", user_id=ORGANIZER_ID, options={"id": 1}
+        )
+        if "pending 0" in status.text:
+            break
+        await asyncio.sleep(0.02)
     assert "posted 1 · failed 0 · pending 0" in status.text
     assert "queued 0 · sent 0" in status.text
     assert len(harness.fake.messages_in(channel_id)) == 1
