@@ -41,8 +41,11 @@ async def write_in_thread(db: Database, work: Callable[[sqlite3.Connection], _T]
     """
     if not db.is_sqlite:
         raise RuntimeError("write_in_thread is for SQLite; use Database.write()")
-    async with db.writer.connect() as conn:
-        raw = await conn.get_raw_connection()
+    # The pool's own connection, without a SQLAlchemy Connection around it (that costs
+    # more than the transaction): the SQLite writer's pool does no reset on return, so
+    # handing it back needs no round trip either.
+    raw = await db.writer.raw_connection()
+    try:
         driver: Any = raw.driver_connection  # aiosqlite.Connection
         # aiosqlite runs every call of a connection as a function queued to its thread;
         # ``_execute`` queues one (tests/unit/test_writer_thread.py pins this).
@@ -63,3 +66,5 @@ async def write_in_thread(db: Database, work: Callable[[sqlite3.Connection], _T]
 
         result: _T = await driver._execute(transaction)
         return result
+    finally:
+        raw.close()  # back to the pool

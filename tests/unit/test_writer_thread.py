@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
 
@@ -15,7 +16,7 @@ from storage.schema import webhook_receipts
 from storage.writer_thread import sqlite_time, write_in_thread
 
 
-def _insert_receipt(key: str, at: dt.datetime):  # noqa: ANN202 - a work function
+def _insert_receipt(key: str, at: dt.datetime):
     def work(conn: sqlite3.Connection) -> int:
         conn.execute(
             "INSERT INTO webhook_receipts (kind, key, received_at) VALUES ('status', ?, ?)",
@@ -34,7 +35,7 @@ async def test_the_whole_transaction_is_one_call_on_the_drivers_thread_and_commi
     calls: list[object] = []
     queue = aiosqlite.Connection._execute  # the private hook write_in_thread relies on
 
-    async def counted(self: aiosqlite.Connection, fn, *args, **kwargs):  # noqa: ANN001, ANN202
+    async def counted(self: aiosqlite.Connection, fn, *args, **kwargs):
         calls.append(fn)
         return await queue(self, fn, *args, **kwargs)
 
@@ -83,3 +84,19 @@ async def test_times_are_stored_as_sqlalchemy_stores_them_so_ranges_compare(
         assert list(rows.scalars()) == ["SM2:sent"]
     with pytest.raises(ValueError, match="naive"):
         sqlite_time(dt.datetime(2026, 1, 1))  # noqa: DTZ001 - the refused case
+
+
+async def test_it_waits_for_a_write_transaction_in_progress_and_never_interleaves(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    async with sqlite_db.write() as conn:
+        await conn.execute(
+            insert(webhook_receipts).values(kind="status", key="SM1:sent", received_at=clock.now())
+        )
+        waiting = asyncio.create_task(
+            write_in_thread(sqlite_db, _insert_receipt("SM2:sent", clock.now()))
+        )
+        for _ in range(20):  # the task runs as far as it can: to the pool's wait
+            await asyncio.sleep(0)
+        assert not waiting.done()
+    assert await waiting == 2  # after the first transaction committed

@@ -204,6 +204,7 @@ async def test_a_failed_commit_answers_503_stores_nothing_and_twilios_retry_appl
         (ids[0], {"MessageSid": sid(1), "MessageStatus": "delivered"}),
         (ids[1], {"MessageSid": sid(2), "MessageStatus": "failed", "ErrorCode": "63016"}),
     ]
+
     async def connection_lost(*args: object, **kwargs: object) -> None:
         raise OSError("connection to the database lost before the commit")
 
