@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sqlite3
 
 import aiohttp
 import pytest
@@ -20,6 +21,7 @@ from bot.services.whatsapp import WhatsAppService
 from bot.whatsapp.webhooks import add_twilio_routes
 from storage.engine import Database
 from storage.queries import relay as relay_queries
+from storage.queries import status_callbacks as sqlite_queries
 from storage.schema import outbox, webhook_receipts
 
 TOKEN = "group-commit-token"
@@ -202,18 +204,23 @@ async def test_a_failed_commit_answers_503_stores_nothing_and_twilios_retry_appl
         (ids[0], {"MessageSid": sid(1), "MessageStatus": "delivered"}),
         (ids[1], {"MessageSid": sid(2), "MessageStatus": "failed", "ErrorCode": "63016"}),
     ]
-    real = relay_queries.set_statuses
 
     async def connection_lost(*args: object, **kwargs: object) -> None:
         raise OSError("connection to the database lost before the commit")
 
-    monkeypatch.setattr(relay_queries, "set_statuses", connection_lost)
-    failed = await asyncio.gather(*(post_callback(webhook, i, f) for i, f in forms))
+    def disk_failed(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    # The last statement fails, after the receipts were inserted (PostgreSQL's path; and
+    # SQLite's, which runs the same statements on the driver's thread).
+    with monkeypatch.context() as m:
+        m.setattr(relay_queries, "set_statuses", connection_lost)
+        m.setattr(sqlite_queries, "set_statuses", disk_failed)
+        failed = await asyncio.gather(*(post_callback(webhook, i, f) for i, f in forms))
     assert failed == [503, 503]
     assert await states(db) == [("accepted", sid(1), None), ("accepted", sid(2), None)]
     assert await receipts(db) == set()  # rolled back with the transaction
 
-    monkeypatch.setattr(relay_queries, "set_statuses", real)
     retried = await asyncio.gather(*(post_callback(webhook, i, f) for i, f in forms))
     assert retried == [204, 204]
     assert await states(db) == [("delivered", sid(1), None), ("failed", sid(2), 63016)]
