@@ -65,6 +65,8 @@ async def write_in_thread(db: Database, work: Callable[[sqlite3.Connection], _T]
             return result
 
         result: _T = await driver._execute(transaction)
-        return result
     finally:
         raw.close()  # back to the pool
+    if db.checkpoints is not None:  # as after every write() (storage.checkpoints)
+        db.checkpoints.written()
+    return result
