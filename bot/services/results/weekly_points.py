@@ -24,6 +24,7 @@ points show on the following week's board. A closed season is never re-scored.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
@@ -107,7 +108,10 @@ class ResultsPointsService(ScoringBase):
 
     async def _score(self, week: Week, teams: dict[int, str], fingerprint: str) -> WeekRun:
         """A complete scoring run of ``week`` (``run_week`` found its inputs changed)."""
-        metrics = await self.week_metrics(week, list(teams))
+        # The stored points are read beside the metrics (another connection), not after.
+        metrics, stored = await asyncio.gather(
+            self.week_metrics(week, list(teams)), self._stored_points(week)
+        )
         tracks = []
         points: dict[int, int] = {}
         for entry in self.competition.results.scoring.tracks:
@@ -116,8 +120,6 @@ class ResultsPointsService(ScoringBase):
             normalized = normalize_track(track_metrics, entry)
             points.update(track_points(track_metrics, entry, normalized=normalized))
             tracks.append((track_metrics, entry, normalized))
-        async with self.db.read() as conn:
-            stored = await scores_q.week_points(conn, season=self.season, week_key=week.key)
         # Only a team whose points moved is written: the breakdown a member sees is
         # computed live, the stored one is what the ledger entry was credited for.
         changed = {t: track for t, track in teams.items() if stored.get(t) != points[t]}
@@ -142,6 +144,10 @@ class ResultsPointsService(ScoringBase):
                 at=self.clock.now(),
             )
         return WeekRun(week.key, len(points), credited, reversed_, tuple(done))
+
+    async def _stored_points(self, week: Week) -> dict[int, int]:
+        async with self.db.read() as conn:
+            return await scores_q.week_points(conn, season=self.season, week_key=week.key)
 
     async def _apply(
         self,
