@@ -42,6 +42,9 @@ run-demo: $(RUN_STAMP) private-env  ## a demo competition in demo.db and the web
 	DATABASE_URL=sqlite+aiosqlite:///$(DEMO_DB) $(BIN)/podium run --only web --print-login-link 1
 
 test: $(DEV_STAMP) lint typecheck i18n-check  ## ruff, mypy, catalog check, then the whole test suite
+	@# The project's bytecode, written once: the tests start hundreds of podium processes,
+	@# and where PYTHONDONTWRITEBYTECODE is set each one would compile every module again.
+	$(BIN)/python -m compileall -q -j 0 bot cogs storage tests >/dev/null
 	$(BIN)/pytest -q
 
 lint: $(DEV_STAMP)
