@@ -243,15 +243,20 @@ async def test_a_fraud_decision_on_stored_orders_moves_the_points_once(services:
     assert len(await _ledger(services.db)) == 2 + 3 + 3  # credits, then reversals + credits
 
 
+def _capped_at_60(services: Services, metrics: SetMetrics) -> ResultsScoringService:
+    """Results scoring under a weekly cap of 60 results points."""
+    capped = with_rules(services.competition, caps={"results": 60})
+    points = PointsService(services.db, services.clock, capped, services.audit)
+    return ResultsScoringService(
+        services.db, services.clock, capped, metrics, services.audit, points
+    )
+
+
 async def test_results_points_are_trimmed_to_the_weekly_cap_once(
     setup: tuple[Services, SetMetrics, list[int]],
 ) -> None:
     services, metrics, (a, b, c, _p1, _p2) = setup
-    capped = with_rules(services.competition, caps={"results": 60})
-    points = PointsService(services.db, services.clock, capped, services.audit)
-    scoring = ResultsScoringService(
-        services.db, services.clock, capped, metrics, services.audit, points
-    )
+    scoring = _capped_at_60(services, metrics)
     week = scoring.weekly.week("last")
     await scoring.weekly.run_week(week)
     await scoring.weekly.run_week(week)
@@ -270,11 +275,7 @@ async def test_a_rescore_in_the_same_week_frees_the_cap_its_reversal_gives_back(
     # The reversal and the new credit are written in one batch: the cap must count the
     # week's total after the reversal, as if it had been written first.
     services, metrics, (a, _b, _c, _p1, _p2) = setup
-    capped = with_rules(services.competition, caps={"results": 60})
-    points = PointsService(services.db, services.clock, capped, services.audit)
-    scoring = ResultsScoringService(
-        services.db, services.clock, capped, metrics, services.audit, points
-    )
+    scoring = _capped_at_60(services, metrics)
     week = scoring.weekly.week("last")
     await scoring.weekly.run_week(week)
     assert (await _totals(services.db))[a] == 60  # 75 trimmed
