@@ -217,7 +217,7 @@ async def main(teams: int, orders: int, runs: int) -> None:
                         {"team": team_id},
                     )
                 # As every write of scoring inputs does (an import, a correction, a review).
-                await revisions_q.bump(conn, SEASON)
+                await revisions_q.bump(conn, SEASON, changed)
             await settle_writer(db)
             started, cpu = time.perf_counter(), time.process_time()
             run = await weekly.run_week(week)

@@ -43,6 +43,9 @@ class SetMetrics:
         # Tests change the numbers in place: the token is their content.
         return repr((sorted(self.weeks.items()), sorted(self.season.items())))
 
+    async def changed_teams(self, *, since: str) -> frozenset[int] | None:
+        return None  # the numbers change in place: any team may have changed
+
     async def breakdown(
         self,
         *,
@@ -102,7 +105,7 @@ async def add_orders(
                 for order_id, amount in zip(ids, amounts_minor, strict=True)
             ],
         )
-        await revisions_q.bump(conn, season)  # as every write of scoring inputs does
+        await revisions_q.bump(conn, season, [team_id])  # as every write of inputs does
     return ids
 
 
@@ -126,7 +129,7 @@ async def add_daily(
                 for key, value in metrics.items()
             ],
         )
-        await revisions_q.bump(conn, season)
+        await revisions_q.bump(conn, season, [team_id])
 
 
 async def set_review(db: Database, team_id: int, order_id: str, review: str) -> None:
@@ -137,4 +140,4 @@ async def set_review(db: Database, team_id: int, order_id: str, review: str) -> 
             .where(store_orders.c.team_id == team_id, store_orders.c.order_id == order_id)
             .values(review=review)
         )
-        await revisions_q.bump(conn, "2026")
+        await revisions_q.bump(conn, "2026", [team_id])

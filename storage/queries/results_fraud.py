@@ -363,7 +363,13 @@ async def sync_reviews(conn: AsyncConnection, order_row_ids: Iterable[int], *, s
     ids = sorted(set(order_row_ids))
     if ids:
         # A review decides whether an order counts: the season's scores may change.
-        await revisions_q.bump(conn, season)
+        teams: set[int] = set()
+        for start in range(0, len(ids), _CHUNK):
+            rows = await conn.execute(
+                select(o.c.team_id).where(o.c.id.in_(ids[start : start + _CHUNK])).distinct()
+            )
+            teams.update(int(team) for (team,) in rows)
+        await revisions_q.bump(conn, season, teams)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         await conn.execute(update(o).where(o.c.id.in_(chunk)).values(review=review))

@@ -1,25 +1,58 @@
-"""The revision of a season's scoring inputs and each week's last scoring fingerprint."""
+"""The revision of a season's scoring inputs (and of each team's), and each week's last
+scoring fingerprint."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.dialect import upsertable_insert
-from storage.schema import results_revisions, results_week_runs
+from storage.schema import results_revisions, results_team_revisions, results_week_runs
+
+#: The ``team_id`` recorded for a write that may have changed every team's inputs.
+EVERY_TEAM = 0
 
 
-async def bump(conn: AsyncConnection, season: str) -> None:
-    """Move the season's input revision on (in the transaction writing the inputs)."""
+async def bump(conn: AsyncConnection, season: str, team_ids: Iterable[int] | None) -> int:
+    """Move the season's input revision on and record it for ``team_ids``, the teams whose
+    inputs the write changes (None: any team's), in the transaction writing the inputs.
+    Returns the new revision.
+
+    The revision row is locked until the writing transaction ends (PostgreSQL), so
+    revisions are committed in their order."""
     stmt = upsertable_insert(conn, results_revisions).values(season=season, revision=1)
-    await conn.execute(
+    revision = await conn.scalar(
         stmt.on_conflict_do_update(
             index_elements=["season"],
             set_={"revision": results_revisions.c.revision + 1},
-        )
+        ).returning(results_revisions.c.revision)
     )
+    teams = sorted({EVERY_TEAM} if team_ids is None else set(team_ids))
+    if teams:
+        upsert = upsertable_insert(conn, results_team_revisions)
+        await conn.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["season", "team_id"],
+                set_={"revision": upsert.excluded.revision},
+            ),
+            [{"season": season, "team_id": team, "revision": revision} for team in teams],
+        )
+    return int(revision)
+
+
+async def teams_changed_since(
+    conn: AsyncConnection, season: str, revision: int
+) -> frozenset[int] | None:
+    """The teams whose inputs were written after ``revision`` (None: possibly every team)."""
+    t = results_team_revisions
+    rows = await conn.execute(
+        select(t.c.team_id).where(t.c.season == season, t.c.revision > revision)
+    )
+    teams = frozenset(int(team) for (team,) in rows)
+    return None if EVERY_TEAM in teams else teams
 
 
 async def current(conn: AsyncConnection, season: str) -> int:

@@ -64,6 +64,7 @@ from storage.schema.results import (
 from storage.schema.results_fraud import results_flags
 from storage.schema.results_scoring import (
     results_revisions,
+    results_team_revisions,
     results_week_runs,
     results_week_scores,
 )
@@ -140,6 +141,7 @@ __all__ = [
     "results_import_staged",
     "results_imports",
     "results_revisions",
+    "results_team_revisions",
     "results_week_runs",
     "results_week_scores",
     "scheduled_jobs",

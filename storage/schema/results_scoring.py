@@ -52,6 +52,20 @@ results_revisions = Table(
     Column("revision", BigInteger, nullable=False),
 )
 
+#: The season revision at which each team's scoring inputs were last written (the same
+#: transaction as the write, beside ``results_revisions``): what changed since a revision,
+#: so a process that computed every team's metrics of a week at one revision recomputes
+#: only those teams' after a correction. ``team_id`` 0 stands for every team.
+results_team_revisions = Table(
+    "results_team_revisions",
+    metadata,
+    Column("season", String(32), nullable=False),
+    Column("team_id", BigInteger, nullable=False),
+    Column("revision", BigInteger, nullable=False),
+    PrimaryKeyConstraint("season", "team_id", name="pk_results_team_revisions"),
+    Index("ix_results_team_revisions_season_revision", "season", "revision"),
+)
+
 #: What each week's last complete scoring run saw: the inputs' revision and a digest of
 #: the scoring configuration and the scored teams (``fingerprint``). A run that finds the
 #: same fingerprint has nothing to do.

@@ -4,6 +4,7 @@ last complete run saw them, and every kind of input write makes it look again.""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from sqlalchemy import insert
 
@@ -76,6 +77,7 @@ async def test_every_write_of_scoring_inputs_moves_the_revision(services: Servic
             ],
             [{"order_row_id": row_id, "import_id": import_id, "previous": {}, "replaced_at": NOW}],
             season="2026",
+            team_ids=[team],
         )
     seen.append(await _revision(services))
     async with services.db.write() as conn:
@@ -98,6 +100,12 @@ async def test_every_write_of_scoring_inputs_moves_the_revision(services: Servic
         await sync_reviews(conn, [row_id], season="2026")
     seen.append(await _revision(services))
     assert len(set(seen)) == len(seen)  # each write moved it
+    # ... and recorded the team it wrote for, at the revision it made.
+    for before, after in itertools.pairwise(seen):
+        assert await services.results.changed_teams(since=before) == {team}
+        assert await services.results.changed_teams(since=after) == (
+            frozenset() if after == seen[-1] else {team}
+        )
     async with services.db.write() as conn:
         await sync_reviews(conn, [], season="2026")  # nothing reviewed: nothing moves
     assert await _revision(services) == seen[-1]

@@ -55,6 +55,14 @@ class ResultsMetrics(ResultsBase):
         async with self.db.read() as conn:
             return f"r{await revisions_q.current(conn, self.season)}"
 
+    async def changed_teams(self, *, since: str) -> frozenset[int] | None:
+        """The teams whose inputs were written after the ``inputs_revision`` token
+        ``since`` (None: any team may have changed)."""
+        if not since.startswith("r") or not since[1:].isdigit():
+            return None
+        async with self.db.read() as conn:
+            return await revisions_q.teams_changed_since(conn, self.season, int(since[1:]))
+
     async def team_metrics(
         self,
         *,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -48,6 +48,11 @@ class MetricsSource(Protocol):
     async def inputs_revision(self) -> str:
         """A token that changes whenever anything ``team_metrics`` reads changes (a week
         scored at one token need not be scored again while it stands)."""
+        ...
+
+    async def changed_teams(self, *, since: str) -> frozenset[int] | None:
+        """The teams whose inputs changed after the token ``since`` (None: possibly any
+        team, or the source cannot tell)."""
         ...
 
 
@@ -101,12 +106,3 @@ class ScoringBase:
         """The season's active teams (of one track), by name."""
         async with self.db.read() as conn:
             return await team_queries.active(conn, self.season, track)
-
-    async def week_metrics(self, week: Week, team_ids: Collection[int]) -> TeamMetrics:
-        """Every metric of ``team_ids`` over ``week``; a team without data maps to {}."""
-        if not team_ids:
-            return {}
-        start, end = self.days(week)
-        found = await self.metrics.team_metrics(team_ids=list(team_ids), start=start, end=end)
-        # The engine's dicts are fresh: handed on as they are (10,000 copies cost a GC pass).
-        return {team_id: found.get(team_id) or {} for team_id in team_ids}

@@ -28,7 +28,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -38,6 +38,7 @@ from bot.services.audit import AuditService
 from bot.services.points import PointsService
 from bot.services.points.models import AutoCredit
 from bot.services.publications import Publication
+from bot.services.results.metrics_cache import WeekMetricsCache
 from bot.services.results.scoring import (
     StoredBreakdown,
     normalize_track,
@@ -66,6 +67,9 @@ class ResultsPointsService(ScoringBase):
 
     audit: AuditService
     points: PointsService
+    #: the metrics of the weeks this process scored last, kept up to date (a re-score
+    #: after a correction recomputes only the corrected teams' metrics)
+    week_cache: WeekMetricsCache = field(default_factory=WeekMetricsCache)
 
     async def _scored_teams(self) -> dict[int, str]:
         """The season's active teams of the scored tracks: id → track."""
@@ -80,16 +84,19 @@ class ResultsPointsService(ScoringBase):
         teams = await self._scored_teams()
         # Read before the metrics: an input written while the run reads them moves the
         # revision past what is recorded, so the next run looks again.
-        fingerprint = self.fingerprint(await self.metrics.inputs_revision(), teams)
+        revision = await self.metrics.inputs_revision()
+        fingerprint = self.fingerprint(revision, teams)
         async with self.db.read() as conn:
             seen = await revisions_q.week_fingerprint(conn, season=self.season, week_key=week.key)
         if seen == fingerprint:
             return WeekRun(week.key, len(teams), 0, 0, ())
-        run = await self._score(week, teams, fingerprint)
+        run = await self._score(week, teams, revision, fingerprint)
         log.info(
-            "results scored week=%s teams=%d changed=%d credited=%d reversed=%d",
+            "results scored week=%s teams=%d metrics computed=%d changed=%d credited=%d "
+            "reversed=%d",
             week.key,
             run.scored,
+            self.week_cache.last_computed,
             len(run.changed_team_ids),
             run.credited,
             run.reversed,
@@ -106,11 +113,18 @@ class ResultsPointsService(ScoringBase):
         digest.update(repr(sorted(teams.items())).encode())
         return digest.hexdigest()
 
-    async def _score(self, week: Week, teams: dict[int, str], fingerprint: str) -> WeekRun:
-        """A complete scoring run of ``week`` (``run_week`` found its inputs changed)."""
+    async def _score(
+        self, week: Week, teams: dict[int, str], revision: str, fingerprint: str
+    ) -> WeekRun:
+        """A complete scoring run of ``week`` (``run_week`` found its inputs changed at
+        ``revision``)."""
+        start, end = self.days(week)
         # The stored points are read beside the metrics (another connection), not after.
         metrics, stored = await asyncio.gather(
-            self.week_metrics(week, list(teams)), self._stored_points(week)
+            self.week_cache.metrics(
+                self.metrics, revision=revision, team_ids=list(teams), start=start, end=end
+            ),
+            self._stored_points(week),
         )
         tracks = []
         points: dict[int, int] = {}

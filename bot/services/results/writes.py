@@ -137,7 +137,13 @@ async def write_rows(
         }
         for _, before in changed
     ]
-    await orders_q.correct_orders(conn, corrections, history, season=season)
+    await orders_q.correct_orders(
+        conn,
+        corrections,
+        history,
+        season=season,
+        team_ids={int(row["team_id"]) for row, _ in changed},
+    )
 
 
 def checked(

@@ -112,7 +112,8 @@ async def replace_days(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) ->
     if not rows:
         return
     for season in {row["season"] for row in rows}:
-        await revisions_q.bump(conn, season)
+        teams = {int(row["team_id"]) for row in rows if row["season"] == season}
+        await revisions_q.bump(conn, season, teams)
     stmt = upsertable_insert(conn, store_daily)
     await conn.execute(
         stmt.on_conflict_do_update(

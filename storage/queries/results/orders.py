@@ -247,7 +247,8 @@ async def insert_orders(
     if not rows:
         return
     for season in {row["season"] for row in rows}:
-        await revisions_q.bump(conn, season)
+        teams = {int(row["team_id"]) for row in rows if row["season"] == season}
+        await revisions_q.bump(conn, season, teams)
     paramstyle = conn.dialect.paramstyle
     stamps = {"review": review, "import_id": import_id, "created_at": now, "updated_at": now}
     if paramstyle not in ("qmark", "numeric_dollar"):  # pragma: no cover - other drivers
@@ -283,13 +284,14 @@ async def correct_orders(
     history: Sequence[dict[str, Any]],
     *,
     season: str,
+    team_ids: Iterable[int],
 ) -> None:
     """Replace the values of corrected rows of ``season`` (each dict has ``row_id`` and
-    the new values) and keep what they replaced in ``store_order_history``, both in one
-    batch each."""
+    the new values; the rows are orders of ``team_ids``) and keep what they replaced in
+    ``store_order_history``, both in one batch each."""
     if not rows:
         return
-    await revisions_q.bump(conn, season)
+    await revisions_q.bump(conn, season, team_ids)
     values: dict[str, Any] = {
         name: bindparam(name) for name in (*ORDER_VALUES, "import_id", "source_line")
     }
