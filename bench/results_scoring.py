@@ -5,12 +5,17 @@ scored week and per-day visitors and ad spend, then measures, against the baseli
 metrics engine's query alone (``ResultsService.team_metrics`` for every team over the
 week, measured in the same run):
 
-* ``first``: the first run of the week (every team scored, one ledger entry per team);
+* ``first``: the first run of the week, as the weekly job makes it for a week just ended
+  (every team scored, one ledger entry per team), by a process that has not read the
+  week before: each sample starts from no scores and with new services (``--first-runs``
+  samples, the ledger entries of the previous sample removed);
 * ``again``: the same run repeated with nothing changed (the weekly job, the catch-up at
   start and a second process all do this): since round 18 it finds the week's inputs,
   configuration and teams as its last run saw them and reads nothing more;
 * ``correction``: a run after 1% of the teams' orders changed (reversal + new entry for
-  the teams whose points moved).
+  the teams whose points moved), in the process that scored the week before (since round
+  19 it recomputes the metrics of the teams written since its last run only:
+  ``bot/services/results/metrics_cache.py``).
 
 The process's garbage collector is settled as a running worker's is (``bot.heap``)
 before anything is measured, and each run starts after the writer's due WAL checkpoint
@@ -27,6 +32,7 @@ ratios measured before and after that change compare different baselines: compar
 milliseconds.
 
     .venv/bin/python bench/results_scoring.py [--teams 10000] [--orders 10] [--runs 20]
+        [--first-runs 5]
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,7 +179,20 @@ def line(name: str, samples: Samples, baseline: float) -> None:
     )
 
 
-async def main(teams: int, orders: int, runs: int) -> None:
+async def unscore(db: Database) -> None:
+    """Remove every trace of the week's scoring (entries, totals, scores, run records), so
+    the next run is a first run again."""
+    async with db.write() as conn:
+        for statement in (
+            "DELETE FROM results_week_scores",
+            "DELETE FROM results_week_runs",
+            "DELETE FROM team_week_points",
+            "DELETE FROM points_ledger",
+        ):
+            await conn.execute(text(statement))
+
+
+async def main(teams: int, orders: int, runs: int, first_runs: int) -> None:
     competition = load_competition(EXAMPLE)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.db"
@@ -201,7 +221,15 @@ async def main(teams: int, orders: int, runs: int) -> None:
 
         baseline_samples = await timed(metrics, runs)
         baseline = p99([w for w, _ in baseline_samples])
-        first = await timed(lambda: weekly.run_week(week), 1, db)
+        first: Samples = []
+        for sample in range(first_runs):
+            if sample:
+                await unscore(db)
+            # A new process's services: nothing of the week read before.
+            weekly = build_services(
+                db=db, clock=FrozenClock(NOW), competition=competition, guild_id=GUILD_ID
+            ).results_scoring.weekly
+            first += await timed(partial(weekly.run_week, week), 1, db)
         again = await timed(lambda: weekly.run_week(week), runs, db)
         rng = random.Random(3)
 
@@ -247,5 +275,6 @@ if __name__ == "__main__":
     parser.add_argument("--teams", type=int, default=10_000)
     parser.add_argument("--orders", type=int, default=10)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--first-runs", type=int, default=5)
     args = parser.parse_args()
-    asyncio.run(main(args.teams, args.orders, args.runs))
+    asyncio.run(main(args.teams, args.orders, args.runs, args.first_runs))

@@ -25,6 +25,9 @@ from cogs._publisher import DiscordPublisher
 
 log = logging.getLogger(__name__)
 
+#: discord.py's default wait for more servers after READY (see ``_end_ready_wait``).
+GUILD_READY_TIMEOUT = 2.0
+
 #: Every cog, one per capability. Each module has ``async def setup(bot)``.
 COGS = (
     "cogs.help",
@@ -86,6 +89,7 @@ class PodiumBot(commands.Bot):
             # Members arrive through events and on demand; fetching every member of a
             # server with thousands of participants at start would slow start-up for nothing.
             chunk_guilds_at_startup=False,
+            guild_ready_timeout=GUILD_READY_TIMEOUT,
             # Members are cached (the start-up cohort repair reads the whole list, and
             # on_member_update fires only for cached members): about 1 KB each in
             # discord.py. Measured by bench/scale_web.py: 229 MB RSS with 100,000 members
@@ -125,7 +129,21 @@ class PodiumBot(commands.Bot):
                     observe(args[0])
                 except Exception:
                     log.exception("interaction observer failed observer=%r", observe)
+        elif event_name in ("guild_available", "guild_join") and args[0].id == self.guild_id:
+            self._end_ready_wait()
+        elif event_name == "ready":
+            self._connection.guild_ready_timeout = GUILD_READY_TIMEOUT
         super().dispatch(event_name, *args, **kwargs)
+
+    def _end_ready_wait(self) -> None:
+        """Our server arrived: be ready now. After READY, discord.py waits until no server
+        has arrived for ``guild_ready_timeout`` (2 s) before it dispatches ``ready``, for
+        bots in many servers; Podium serves one, so the wait ends with it (the event is
+        dispatched inside that wait's loop, before its next wait; ``ready`` puts the
+        timeout back for a later new session). Any other server still arriving is cached
+        as usual."""
+        if getattr(self._connection, "_ready_state", None) is not None:
+            self._connection.guild_ready_timeout = 0.0
 
     @property
     def tree(self) -> PodiumTree:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from storage.engine import Database
-from storage.migrate import head_revision, migrate
+from storage.migrate import head_revision, migrate, shipped_heads
 from storage.schema import members, metadata
 
 
@@ -27,6 +27,20 @@ async def test_migrations_produce_exactly_the_schema_in_storage_schema(db: Datab
 
 async def test_migrate_twice_changes_nothing_the_second_time(db: Database):
     assert await migrate(db) == (head_revision(), head_revision())
+
+
+def test_the_head_read_from_the_migration_files_is_alembics_head():
+    # What each start compares the database's revision with, without loading Alembic.
+    assert shipped_heads() == head_revision()
+
+
+async def test_a_database_behind_the_shipped_head_is_still_migrated(sqlite_db: Database):
+    async with sqlite_db.write() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = '0029'"))
+        await conn.execute(text("DROP TABLE results_team_revisions"))
+    assert await migrate(sqlite_db) == ("0029", head_revision())
+    async with sqlite_db.read() as conn:
+        assert await conn.scalar(text("SELECT COUNT(*) FROM results_team_revisions")) == 0
 
 
 async def test_writer_uses_wal_foreign_keys_busy_timeout_and_no_mmap(sqlite_db: Database):
