@@ -189,6 +189,11 @@ class PodiumBot(commands.Bot):
         if self.role.gateway:
             await super().wait_until_ready()
 
+    @property
+    def background_tasks(self) -> frozenset[asyncio.Task[Any]]:
+        """The tasks ``spawn`` started that have not finished."""
+        return frozenset(self._background)
+
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """Run ``coro`` in the background, keeping a reference and logging its failure."""
         task = asyncio.create_task(coro, name=name)

@@ -68,6 +68,12 @@ async def harness(services: Services, competition: CompetitionConfig) -> AsyncIt
     try:
         await fake.wait_for_commands()
         await fake.wait_ready()
+        await asyncio.wait_for(bot.wait_until_ready(), 30)
+        # The start-up work that waited for ready (each cog's catch-up: last week's boards,
+        # results scoring, offers, role repair) ends before the test begins, so it never
+        # races the test's own rows and clock.
+        if bot.background_tasks:
+            await asyncio.wait(bot.background_tasks, timeout=30)
         yield Harness(bot=bot, fake=fake, services=services)
         # The fake refuses what Discord refuses (tests/fakes/discord/limits.py); a refusal
         # the test did not expect (and clear) is a message a user would never have seen.
