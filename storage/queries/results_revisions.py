@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.bulk import execute_many
 from storage.dialect import upsertable_insert
 from storage.schema import results_revisions, results_team_revisions, results_week_runs
 
@@ -31,15 +33,21 @@ async def bump(conn: AsyncConnection, season: str, team_ids: Iterable[int] | Non
         ).returning(results_revisions.c.revision)
     )
     teams = sorted({EVERY_TEAM} if team_ids is None else set(team_ids))
-    if teams:
-        upsert = upsertable_insert(conn, results_team_revisions)
-        await conn.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["season", "team_id"],
-                set_={"revision": upsert.excluded.revision},
-            ),
-            [{"season": season, "team_id": team, "revision": revision} for team in teams],
+
+    def upsert() -> Any:
+        insert = upsertable_insert(conn, results_team_revisions)
+        return insert.on_conflict_do_update(
+            index_elements=["season", "team_id"], set_={"revision": insert.excluded.revision}
         )
+
+    # Driver-level: an import's batch of orders may name thousands of teams.
+    await execute_many(
+        conn,
+        key="results_team_revisions.upsert",
+        build=upsert,
+        names=("season", "team_id", "revision"),
+        rows=[(season, team, revision) for team in teams],
+    )
     return int(revision)
 
 

@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 
 from bot.services.results.scoring_base import MetricsSource, TeamMetrics
 
-#: Weeks kept: the week being scored and the earlier weeks the weekly job checks again.
-#: About 10 MB each for 10,000 teams with the example's eight metrics (measured).
-CACHED_WEEKS = 4
+#: Weeks kept: the week being scored and the one before (the weekly job checks every
+#: earlier scored week again: older ones are read in full). About 10 MB each for 10,000
+#: teams with the example's eight metrics (measured), in whichever process scores: the
+#: worker, or the gateway for an organizer's ``/results rescore``.
+CACHED_WEEKS = 2
 
 
 @dataclass(slots=True)
