@@ -181,9 +181,8 @@ async def podium_rss(fake: FakeDiscord, members: int, teams: int) -> tuple[float
         await db.dispose()
         seed_season(workdir / "podium.db", members, teams)
         started = time.monotonic()
-        wait = process.wait_healthy
-        process.wait_healthy = lambda limit=600: wait(limit)  # type: ignore[method-assign]
-        await process.start()
+        # Loading the guild's members takes a while: up to ten minutes to be healthy.
+        await process.start(limit=600)
         deadline = time.monotonic() + 600
         while "cohort role repair" not in process.log():
             if time.monotonic() > deadline:

@@ -92,8 +92,8 @@ class PodiumBot(commands.Bot):
             guild_ready_timeout=GUILD_READY_TIMEOUT,
             # Members are cached (the start-up cohort repair reads the whole list, and
             # on_member_update fires only for cached members): about 1 KB each in
-            # discord.py. Measured by bench/scale_web.py: 229 MB RSS with 100,000 members
-            # and 10,000 teams (127 MB with an empty guild; a bare discord.py client
+            # discord.py. Measured by bench/scale_web.py: 232 MB RSS with 100,000 members
+            # and 10,000 teams (114 MB with an empty guild; a bare discord.py client
             # holding the same members, 142 MB).
             member_cache_flags=discord.MemberCacheFlags.from_intents(podium_intents()),
             # No message cache: nothing reads it (no on_message_edit/delete listeners), and

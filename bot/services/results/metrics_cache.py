@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 
 from bot.services.results.scoring_base import MetricsSource, TeamMetrics
 
-#: Weeks kept: the week being scored and the one before (the weekly job checks every
-#: earlier scored week again: older ones are read in full). About 10 MB each for 10,000
-#: teams with the example's eight metrics (measured), in whichever process scores: the
-#: worker, or the gateway for an organizer's ``/results rescore``.
-CACHED_WEEKS = 2
+#: Weeks kept: the week scored last (a re-score after a correction, the weekly run of the
+#: newest week; the weekly job's check of earlier weeks reads them in full). About 10 MB
+#: for 10,000 teams with the example's eight metrics (measured), in whichever process
+#: scores: the worker, or the gateway for an organizer's ``/results rescore`` (the gateway
+#: is sized at 232 MB with 100,000 members: README, Deploying).
+CACHED_WEEKS = 1
 
 
 @dataclass(slots=True)
