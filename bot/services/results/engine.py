@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from bot.services.results.base import ResultsBase
-from bot.services.results.metrics import derive, minor_to_major
+from bot.services.results.metrics import (
+    derive,
+    derive_in_place,
+    minor_digits,
+    minor_to_major,
+)
 from storage.queries import results_revisions as revisions_q
 from storage.queries.results import daily as daily_q
 from storage.queries.results import orders as orders_q
@@ -19,6 +24,9 @@ from storage.queries.results.orders import OrderTotals
 _T = TypeVar("_T")
 
 Breakdown = Literal["country", "category", "channel"]
+
+#: The ``OrderTotals`` field behind each order metric.
+ORDER_FIELDS = {"orders": "orders", "sales": "sales_base_minor", "buyers": "buyers"}
 
 
 @dataclass(slots=True)
@@ -99,16 +107,27 @@ class ResultsMetrics(ResultsBase):
             read(daily_q.last_values, metrics=daily_last, start=start, end=end),
         )
         teams = set(team_ids) if team_ids is not None else set(orders) | set(sums) | set(lasts)
+        # What ``_order_values`` gives, worked out once for all teams (10,000 a week).
+        zeros: dict[str, float | None] = dict.fromkeys((m.key for m in config.metrics), 0.0)
+        # Minor units to major by the same division as ``minor_to_major`` (bit for bit).
+        minor = float(10 ** minor_digits(config.base_currency))
+        picks = [
+            (m.key, ORDER_FIELDS[m.key], minor if m.key == "sales" else 1.0)
+            for m in config.metrics
+            if m.source == "orders"
+        ]
         result: dict[int, dict[str, float | None]] = {}
         for team_id in sorted(teams):
-            base: dict[str, float | None] = {m.key: 0.0 for m in config.metrics}
-            for key, value in self._order_values(orders.get(team_id)).items():
-                base[key] = value
+            base = zeros.copy()
+            totals = orders.get(team_id)
+            if totals is not None:
+                for key, field, divisor in picks:
+                    base[key] = float(getattr(totals, field)) / divisor
             for key, value in sums.get(team_id, {}).items():
                 base[key] = (base[key] or 0.0) + value
             for key, value in lasts.get(team_id, {}).items():
                 base[key] = value
-            result[team_id] = derive(base, config.derived)
+            result[team_id] = derive_in_place(base, config.derived)
         return result
 
     async def breakdown(

@@ -75,6 +75,17 @@ def derive(
     return values
 
 
+def derive_in_place(
+    values: dict[str, float | None], specs: Sequence[DerivedMetric]
+) -> dict[str, float | None]:
+    """``derive`` on a dict of floats (or None) the caller made for it: the derived metrics
+    are added to ``values`` itself, which is returned (the weekly run derives 10,000
+    teams' metrics: no copy of each)."""
+    for spec in specs:
+        values[spec.key] = _compiled(spec.formula)(values)
+    return values
+
+
 def _number(value: float | None) -> float | None:
     return None if value is None else float(value)
 
