@@ -5,7 +5,11 @@ The fake runs in a child process (so this process's CPU time is the relay's own)
 - CPU milliseconds per message in this process (``time.process_time``), next to the same
   figure for a baseline measured in the same run: bare ``create_async`` calls through the
   same twilio client and rate limiter, with no database (what the relay adds is the rest),
-- duplicates in the fake's log (must be 0).
+- duplicates in the fake's log (must be 0),
+- the HTTP floor of a status callback: this process's CPU per callback for an aiohttp
+  handler that only reads the form and answers 204, posted by a child process as many at
+  once as the fake posts them; with it, the lowest ratio relay + callbacks could reach
+  with this web server, and what Podium's webhook (signature, group commit) adds to it.
 
     .venv/bin/python bench/relay.py [--recipients 10000] [--cap 500]
 """
@@ -246,6 +250,53 @@ async def relay_run(
     return wall, cpu, stats
 
 
+FLOOR_LOAD = r"""
+import asyncio, sys
+from aiohttp import ClientSession
+url, count, at_once = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+async def main():
+    async with ClientSession() as session:  # keep-alive, as the fake Twilio posts them
+        todo = list(range(count))
+        async def poster():
+            while todo:
+                i = todo.pop()
+                form = {"MessageSid": f"SM{i:032d}", "MessageStatus": "delivered"}
+                async with session.post(url, data=form, headers={"X-Twilio-Signature": "x"}) as r:
+                    await r.read()
+        await asyncio.gather(*(poster() for _ in range(at_once)))
+asyncio.run(main())
+"""
+
+
+async def http_floor(callbacks: int, at_once: int) -> float:
+    """CPU ms of this process per callback for a handler that only reads the form and
+    answers 204 (aiohttp's own cost of a callback), the callbacks posted by a child."""
+
+    async def status(request: web.Request) -> web.Response:
+        await request.post()
+        return web.Response(status=204)
+
+    app = web.Application()
+    app.router.add_post("/twilio/status", status)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    cpu = time.process_time()
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        FLOOR_LOAD,
+        f"http://127.0.0.1:{port}/twilio/status?outbox_id=1",
+        str(callbacks),
+        str(at_once),
+    )
+    await child.wait()
+    cpu = time.process_time() - cpu
+    await runner.cleanup()
+    return 1000 * cpu / callbacks
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=10_000)
@@ -298,6 +349,15 @@ async def main() -> None:
         f"status callbacks: {c_stats['callbacks']} applied in {transactions} group commits "
         f"({c_stats['callbacks'] / transactions:.1f} per transaction, "
         f"{args.callback_concurrency} posted at once by the fake)"
+    )
+    floor = await http_floor(c_stats["callbacks"], args.callback_concurrency)
+    bound = (r_ms + 2 * floor) / b_ms
+    added = (c_ms - r_ms - 2 * floor) / 2
+    print(
+        f"HTTP floor: {floor:.3f} CPU ms per callback for aiohttp reading the form and "
+        f"answering 204 ({args.callback_concurrency} at once): relay + 2 callbacks cannot "
+        f"go under {bound:.2f}x baseline with this web server; Podium's webhook adds "
+        f"{added:.3f} ms per callback (signature, group commit)"
     )
     print(f"measured at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
 
