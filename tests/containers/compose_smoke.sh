@@ -126,7 +126,10 @@ if ! docker compose version >/dev/null 2>&1; then
               -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir"
               -o APT::Sandbox::User=root)
     apt-get "${apt_opts[@]}" update -qq
-    (cd "$apt_dir/deb" && apt-get "${apt_opts[@]}" download -qq "$COMPOSE_DEB")
+    # The version this script was written with, else whatever trixie has now (a later
+    # release may have replaced it there).
+    (cd "$apt_dir/deb" && { apt-get "${apt_opts[@]}" download -qq "$COMPOSE_DEB" \
+      || apt-get "${apt_opts[@]}" download -qq docker-compose; })
     rm -rf "$apt_dir/x"
     dpkg-deb -x "$apt_dir"/deb/docker-compose_*.deb "$apt_dir/x"
     install -m 755 "$apt_dir/x/usr/libexec/docker/cli-plugins/docker-compose" "$plugins/"
