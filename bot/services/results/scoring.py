@@ -46,7 +46,7 @@ class TeamScore:
 
 def _clean(value: float | None) -> float | None:
     # NaN and infinities are no value (a corrupt aggregate must not win a metric).
-    if value is None or value != value or value in (float("inf"), float("-inf")):
+    if value is None or not math.isfinite(value):
         return None
     return float(value)
 
