@@ -23,6 +23,13 @@ async def _teams(services: Services, count: int) -> list[int]:
     ]
 
 
+def _last_week(services: Services) -> tuple[dt.datetime, dict[str, dt.date]]:
+    """Noon of last week's first day (orders are stored then) and the week's span."""
+    week_start = services.results_scoring.weekly.week("last").first_day
+    day = dt.datetime.combine(week_start, dt.time(12), dt.UTC)
+    return day, {"start": week_start, "end": week_start + dt.timedelta(days=6)}
+
+
 async def _full_read(services: Services, week_start: dt.date, teams: list[int]) -> dict:
     found = await services.results.team_metrics(
         team_ids=teams, start=week_start, end=week_start + dt.timedelta(days=6)
@@ -65,9 +72,8 @@ async def test_a_write_committed_while_the_metrics_are_read_is_recomputed_next_t
     services: Services,
 ) -> None:
     teams = await _teams(services, 3)
-    week_start = services.results_scoring.weekly.week("last").first_day
-    day = dt.datetime.combine(week_start, dt.time(12), dt.UTC)
-    span = {"start": week_start, "end": week_start + dt.timedelta(days=6)}
+    day, span = _last_week(services)
+    week_start = span["start"]
     cache = WeekMetricsCache()
     before = await services.results.inputs_revision()
     # An import commits after the run read the revision and before it read the metrics:
@@ -86,11 +92,10 @@ async def test_a_write_for_any_team_and_a_fraud_decision_are_seen_by_the_cache(
     services: Services,
 ) -> None:
     teams = await _teams(services, 4)
-    week_start = services.results_scoring.weekly.week("last").first_day
-    day = dt.datetime.combine(week_start, dt.time(12), dt.UTC)
+    day, span = _last_week(services)
+    week_start = span["start"]
     for n, team in enumerate(teams):
         await add_orders(services.db, team, day, 1000 + n, prefix=f"t{n}-")
-    span = {"start": week_start, "end": week_start + dt.timedelta(days=6)}
     cache = WeekMetricsCache()
 
     async def read() -> dict:

@@ -10,12 +10,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from bot.services.results.base import ResultsBase
-from bot.services.results.metrics import (
-    derive,
-    derive_in_place,
-    minor_digits,
-    minor_to_major,
-)
+from bot.services.results.metrics import derive, derive_in_place, minor_digits
 from storage.queries import results_revisions as revisions_q
 from storage.queries.results import daily as daily_q
 from storage.queries.results import orders as orders_q
@@ -47,14 +42,23 @@ class ResultsMetrics(ResultsBase):
             midnight(end + dt.timedelta(days=1)) if end is not None else None,
         )
 
+    def _order_picks(self) -> list[tuple[str, str, float]]:
+        """Per order metric of the config: its key, the ``OrderTotals`` field behind it and
+        the divisor to major units (the currency's minor digits for sales, the same
+        division as ``minor_to_major``, bit for bit; 1 for counts)."""
+        minor = float(10 ** minor_digits(self.config.base_currency))
+        return [
+            (m.key, ORDER_FIELDS[m.key], minor if m.key == "sales" else 1.0)
+            for m in self.config.metrics
+            if m.source == "orders"
+        ]
+
     def _order_values(self, totals: OrderTotals | None) -> dict[str, float]:
         totals = totals or OrderTotals(0, 0, 0)
-        available = {
-            "orders": float(totals.orders),
-            "sales": minor_to_major(totals.sales_base_minor, self.config.base_currency),
-            "buyers": float(totals.buyers),
+        return {
+            key: float(getattr(totals, field)) / divisor
+            for key, field, divisor in self._order_picks()
         }
-        return {m.key: available[m.key] for m in self.config.metrics if m.source == "orders"}
 
     async def inputs_revision(self) -> str:
         """The season's input revision: every write of orders, daily values or an
@@ -109,13 +113,7 @@ class ResultsMetrics(ResultsBase):
         teams = set(team_ids) if team_ids is not None else set(orders) | set(sums) | set(lasts)
         # What ``_order_values`` gives, worked out once for all teams (10,000 a week).
         zeros: dict[str, float | None] = dict.fromkeys((m.key for m in config.metrics), 0.0)
-        # Minor units to major by the same division as ``minor_to_major`` (bit for bit).
-        minor = float(10 ** minor_digits(config.base_currency))
-        picks = [
-            (m.key, ORDER_FIELDS[m.key], minor if m.key == "sales" else 1.0)
-            for m in config.metrics
-            if m.source == "orders"
-        ]
+        picks = self._order_picks()
         result: dict[int, dict[str, float | None]] = {}
         for team_id in sorted(teams):
             base = zeros.copy()

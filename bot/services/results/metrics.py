@@ -69,10 +69,7 @@ def derive(
     """Every base metric given plus every derived one, in ``specs`` order (a derived metric
     may use earlier ones). A formula whose inputs are missing or None, or that divides by
     zero, gives None: an average order value with no orders is no value, not 0."""
-    values: dict[str, float | None] = {key: _number(value) for key, value in base.items()}
-    for spec in specs:
-        values[spec.key] = _compiled(spec.formula)(values)
-    return values
+    return derive_in_place({key: _number(value) for key, value in base.items()}, specs)
 
 
 def derive_in_place(
